@@ -1,0 +1,3 @@
+"""smtui: a keyboard-driven terminal app for Amazon SageMaker training."""
+
+__version__ = "0.1.0"

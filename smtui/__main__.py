@@ -1,0 +1,5 @@
+"""Allow `python -m smtui`."""
+
+from smtui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,78 @@
+"""The `smtui` command: parse, dispatch, and turn errors into plain lines and exit codes.
+
+Exit codes: 0 ok, 1 the operation failed, 2 bad usage or bad config. A traceback is shown
+only with `--debug`. Command modules are imported only when their command runs, so start-up
+stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+
+from smtui.core.errors import SmtuiError
+
+# command name -> "module:function"; each function takes the parsed args, returns an exit code.
+HANDLERS = {
+    "submit": "smtui.cli.submit:run",
+    "instances": "smtui.cli.instances:run",
+    "init": "smtui.cli.init:run",
+}
+
+
+def _not_built(args: argparse.Namespace) -> int:
+    print(
+        f"smtui {args.command}: not available yet in this version of smtui. "
+        "Working now: `smtui submit --dry-run`, `smtui instances`, `smtui init`.",
+        file=sys.stderr,
+    )
+    return 1
+
+
+def _handler(command: str) -> Callable[[argparse.Namespace], int]:
+    target = HANDLERS.get(command)
+    if target is None:
+        return _not_built
+    module, _, function = target.partition(":")
+    handler: Callable[[argparse.Namespace], int] = getattr(
+        importlib.import_module(module), function
+    )
+    return handler
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run `smtui` with `argv` (default: the process's arguments); return the exit code."""
+    from smtui.cli.parser import build_parser
+
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        args.command = "tui"
+    debug = getattr(args, "debug", False)
+    try:
+        return _handler(args.command)(args)
+    except SmtuiError as exc:
+        if debug:
+            raise
+        for line in str(exc).splitlines():
+            print(f"error: {line}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        if debug:
+            raise
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # `smtui jobs | head`: the reader went away; that is not an error worth a traceback.
+        sys.stderr.close()
+        return 0
+    except Exception as exc:  # the last line of defence against tracebacks
+        if debug:
+            raise
+        print(f"error: unexpected {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(
+            "error: this is a bug in smtui; run again with --debug for the traceback",
+            file=sys.stderr,
+        )
+        return 1

@@ -1,0 +1,167 @@
+"""The argument parser of the `smtui` command: every command, every global option.
+
+Only argparse is imported here so that `smtui --help` starts at once. Flags that
+override config values have no defaults of their own (they are None when not given), so a
+value from the config file is never silently replaced by a flag's default.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from smtui import __version__
+
+COMMANDS_HELP = """\
+commands:
+  tui         the terminal UI (the default)
+  demo        the TUI on the local backend with an example job running
+  submit      submit a training job from the config
+  jobs        list training jobs, newest first
+  describe    show one job
+  logs        every host's log events, merged in time order
+  stop        stop a job
+  resubmit    clone a past job with changes, under a new name
+  sync-data   make the S3 data prefix match a local folder
+  ls          list an S3 prefix
+  download    fetch a job's model artifacts
+  instances   the instance catalogue: GPUs, memory, vCPU, price/hour
+  init        write a commented jobber.yml
+"""
+
+
+def _global_options(parser: argparse.ArgumentParser) -> None:
+    """Options every command accepts, before or after the command name.
+
+    Defaults are SUPPRESS so a value given before the command is not reset by the
+    sub-parser's copy of the same option.
+    """
+    group = parser.add_argument_group("global options")
+    s = argparse.SUPPRESS
+    group.add_argument(
+        "--config", metavar="PATH", default=s, help="config file (default: ./jobber.yml)"
+    )
+    group.add_argument("--backend", choices=("aws", "local"), default=s, help="service backend")
+    group.add_argument("--profile", default=s, help="AWS profile")
+    group.add_argument("--region", default=s, help="AWS region")
+    group.add_argument(
+        "--endpoint-url",
+        metavar="URL",
+        default=s,
+        help="endpoint for S3, SageMaker and Logs (e.g. a moto server)",
+    )
+    group.add_argument("--theme", default=s, help="TUI theme name")
+    group.add_argument("--debug", action="store_true", default=s, help="show tracebacks on errors")
+
+
+def _job_overrides(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="K=V",
+        help="hyperparameter (repeatable); dashes in K become underscores",
+    )
+    parser.add_argument("--instance-type", metavar="T", help="instance type, e.g. ml.g5.2xlarge")
+    parser.add_argument("--instance-count", metavar="N", type=int, help="number of instances")
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the CreateTrainingJob request as JSON and send nothing",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full `smtui` parser."""
+    parser = argparse.ArgumentParser(
+        prog="smtui",
+        description="A keyboard-driven terminal app for Amazon SageMaker training.",
+        epilog=COMMANDS_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"smtui {__version__}")
+    _global_options(parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        _global_options(p)
+        return p
+
+    command("tui", "the terminal UI")
+    command("demo", "the TUI on the local backend with an example job running")
+
+    p = command("submit", "submit a training job from the config")
+    _job_overrides(p)
+    p.add_argument(
+        "--spot", action=argparse.BooleanOptionalAction, default=None, help="managed spot training"
+    )
+    p.add_argument("--max-run", metavar="S", type=int, help="maximum run time in seconds")
+    p.add_argument("--max-wait", metavar="S", type=int, help="spot: maximum wait plus run time")
+    p.add_argument(
+        "--no-ensure-data",
+        dest="ensure_data",
+        action="store_const",
+        const=False,
+        default=None,
+        help="do not put a placeholder in an empty data prefix",
+    )
+    p.add_argument("--job-name", metavar="BASE", help="job name base (a timestamp is added)")
+    p.add_argument("--wait", action="store_true", help="wait for the job; exit 1 unless Completed")
+    p.add_argument(
+        "--tail-logs",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="follow the job's logs",
+    )
+
+    p = command("jobs", "list training jobs, newest first")
+    p.add_argument("--status", help="InProgress, Completed, Failed, Stopping or Stopped")
+    p.add_argument("--name-contains", metavar="X", help="only names containing X")
+    p.add_argument("--limit", metavar="N", type=int, default=50, help="at most N jobs (default 50)")
+    p.add_argument("--json", action="store_true", help="print TrainingJobSummaries as JSON")
+
+    p = command("describe", "show one job")
+    p.add_argument("job", metavar="JOB")
+    p.add_argument("--json", action="store_true", help="print the DescribeTrainingJob response")
+
+    p = command("logs", "every host's log events, merged in time order")
+    p.add_argument("job", metavar="JOB")
+    p.add_argument("--follow", action="store_true", help="keep tailing until the job ends")
+    p.add_argument("--since", metavar="AGE", help="only events newer than AGE (10m, 2h, 1d)")
+    p.add_argument("--filter", metavar="REGEX", help="only lines matching REGEX")
+    p.add_argument("--timestamps", action="store_true", help="prefix each line with its time")
+
+    p = command("stop", "stop a job")
+    p.add_argument("job", metavar="JOB")
+    p.add_argument("--yes", action="store_true", help="do not ask to confirm")
+
+    p = command("resubmit", "clone a past job with changes, under a new name")
+    p.add_argument("job", metavar="JOB")
+    _job_overrides(p)
+
+    p = command("sync-data", "make the S3 data prefix match a local folder")
+    p.add_argument("--src", metavar="DIR", help="local folder (default: sync.src from config)")
+    p.add_argument(
+        "--dest", metavar="S3URI", help="destination (default: s3://bucket/prefix/data/)"
+    )
+    p.add_argument("--delete", action="store_true", help="delete objects not in the folder")
+    p.add_argument("--yes", action="store_true", help="do not ask to confirm deletes")
+    p.add_argument("--dry-run", action="store_true", help="show the plan and change nothing")
+    p.add_argument("--watch", action="store_true", help="sync again whenever the folder changes")
+
+    p = command("ls", "list an S3 prefix")
+    p.add_argument("uri", metavar="S3URI")
+
+    p = command("download", "fetch a job's model artifacts")
+    p.add_argument("job", metavar="JOB")
+    p.add_argument("--dest", metavar="DIR", default=".", help="destination folder (default: .)")
+    p.add_argument("--extract", action="store_true", help="extract model.tar.gz into DIR")
+
+    p = command("instances", "the instance catalogue: GPUs, memory, vCPU, price/hour")
+    p.add_argument("--gpu", action="store_true", help="only types with GPUs or other accelerators")
+    p.add_argument("--family", help="only one family, e.g. g5")
+    p.add_argument("--json", action="store_true", help="print the catalogue as JSON")
+
+    p = command("init", "write a commented jobber.yml")
+    p.add_argument("--force", action="store_true", help="overwrite an existing file")
+    return parser

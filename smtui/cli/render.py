@@ -1,0 +1,50 @@
+"""Plain-text views of core objects for the CLI (stderr notes, tables)."""
+
+from __future__ import annotations
+
+import shlex
+from typing import Any
+
+from smtui.core import schema
+from smtui.core.request import entry_point_argv
+from smtui.core.spec import JobSpec
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={v}" for k, v in value.items()) or "{}"
+    if isinstance(value, list):
+        return ", ".join(_show(getattr(v, "name", v)) for v in value) or "[]"
+    if hasattr(value, "__dataclass_fields__"):
+        return ", ".join(f"{k}={v}" for k, v in vars(value).items() if v is not None)
+    return str(value)
+
+
+def table(rows: list[list[str]], indent: str = "  ") -> list[str]:
+    """Left-aligned columns, two spaces apart."""
+    if not rows:
+        return []
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return [
+        indent + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
+
+
+def describe_spec(spec: JobSpec) -> list[str]:
+    """Every resolved value with its origin, the hyperparameters, and the entry point's argv."""
+    rows = [
+        [f.name, _show(getattr(spec, f.attr)), str(spec.origin(f.attr))]
+        for f in schema.FIELDS
+        if getattr(spec, f.attr) is not None
+    ]
+    lines = [f"resolved config ({spec.config_path}):", *table(rows)]
+    if spec.params:
+        lines.append("hyperparameters:")
+        header = [["as written", "normalised", "value", "origin"]]
+        lines += table(header + [[p.written, p.name, p.value, str(p.origin)] for p in spec.params])
+    argv = shlex.join([spec.entry_point or "", *entry_point_argv(spec)])
+    lines.append(f"entry point argv: {argv}")
+    return lines

@@ -1,0 +1,222 @@
+"""The keys of `jobber.yml`'s `submit:` section: checker, default, environment, doc.
+
+jobber's keys come first and keep their meaning; smtui's additions follow. Keys are
+written with dashes here and accepted with dashes or underscores in files.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from smtui.core import checks
+from smtui.core.checks import Checker
+from smtui.core.instances import check_instance_type
+from smtui.core.spec import ImageShorthand, MetricDefinition, SyncSettings
+
+MAX_SECONDS = 28 * 24 * 3600
+"""SageMaker's ceiling for MaxRuntime and MaxWait: 28 days."""
+JOB_BASE_MAX = 43
+"""63 characters minus the 20-character timestamp suffix smtui appends."""
+JOB_NAME_PATTERN = r"[a-zA-Z0-9](-*[a-zA-Z0-9])*"
+S3_URI = r"s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9](/.*)?"
+
+
+def _nested(value: Any, allowed: tuple[str, ...], required: tuple[str, ...]) -> dict[str, Any]:
+    """Normalise a nested mapping's keys and check them against `allowed`."""
+    if not isinstance(value, dict):
+        raise ValueError(
+            f"must be a mapping with {', '.join(allowed)}; got {checks.describe(value)}"
+        )
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        name = str(key).replace("_", "-")
+        if name not in allowed:
+            raise ValueError(f"has unknown key '{key}' (allowed: {', '.join(allowed)})")
+        out[name] = item
+    missing = [k for k in required if k not in out]
+    if missing:
+        raise ValueError(f"needs {', '.join(missing)}")
+    return out
+
+
+def _image(value: Any) -> ImageShorthand:
+    item = _nested(value, ("framework", "version", "py-version"), ("framework", "version"))
+    py = item.get("py-version")
+    return ImageShorthand(
+        checks.text(item["framework"]).lower(),
+        checks.version_text(item["version"]),
+        checks.text(py) if py is not None else None,
+    )
+
+
+def _channels(value: Any) -> dict[str, str]:
+    mapping: dict[str, str] = checks.text_mapping(
+        r"[A-Za-z0-9.\-_]{1,64}", "a valid channel name", 20
+    )(value)
+    for name, where in mapping.items():
+        if where.startswith("s3://"):
+            if not re.fullmatch(S3_URI, where):
+                raise ValueError(f"channel '{name}': '{where}' is not a valid S3 URI")
+        elif where.startswith("/") or ".." in where.split("/") or "://" in where:
+            raise ValueError(
+                f"channel '{name}': '{where}' must be an s3:// URI or a path under s3://bucket/prefix/"
+            )
+    return mapping
+
+
+def _checkpoints(value: Any) -> bool | str:
+    if isinstance(value, bool):
+        return value
+    where = checks.text(value)
+    if where.startswith("s3://") and not re.fullmatch(S3_URI, where):
+        raise ValueError(f"'{where}' is not a valid S3 URI")
+    return where
+
+
+def _tags(value: Any) -> dict[str, str]:
+    tags: dict[str, str] = checks.text_mapping(r"[\w\s.:/=+\-@]{1,128}", "a valid tag key", 49)(
+        value
+    )
+    for key, tag in tags.items():
+        if key.lower().startswith("aws:"):
+            raise ValueError(f"tag '{key}': keys starting with 'aws:' are reserved by AWS")
+        if len(tag) > 256:
+            raise ValueError(f"tag '{key}': value is {len(tag)} characters; the limit is 256")
+    return tags
+
+
+def _metrics(value: Any) -> list[MetricDefinition]:
+    if not isinstance(value, list):
+        raise ValueError(f"must be a list of {{name, regex}}; got {checks.describe(value)}")
+    if len(value) > 40:
+        raise ValueError(f"has {len(value)} entries; SageMaker allows 40")
+    out = []
+    for n, item in enumerate(value, 1):
+        try:
+            entry = _nested(item, ("name", "regex"), ("name", "regex"))
+            regex = checks.text(entry["regex"])
+            re.compile(regex)
+        except (ValueError, re.error) as exc:
+            raise ValueError(f"entry {n} {exc}") from None
+        out.append(MetricDefinition(checks.text(entry["name"]), regex))
+    return out
+
+
+def _sync(value: Any) -> SyncSettings:
+    item = _nested(value, ("src", "dest"), ("src",))
+    dest = item.get("dest")
+    if dest is not None and not re.fullmatch(S3_URI, checks.text(dest)):
+        raise ValueError(f"dest '{dest}' is not an s3:// URI")
+    return SyncSettings(checks.text(item["src"]), dest)
+
+
+def _prefix(value: Any) -> str:
+    if value == "":
+        return ""
+    prefix = checks.text(value).strip("/")
+    if "//" in prefix:
+        raise ValueError(f"'{value}' has an empty path segment")
+    return prefix
+
+
+@dataclass(frozen=True)
+class Field:
+    """One key of the `submit:` section."""
+
+    name: str
+    check: Checker
+    doc: str
+    env: tuple[str, ...] = ()
+    """Environment variables that set this key, highest precedence first."""
+
+    @property
+    def attr(self) -> str:
+        """The `JobSpec` attribute the key fills."""
+        return self.name.replace("-", "_")
+
+
+FIELDS: tuple[Field, ...] = (
+    Field("image-uri", checks.text, "Training image URI (e.g. an ECR image)."),
+    Field(
+        "role-arn",
+        checks.matching(r"arn:aws[a-z\-]*:iam::\d{12}:role/\S+", "an IAM role ARN"),
+        "SageMaker execution role ARN.",
+    ),
+    Field(
+        "bucket",
+        checks.matching(r"[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]", "a valid S3 bucket name"),
+        "S3 bucket for data, code, outputs and stored configs.",
+    ),
+    Field("prefix", _prefix, "Key prefix inside the bucket."),
+    Field(
+        "region",
+        checks.matching(r"[a-z]{2}(-[a-z]+)+-\d+", "an AWS region name"),
+        "AWS region.",
+        ("AWS_REGION", "AWS_DEFAULT_REGION"),
+    ),
+    Field("entry-point", checks.text, "Script to run, relative to source-dir."),
+    Field("source-dir", checks.text, "Folder uploaded as the code bundle, relative to the config."),
+    Field("instance-type", check_instance_type, "Training instance type."),
+    Field("instance-count", checks.whole(1), "Number of instances (hosts)."),
+    Field("use-spot", checks.flag, "Use managed spot training."),
+    Field("max-wait-seconds", checks.whole(1, MAX_SECONDS), "Spot: longest wait plus run time."),
+    Field(
+        "job-name",
+        checks.matching(JOB_NAME_PATTERN, "a valid job name base (letters, digits, dashes)"),
+        "Job name base; a timestamp suffix is added.",
+    ),
+    Field("tail-logs", checks.flag, "Follow the job's logs after submitting."),
+    Field("ensure-data", checks.flag, "Put a placeholder in an empty data prefix."),
+    Field("profile", checks.text, "AWS profile name.", ("AWS_PROFILE",)),
+    Field(
+        "endpoint-url",
+        checks.matching(r"https?://\S+", "an http(s) URL"),
+        "Endpoint for S3, SageMaker and Logs (e.g. a moto server).",
+        ("AWS_ENDPOINT_URL",),
+    ),
+    Field("backend", checks.choice("aws", "local"), "aws or local.", ("SMTUI_BACKEND",)),
+    Field("image", _image, "{framework, version, py-version}: resolved to an ECR image URI."),
+    Field("max-run-seconds", checks.whole(1, MAX_SECONDS), "Maximum run time (default one day)."),
+    Field("volume-size-gb", checks.whole(1, 16384), "EBS volume per instance."),
+    Field(
+        "channels",
+        _channels,
+        "Input channels: name -> s3:// URI or path under s3://bucket/prefix/.",
+    ),
+    Field("checkpoints", _checkpoints, "true, or an S3 URI, to sync /opt/ml/checkpoints."),
+    Field(
+        "distribution", checks.choice("torch_distributed", "mpi", "none"), "Multi-node launcher."
+    ),
+    Field(
+        "environment",
+        checks.text_mapping(r"[a-zA-Z_][a-zA-Z0-9_]{0,511}", "a valid variable name", 100),
+        "Environment variables for the container.",
+    ),
+    Field("tags", _tags, "Tags for the training job."),
+    Field("metric-definitions", _metrics, "Metrics scraped from logs: list of {name, regex}."),
+    Field("keep-alive-seconds", checks.whole(0, 3600), "Warm pool keep-alive period."),
+    Field("launch", checks.choice("script", "command"), "script (toolkit) or command (any image)."),
+    Field("sync", _sync, "{src, dest}: defaults for sync-data."),
+)
+BY_ATTR = {f.attr: f for f in FIELDS}
+
+JOBBER_GCP_KEYS = frozenset(
+    {
+        "project",
+        "gcs_bucket",
+        "gcs_prefix",
+        "machine_type",
+        "accelerator_type",
+        "accelerator_count",
+        "replica_count",
+        "service_account",
+        "network",
+        "subnet",
+    }
+)
+"""jobber's Vertex AI keys under `submit:`: accepted and ignored when the provider is aws."""
+SPECIAL_KEYS = frozenset({"params", "provider"})
+"""`submit:` keys handled outside the field table."""
+TOP_LEVEL_KEYS = ("provider", "build", "push", "submit", "sync-data")

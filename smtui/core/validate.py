@@ -1,0 +1,136 @@
+"""Checks across fields of a resolved `JobSpec`: what one key alone cannot tell.
+
+Each problem points at the key (and line) the user should change; warnings are appended
+to `spec.warnings`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from smtui.core import hyperparams
+from smtui.core.errors import Problem
+from smtui.core.origin import Source
+from smtui.core.request import (
+    CODE_CHANNEL,
+    command_entrypoint,
+    entry_point_argv,
+    make_job_name,
+    toolkit_hyperparameters,
+)
+from smtui.core.schema import JOB_BASE_MAX
+from smtui.core.spec import JobSpec
+
+_ARG_MAX = 256
+"""CreateTrainingJob limits each ContainerEntrypoint/ContainerArguments item to 256 chars."""
+
+
+class _Checker:
+    def __init__(self, spec: JobSpec) -> None:
+        self.spec = spec
+        self.problems: list[Problem] = []
+
+    def at(self, attr: str, message: str) -> None:
+        """Record a problem with the field `attr`, located where its value came from."""
+        origin = self.spec.origin(attr)
+        key = f"submit.{attr.replace('_', '-')}"
+        if origin.source is Source.FLAG:
+            self.problems.append(Problem(message, origin.detail))
+        elif origin.source is Source.DEFAULT:
+            self.problems.append(Problem(message, key, self.spec.config_path))
+        else:
+            self.problems.append(origin.problem(message, key))
+
+    def missing(self, attr: str, why: str) -> None:
+        name = attr.replace("_", "-")
+        self.at(attr, f"missing: {why}; set submit.{name} in the config")
+
+
+def _check_required(c: _Checker) -> None:
+    spec = c.spec
+    if not spec.bucket:
+        c.missing("bucket", "every job needs an S3 bucket for code and outputs")
+    if not spec.entry_point:
+        c.missing("entry_point", "which script should the job run?")
+    if spec.backend == "aws":
+        if not spec.role_arn:
+            c.missing("role_arn", "SageMaker needs an execution role")
+        if not spec.image_uri and spec.image is None:
+            c.missing("image_uri", "give an image URI, or `image: {framework, version}`")
+    if spec.image_uri and spec.image is not None:
+        c.at("image", "give either image-uri or image, not both")
+
+
+def _check_code(c: _Checker) -> None:
+    spec = c.spec
+    source = spec.config_dir / spec.source_dir
+    if not source.is_dir():
+        c.at("source_dir", f"folder '{source}' does not exist")
+        return
+    if spec.entry_point:
+        entry = source / spec.entry_point
+        if Path(spec.entry_point).is_absolute() or ".." in Path(spec.entry_point).parts:
+            c.at("entry_point", "must be a path inside source-dir")
+        elif not entry.is_file():
+            c.at("entry_point", f"file '{entry}' does not exist")
+
+
+def _check_stopping(c: _Checker) -> None:
+    spec = c.spec
+    if spec.use_spot and spec.max_wait_seconds is not None:
+        if spec.max_wait_seconds < spec.max_run_seconds:
+            c.at(
+                "max_wait_seconds",
+                f"spot max-wait-seconds ({spec.max_wait_seconds}) must be at least "
+                f"max-run-seconds ({spec.max_run_seconds}, {spec.origin('max_run_seconds')}); "
+                "raise max-wait-seconds or lower max-run-seconds",
+            )
+    elif not spec.use_spot and spec.max_wait_seconds is not None:
+        spec.warnings.append(
+            f"max-wait-seconds ({spec.origin('max_wait_seconds')}) is ignored without use-spot"
+        )
+
+
+def _check_names(c: _Checker) -> None:
+    spec = c.spec
+    if spec.job_name and len(spec.job_name) > JOB_BASE_MAX:
+        c.at(
+            "job_name",
+            f"base name is {len(spec.job_name)} characters; with the 20-character timestamp "
+            f"suffix SageMaker's 63-character limit leaves {JOB_BASE_MAX}",
+        )
+    if spec.launch == "command":
+        if CODE_CHANNEL in spec.channels:
+            c.at("channels", f"channel '{CODE_CHANNEL}' is used by launch: command for the code")
+        too_long = [
+            a for a in command_entrypoint(spec) + entry_point_argv(spec) if len(a) > _ARG_MAX
+        ]
+        if too_long:
+            c.at(
+                "launch",
+                f"launch: command passes arguments over {_ARG_MAX} characters: {too_long[0][:40]}…",
+            )
+
+
+def _check_params(c: _Checker) -> None:
+    spec = c.spec
+    reserved = toolkit_hyperparameters(spec, make_job_name("x" * JOB_BASE_MAX))
+    c.problems.extend(hyperparams.check_limits(spec.params, reserved))
+    spec.warnings.extend(hyperparams.secret_warnings(spec.params))
+
+
+def _warn_multinode(spec: JobSpec) -> None:
+    if spec.instance_count > 1 and spec.distribution == "none":
+        spec.warnings.append(
+            f"instance-count {spec.instance_count} with no distribution: each host runs the entry "
+            "point on its own; set distribution: torch_distributed or mpi for multi-node training"
+        )
+
+
+def validate_spec(spec: JobSpec) -> list[Problem]:
+    """Cross-field checks; returns problems and appends warnings to `spec.warnings`."""
+    checker = _Checker(spec)
+    for check in (_check_required, _check_code, _check_stopping, _check_names, _check_params):
+        check(checker)
+    _warn_multinode(spec)
+    return checker.problems

@@ -1,0 +1,89 @@
+"""Fixtures shared by every test: an isolated environment and a jobber project on disk."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+AWS_VARS = (
+    "AWS_PROFILE",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_ENDPOINT_URL",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "SMTUI_BACKEND",
+)
+
+JOBBER_CONFIG = """\
+provider: aws
+build:
+  image: my-training
+  tag: latest
+  template: gpu-cu121
+  context: .
+push:
+  image: my-training
+  repo: my-training
+  tag: latest
+  region: us-east-1
+submit:
+  image-uri: 123456789012.dkr.ecr.us-east-1.amazonaws.com/my-training:latest
+  role-arn: arn:aws:iam::123456789012:role/SageMakerExecutionRole
+  bucket: my-bucket
+  prefix: custom-run
+  region: us-east-1
+  entry-point: train.py
+  source-dir: code-bundle
+  instance-type: ml.g5.xlarge
+  instance-count: 1
+  use-spot: false
+  max-wait-seconds: 3600
+  params:
+    epochs: "5"
+    batch-size: "64"
+"""
+"""A config as jobber users write it (its README's example, with build/push sections)."""
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test sees the developer's AWS settings, home or working folder."""
+    for var in AWS_VARS:
+        monkeypatch.delenv(var, raising=False)
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(home / "aws-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(home / "aws-credentials"))
+    monkeypatch.setenv("SMTUI_HOME", str(tmp_path / "smtui-home"))
+    monkeypatch.chdir(tmp_path)
+
+
+WriteConfig = Callable[[str], Path]
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A project folder with `code-bundle/train.py` and the jobber config above."""
+    code = tmp_path / "code-bundle"
+    code.mkdir()
+    (code / "train.py").write_text("print('training')\n")
+    path = tmp_path / "jobber.yml"
+    path.write_text(JOBBER_CONFIG)
+    return path
+
+
+@pytest.fixture
+def write_config(project: Path) -> WriteConfig:
+    """Write a config (dedented) next to the project's code; return its path."""
+
+    def write(text: str) -> Path:
+        project.write_text(textwrap.dedent(text))
+        return project
+
+    return write
