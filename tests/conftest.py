@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+from smtui.services.backend import Backend
 
 AWS_VARS = (
     "AWS_PROFILE",
@@ -87,3 +89,23 @@ def write_config(project: Path) -> WriteConfig:
         return project
 
     return write
+
+
+@pytest.fixture
+def moto_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every boto3 call in the test goes to moto's in-process mock."""
+    from moto import mock_aws
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    with mock_aws():
+        yield
+
+
+@pytest.fixture
+def aws_backend(moto_aws: None) -> Backend:
+    """The aws backend against moto."""
+    from smtui.services.factory import BackendSettings, make_backend
+
+    return make_backend(BackendSettings("aws", region="us-east-1"))

@@ -1,0 +1,105 @@
+"""boto3 clients, built once per session and shared (clients are thread-safe; sessions are not).
+
+Credentials come from the standard chain. Retries use botocore's adaptive mode, which adds
+client-side rate limiting on top of the standard retry of throttling and connection errors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from smtui.services.errors import translate
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class AwsSettings:
+    """Where to connect: each None means the standard chain decides."""
+
+    profile: str | None = None
+    region: str | None = None
+    endpoint_url: str | None = None
+    max_attempts: int = 8
+    """botocore's attempts per call (first try included)."""
+    retry_mode: str = "adaptive"
+    """botocore's retry mode: adaptive adds client-side rate limiting after throttling."""
+    connect_timeout: float = 5.0
+    read_timeout: float = 30.0
+
+
+class AwsClients:
+    """The SageMaker, CloudWatch Logs and S3 clients of one backend."""
+
+    def __init__(self, settings: AwsSettings) -> None:
+        self.settings = settings
+        self._lock = threading.Lock()
+        self._session: Any = None
+        self._clients: dict[str, Any] = {}
+
+    def _make_session(self) -> Any:
+        import boto3
+
+        return boto3.Session(profile_name=self.settings.profile, region_name=self.settings.region)
+
+    def client(self, service: str) -> Any:
+        """The shared client for `service` (`sagemaker`, `logs`, `s3`), created on first use."""
+        with self._lock:
+            if service not in self._clients:
+                from botocore.config import Config
+
+                if self._session is None:
+                    self._session = self._make_session()
+                config = Config(
+                    retries={
+                        "mode": self.settings.retry_mode,
+                        "max_attempts": self.settings.max_attempts,
+                    },
+                    connect_timeout=self.settings.connect_timeout,
+                    read_timeout=self.settings.read_timeout,
+                    max_pool_connections=32,
+                )
+                self._clients[service] = self._session.client(
+                    service, endpoint_url=self.settings.endpoint_url, config=config
+                )
+            return self._clients[service]
+
+    @property
+    def region(self) -> str | None:
+        """The region the clients use, once resolved by the credential chain."""
+        with self._lock:
+            if self._session is None:
+                self._session = self._make_session()
+            region: str | None = self._session.region_name
+            return region
+
+    def on(self, event: str, handler: Callable[..., Any]) -> None:
+        """Register a botocore event handler on every client of this session (tests, benches)."""
+        with self._lock:
+            if self._session is None:
+                self._session = self._make_session()
+            self._session.events.register(event, handler)
+
+    async def call(self, service: str, operation: str, **kwargs: Any) -> Any:
+        """Call `operation` (boto3's snake_case name) off the event loop; errors translated."""
+        return await self.run(service, operation, lambda c: getattr(c, operation)(**kwargs))
+
+    async def run(self, service: str, operation: str, work: Callable[[Any], T]) -> T:
+        """Run `work(client)` in a thread; botocore errors become `ServiceError`s."""
+        action = f"{service}:{_camel(operation)}"
+
+        def call() -> T:
+            return work(self.client(service))
+
+        try:
+            return await asyncio.to_thread(call)
+        except Exception as exc:  # every failure leaves here as a typed ServiceError
+            raise translate(exc, action) from exc
+
+
+def _camel(operation: str) -> str:
+    return "".join(part.capitalize() for part in operation.split("_"))

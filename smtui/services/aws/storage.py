@@ -1,0 +1,166 @@
+"""S3 through boto3 and s3transfer: listing, bucket creation, uploads, deletes, downloads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from smtui.services.aws.clients import AwsClients
+from smtui.services.backend import Listing, S3Object, TransferProgress
+from smtui.services.errors import AccessDenied, NotFound
+from smtui.services.s3uri import S3Uri
+
+CHUNK = 8 * 1024 * 1024
+"""Multipart threshold and part size; the sync planner computes ETags with the same size."""
+CONCURRENCY = 16
+
+
+def _object(item: dict[str, Any]) -> S3Object:
+    return S3Object(
+        item["Key"], int(item["Size"]), item["LastModified"], item.get("ETag", "").strip('"')
+    )
+
+
+class _Progress:
+    """An s3transfer subscriber that adds bytes and finished files to a `TransferProgress`."""
+
+    def __init__(self, progress: TransferProgress, name: str) -> None:
+        self.progress = progress
+        self.name = name
+
+    def on_queued(self, **kwargs: Any) -> None:
+        pass
+
+    def on_progress(self, bytes_transferred: int, **kwargs: Any) -> None:
+        self.progress.add(nbytes=bytes_transferred)
+
+    def on_done(self, future: Any, **kwargs: Any) -> None:
+        try:
+            future.result()
+        except Exception:
+            self.progress.add(failed=self.name)
+        else:
+            self.progress.add(files=1)
+
+
+class AwsStorage:
+    """`StorageService` over S3."""
+
+    def __init__(self, clients: AwsClients) -> None:
+        self.clients = clients
+
+    async def list_prefix(self, uri: str, token: str | None = None, limit: int = 1000) -> Listing:
+        where = S3Uri.parse(uri).folder
+        kwargs: dict[str, Any] = {
+            "Bucket": where.bucket,
+            "Prefix": where.key,
+            "Delimiter": "/",
+            "MaxKeys": limit,
+        }
+        if token:
+            kwargs["ContinuationToken"] = token
+        page = await self.clients.call("s3", "list_objects_v2", **kwargs)
+        folders = [f"s3://{where.bucket}/{p['Prefix']}" for p in page.get("CommonPrefixes", [])]
+        objects = [_object(item) for item in page.get("Contents", [])]
+        return Listing(folders, objects, page.get("NextContinuationToken"))
+
+    async def list_all(self, uri: str) -> list[S3Object]:
+        where = S3Uri.parse(uri)
+
+        def scan(client: Any) -> list[S3Object]:
+            paginator = client.get_paginator("list_objects_v2")
+            found: list[S3Object] = []
+            for page in paginator.paginate(Bucket=where.bucket, Prefix=where.key):
+                found += [_object(item) for item in page.get("Contents", [])]
+            return found
+
+        return await self.clients.run("s3", "list_objects_v2", scan)
+
+    async def ensure_bucket(self, bucket: str, region: str | None) -> bool:
+        try:
+            await self.clients.call("s3", "head_bucket", Bucket=bucket)
+            return False
+        except NotFound:
+            pass  # an explicit 404: the bucket does not exist, so it is ours to create
+        except AccessDenied:
+            # 403: the bucket exists but is not ours (or our policy hides it). Never create.
+            raise AccessDenied(
+                f"bucket '{bucket}' exists but these credentials may not use it (403); "
+                "check the bucket name and your s3:ListBucket permission"
+            ) from None
+        region = region or self.clients.region
+        kwargs: dict[str, Any] = {"Bucket": bucket}
+        if region and region != "us-east-1":
+            kwargs["CreateBucketConfiguration"] = {"LocationConstraint": region}
+        await self.clients.call("s3", "create_bucket", **kwargs)
+        return True
+
+    async def put_bytes(self, uri: str, data: bytes) -> None:
+        where = S3Uri.parse(uri)
+        await self.clients.call("s3", "put_object", Bucket=where.bucket, Key=where.key, Body=data)
+
+    async def read_bytes(self, uri: str) -> bytes:
+        where = S3Uri.parse(uri)
+
+        def read(client: Any) -> bytes:
+            body: bytes = client.get_object(Bucket=where.bucket, Key=where.key)["Body"].read()
+            return body
+
+        return await self.clients.run("s3", "get_object", read)
+
+    async def upload_files(
+        self, pairs: list[tuple[Path, str]], progress: TransferProgress | None = None
+    ) -> None:
+        progress = progress or TransferProgress()
+
+        def upload(client: Any) -> None:
+            from boto3.s3.transfer import TransferConfig, create_transfer_manager
+
+            config = TransferConfig(
+                multipart_threshold=CHUNK, multipart_chunksize=CHUNK, max_concurrency=CONCURRENCY
+            )
+            with create_transfer_manager(client, config) as manager:
+                futures = []
+                for path, uri in pairs:
+                    where = S3Uri.parse(uri)
+                    subscriber = _Progress(progress, str(path))
+                    futures.append(
+                        manager.upload(str(path), where.bucket, where.key, subscribers=[subscriber])
+                    )
+                errors = []
+                for future in futures:
+                    try:
+                        future.result()
+                    except Exception as exc:
+                        errors.append(exc)
+                if errors:
+                    raise errors[0]
+
+        await self.clients.run("s3", "put_object", upload)
+
+    async def delete_objects(self, uris: list[str]) -> None:
+        by_bucket: dict[str, list[str]] = {}
+        for uri in uris:
+            where = S3Uri.parse(uri)
+            by_bucket.setdefault(where.bucket, []).append(where.key)
+        for bucket, keys in by_bucket.items():
+            for start in range(0, len(keys), 1000):
+                chunk = [{"Key": k} for k in keys[start : start + 1000]]
+                await self.clients.call(
+                    "s3", "delete_objects", Bucket=bucket, Delete={"Objects": chunk}
+                )
+
+    async def download(
+        self, uri: str, dest: Path, progress: TransferProgress | None = None
+    ) -> None:
+        where = S3Uri.parse(uri)
+        progress = progress or TransferProgress()
+
+        def fetch(client: Any) -> None:
+            client.download_file(
+                where.bucket, where.key, str(dest),
+                Callback=lambda n: progress.add(nbytes=n),
+            )  # fmt: skip
+
+        await self.clients.run("s3", "get_object", fetch)
+        progress.add(files=1)

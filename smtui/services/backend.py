@@ -1,0 +1,180 @@
+"""The backend protocol: the async service layer behind every pane and command.
+
+A backend is three services (jobs, logs, storage) with one behaviour on AWS and on the
+local runner; the same contract tests run against both. Every method may raise a
+`ServiceError` subclass (see `services.errors`) and never blocks the event loop.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from smtui.core.jobs import JobSummary, TrainingJob
+
+
+@dataclass(frozen=True)
+class JobPage:
+    """One page of jobs, newest first, and the token for the next (None at the end)."""
+
+    jobs: list[JobSummary]
+    next_token: str | None = None
+
+
+class JobsService(Protocol):
+    async def list_jobs(
+        self,
+        status: str | None = None,
+        name_contains: str | None = None,
+        limit: int = 50,
+        next_token: str | None = None,
+    ) -> JobPage:
+        """Up to `limit` jobs matching the filters, newest first, however the server pages."""
+        ...
+
+    async def describe_job(self, name: str) -> TrainingJob:
+        """The job's description. Raises `NotFound` when there is no such job."""
+        ...
+
+    async def create_job(self, request: dict[str, Any]) -> str:
+        """Create a training job from CreateTrainingJob keyword arguments; returns its ARN."""
+        ...
+
+    async def stop_job(self, name: str) -> None:
+        """Ask the job to stop. Raises `NotFound`, or `Invalid` when it already ended."""
+        ...
+
+
+@dataclass(frozen=True)
+class LogEvent:
+    """One log line of one host."""
+
+    timestamp: int
+    """Milliseconds since the epoch, as CloudWatch stores it."""
+    message: str
+    stream: str
+    ingestion: int = 0
+    event_id: str | None = None
+    """FilterLogEvents' id; None for events read with GetLogEvents."""
+
+    @property
+    def key(self) -> tuple[str, int, str]:
+        """What identifies an event across the two ways of reading it."""
+        return (self.stream, self.timestamp, self.message)
+
+
+@dataclass(frozen=True)
+class EventPage:
+    events: list[LogEvent]
+    next_token: str | None
+
+
+class LogSource(Protocol):
+    """Where a job's log streams are read from (CloudWatch, or local files)."""
+
+    async def streams(self, job: str) -> list[str]:
+        """Every log stream of the job (all pages), sorted by name; [] before any exists."""
+        ...
+
+    async def read(self, stream: str, token: str | None, start_ms: int | None) -> EventPage:
+        """The next events of one stream after `token` (from its head, or from `start_ms`,
+        when None). The returned token equals the one given when the stream is caught up."""
+        ...
+
+    async def search(
+        self, streams: list[str], start_ms: int, token: str | None
+    ) -> EventPage | None:
+        """Events of several streams from `start_ms` (one page; FilterLogEvents), each with an
+        `event_id`; None when the source cannot search, in which case `read` is used alone."""
+        ...
+
+    async def job_status(self, job: str) -> str:
+        """The job's TrainingJobStatus."""
+        ...
+
+
+@dataclass(frozen=True)
+class S3Object:
+    key: str
+    size: int
+    modified: dt.datetime
+    etag: str = ""
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One level of a prefix: sub-folders first (as full prefixes), then objects."""
+
+    folders: list[str]
+    objects: list[S3Object]
+    next_token: str | None = None
+
+
+@dataclass
+class TransferProgress:
+    """Bytes and files done so far, updated from transfer threads and read by the UI."""
+
+    total_bytes: int = 0
+    total_files: int = 0
+    done_bytes: int = 0
+    done_files: int = 0
+    failed: list[str] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def add(self, nbytes: int = 0, files: int = 0, failed: str | None = None) -> None:
+        """Record progress; safe to call from any thread."""
+        with self._lock:
+            self.done_bytes += nbytes
+            self.done_files += files
+            if failed is not None:
+                self.failed.append(failed)
+
+
+class StorageService(Protocol):
+    async def list_prefix(self, uri: str, token: str | None = None, limit: int = 1000) -> Listing:
+        """One level under `uri` (an `s3://bucket/prefix/` URI)."""
+        ...
+
+    async def list_all(self, uri: str) -> list[S3Object]:
+        """Every object under `uri`, recursively (keys are full keys)."""
+        ...
+
+    async def ensure_bucket(self, bucket: str, region: str | None) -> bool:
+        """Create the bucket only when it is certainly missing (404, never on 403).
+        Returns whether it was created."""
+        ...
+
+    async def put_bytes(self, uri: str, data: bytes) -> None: ...
+
+    async def read_bytes(self, uri: str) -> bytes:
+        """The object's content. Raises `NotFound`."""
+        ...
+
+    async def upload_files(
+        self, pairs: list[tuple[Path, str]], progress: TransferProgress | None = None
+    ) -> None:
+        """Upload local files to URIs in parallel, updating `progress` as bytes go."""
+        ...
+
+    async def delete_objects(self, uris: list[str]) -> None: ...
+
+    async def download(
+        self, uri: str, dest: Path, progress: TransferProgress | None = None
+    ) -> None:
+        """Fetch one object to a local file. Raises `NotFound`."""
+        ...
+
+
+@dataclass
+class Backend:
+    """One backend: its services and how to describe it in a status bar."""
+
+    name: str
+    jobs: JobsService
+    logs: LogSource
+    storage: StorageService
+    where: str = ""
+    """`profile · region` or the local home, for headers and messages."""

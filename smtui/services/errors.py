@@ -1,0 +1,109 @@
+"""Typed service errors with messages a user understands, made from botocore's exceptions.
+
+The CLI prints them as one or two lines and the TUI shows them in its status line; neither
+ever shows a traceback for them.
+"""
+
+from __future__ import annotations
+
+from smtui.core.errors import SmtuiError
+
+
+class ServiceError(SmtuiError):
+    """An AWS (or local backend) operation failed."""
+
+    retryable = False
+    """Whether trying again later may succeed (throttling, an endpoint that went away)."""
+
+
+class NoCredentials(ServiceError):
+    """No AWS credentials were found."""
+
+
+class AccessDenied(ServiceError):
+    """The credentials are not allowed to perform an action."""
+
+
+class Throttled(ServiceError):
+    """AWS kept throttling after botocore's own retries."""
+
+    retryable = True
+
+
+class NotFound(ServiceError):
+    """The job, bucket, object or log group does not exist."""
+
+
+class Invalid(ServiceError):
+    """AWS refused the request's contents (a ValidationException)."""
+
+
+class EndpointUnreachable(ServiceError):
+    """The endpoint did not answer (network down, wrong --endpoint-url, server stopped)."""
+
+    retryable = True
+
+
+class ServiceFailed(ServiceError):
+    """Any other service failure; the message carries AWS's own words."""
+
+
+def translate(exc: Exception, action: str) -> ServiceError:
+    """Turn a botocore/boto3 exception raised by `action` into a `ServiceError`.
+
+    `action` is the API operation in AWS's words (`sagemaker:DescribeTrainingJob`), so an
+    access-denied message names what the policy must allow.
+    """
+    import botocore.exceptions as bce
+
+    if isinstance(exc, ServiceError):
+        return exc
+    if isinstance(exc, bce.NoCredentialsError | bce.PartialCredentialsError):
+        return NoCredentials(
+            "no AWS credentials found: run `aws configure`, set AWS_PROFILE or pass --profile"
+        )
+    if isinstance(exc, bce.ProfileNotFound):
+        return NoCredentials(f"{exc}: check --profile / AWS_PROFILE against ~/.aws/config")
+    if isinstance(exc, bce.NoRegionError):
+        return Invalid("no AWS region: set region in jobber.yml, AWS_REGION, or pass --region")
+    if isinstance(exc, bce.EndpointConnectionError | bce.ConnectionClosedError):
+        return EndpointUnreachable(f"{action}: cannot reach the endpoint ({exc})")
+    if isinstance(exc, bce.ConnectTimeoutError | bce.ReadTimeoutError):
+        return EndpointUnreachable(f"{action}: the endpoint timed out ({exc})")
+    if isinstance(exc, bce.ClientError):
+        return _client_error(exc, action)
+    if isinstance(exc, bce.BotoCoreError):
+        return ServiceFailed(f"{action}: {exc}")
+    if isinstance(exc, OSError):
+        return EndpointUnreachable(f"{action}: {exc}")
+    return ServiceFailed(f"{action}: {type(exc).__name__}: {exc}")
+
+
+_THROTTLING = {"ThrottlingException", "Throttling", "TooManyRequestsException", "SlowDown",
+               "RequestLimitExceeded", "ProvisionedThroughputExceededException"}  # fmt: skip
+_DENIED = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "Forbidden", "403"}
+_MISSING = {"ResourceNotFound", "ResourceNotFoundException", "NoSuchBucket", "NoSuchKey",
+            "404", "NotFound"}  # fmt: skip
+_CREDENTIALS = {"ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId",
+                "UnrecognizedClientException", "InvalidAccessKeyId",
+                "SignatureDoesNotMatch"}  # fmt: skip
+
+
+def _client_error(exc: Exception, action: str) -> ServiceError:
+    response = getattr(exc, "response", {}) or {}
+    error = response.get("Error", {})
+    code = str(error.get("Code", ""))
+    message = str(error.get("Message", "")) or code
+    if code in _THROTTLING:
+        return Throttled(f"{action}: throttled by AWS ({message}); will retry")
+    if code in _DENIED:
+        return AccessDenied(f"access denied: your credentials may not call {action} ({message})")
+    if code in _CREDENTIALS:
+        return NoCredentials(f"{action}: the AWS credentials were refused ({code}): {message}")
+    if code in _MISSING:
+        return NotFound(f"{action}: not found ({message})")
+    if code == "ValidationException" and "not found" in message.lower():
+        return NotFound(f"{action}: {message}")
+    if code in {"ValidationException", "ValidationError", "InvalidParameterException"}:
+        return Invalid(f"{action}: {message}")
+    return ServiceFailed(f"{action}: {code}: {message}")

@@ -1,0 +1,40 @@
+"""The one place backends are built: shared by the CLI, the TUI, tests and benches."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from smtui.core.errors import UsageError
+from smtui.services.backend import Backend
+
+
+@dataclass(frozen=True)
+class BackendSettings:
+    """What the command line, environment and config say about where to connect."""
+
+    name: str = "aws"
+    profile: str | None = None
+    region: str | None = None
+    endpoint_url: str | None = None
+
+
+def make_backend(settings: BackendSettings) -> Backend:
+    """Build the backend `settings.name` names; imports only what it needs."""
+    if settings.name == "aws":
+        from smtui.services.aws.clients import AwsClients, AwsSettings
+        from smtui.services.aws.jobs import AwsJobs
+        from smtui.services.aws.logs import AwsLogSource
+        from smtui.services.aws.storage import AwsStorage
+
+        clients = AwsClients(AwsSettings(settings.profile, settings.region, settings.endpoint_url))
+        where = " · ".join(
+            part
+            for part in (
+                settings.profile or "default",
+                settings.region or "",
+                settings.endpoint_url or "",
+            )
+            if part
+        )
+        return Backend("aws", AwsJobs(clients), AwsLogSource(clients), AwsStorage(clients), where)
+    raise UsageError(f"the '{settings.name}' backend is not available in this version (use aws)")

@@ -1,0 +1,349 @@
+"""The log tailer: every host's stream of a job, merged, exactly once, live or from history.
+
+Two ways of reading are combined. `read` (GetLogEvents with each stream's forward token) is
+exact: no event is skipped or repeated, but it costs one call per stream. `search`
+(FilterLogEvents over all of a job's streams) costs one call per poll for every host, but
+is eventually consistent. So a live tail polls with `search` for latency, and reconciles
+with `read` now and then and at the end: an event either way is emitted once, matched by
+(stream, timestamp, message) counts, and an event `search` missed is emitted when `read`
+finds it. Failures leave the state untouched, so a retry neither loses nor repeats lines.
+
+Order: a finished job's history comes out in exact time order across hosts. While
+following, each batch is in time order, and a line comes in the batch that finds it (a
+host whose lines reach CloudWatch late shows them when they arrive, not back in time).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections import Counter, deque
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+
+from smtui.core.jobs import TERMINAL
+from smtui.services.backend import LogEvent, LogSource
+from smtui.services.errors import ServiceError
+
+
+@dataclass(frozen=True)
+class TailPolicy:
+    """How often to call what. Defaults keep a 16-host tail near 50 calls a minute."""
+
+    fast: float = 1.0
+    """Poll interval while lines are arriving."""
+    slow: float = 4.0
+    """Poll interval after a while with no lines."""
+    status_every: float = 15.0
+    """Seconds between job-status checks while following."""
+    discover_every: float = 30.0
+    """Seconds between stream discoveries once every host has a stream."""
+    reconcile_every: float = 60.0
+    """Seconds between exact reads of every stream while following."""
+    max_pending: int = 50_000
+    """Reconcile early when this many searched events await their exact read."""
+    overlap_ms: int = 3_000
+    """Each search restarts this far before the newest event seen, to catch late arrivals."""
+    backoff_max: float = 30.0
+    max_search_pages: int = 20
+
+
+@dataclass
+class TailState:
+    """Everything needed to resume a tail without losing or repeating a line."""
+
+    tokens: dict[str, str | None] = field(default_factory=dict)
+    """Each stream's forward token for exact reads (None: from its head)."""
+    skip: dict[str, int] = field(default_factory=dict)
+    """Events of the page at `tokens[stream]` already emitted (a page emitted in part)."""
+    watermark: int | None = None
+    """Newest timestamp shown; searches start `overlap_ms` before it."""
+    seen_ids: dict[tuple[str, str], int] = field(default_factory=dict)
+    from_search: Counter[tuple[str, int, str]] = field(default_factory=Counter)
+    """Emitted from `search`, not yet met by the exact read."""
+    from_read: Counter[tuple[str, int, str]] = field(default_factory=Counter)
+    """Emitted from the exact read while `search` may still return them."""
+    emitted: int = 0
+
+
+@dataclass(frozen=True)
+class LogBatch:
+    """Lines for one frame, in time order, with the tail's condition."""
+
+    events: list[LogEvent]
+    status: str | None = None
+    problem: str | None = None
+    """Why the tail is not current (throttled, endpoint down), or None when all is well."""
+    done: bool = False
+
+
+def host_of(stream: str) -> str:
+    """`job/algo-2-1700000000` → `algo-2`."""
+    name = stream.split("/", 1)[-1]
+    parts = name.split("-")
+    return "-".join(parts[:2]) if len(parts) >= 2 else name
+
+
+@dataclass
+class _Page:
+    """The unemitted rest of one page of one stream, and the token after it."""
+
+    events: deque[LogEvent]
+    next_token: str | None
+
+
+class LogTailer:
+    """Yields `LogBatch`es for one job; see the module docstring for how."""
+
+    def __init__(
+        self,
+        source: LogSource,
+        job: str,
+        *,
+        follow: bool,
+        hosts: int = 1,
+        start_ms: int | None = None,
+        state: TailState | None = None,
+        policy: TailPolicy | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.source = source
+        self.job = job
+        self.follow = follow
+        self.hosts = hosts
+        self.start_ms = start_ms
+        self.state = state or TailState()
+        self.policy = policy or TailPolicy()
+        self._sleep = sleep
+        self._clock = clock
+        self._searchable = True
+        self._outbox: list[LogEvent] = []
+        """Accepted events not yet yielded: state already counts them, so they must go out."""
+        self.status: str | None = None
+
+    # --- exact reads -----------------------------------------------------------------
+    async def _read_page(self, stream: str) -> tuple[_Page, bool]:
+        """The next page of `stream` after what was emitted; True when caught up."""
+        token = self.state.tokens.get(stream)
+        page = await self.source.read(stream, token, self.start_ms if token is None else None)
+        caught_up = not page.events and page.next_token == token
+        fresh = deque(page.events[self.state.skip.get(stream, 0) :])
+        return _Page(fresh, page.next_token), caught_up
+
+    def _emitted_from(self, stream: str, page: _Page, count: int) -> None:
+        """Commit progress: the page's token only once all of it has been emitted."""
+        if page.events:
+            self.state.skip[stream] = self.state.skip.get(stream, 0) + count
+        else:
+            self.state.tokens[stream] = page.next_token
+            self.state.skip.pop(stream, None)
+
+    async def _read_all(self, streams: list[str]) -> AsyncIterator[None]:
+        """Read every stream until caught up, accepting merged chunks in time order.
+
+        Yields after each accepted chunk (the events are in the outbox)."""
+        pages: dict[str, _Page] = {}
+        done: set[str] = set()
+        while True:
+            need = [s for s in streams if s not in done and not (s in pages and pages[s].events)]
+            results = await asyncio.gather(*(self._read_page(s) for s in need))
+            for stream, (page, caught_up) in zip(need, results, strict=True):
+                pages[stream] = page
+                if caught_up:
+                    done.add(stream)
+                elif not page.events:
+                    self._emitted_from(stream, page, 0)  # an empty page that moved the token
+            active = [s for s in streams if s not in done]
+            if any(not pages[s].events for s in active):
+                continue
+            limit = min((pages[s].events[-1].timestamp for s in active), default=None)
+            chunk: list[LogEvent] = []
+            for stream in streams:
+                current = pages.get(stream)
+                if current is None:
+                    continue
+                taken = 0
+                while current.events and (limit is None or current.events[0].timestamp <= limit):
+                    chunk.append(current.events.popleft())
+                    taken += 1
+                if taken:
+                    self._emitted_from(stream, current, taken)
+            if chunk:
+                self._accept_read(sorted(chunk, key=_order))
+                yield None
+            if not active and not any(p.events for p in pages.values()):
+                return
+
+    def _accept_read(self, events: list[LogEvent]) -> None:
+        state = self.state
+        for event in events:
+            if state.from_search[event.key] > 0:
+                state.from_search[event.key] -= 1
+                if not state.from_search[event.key]:
+                    del state.from_search[event.key]
+                continue
+            self._outbox.append(event)
+            state.emitted += 1
+            if self._searchable:
+                state.from_read[event.key] += 1
+        if self._searchable and events:
+            # Searches start near the newest line already shown, not from the job's start.
+            state.watermark = max(state.watermark or 0, events[-1].timestamp)
+            self._prune()
+
+    # --- searches --------------------------------------------------------------------
+    def _search_floor(self) -> int | None:
+        if self.state.watermark is None:
+            return None
+        return self.state.watermark - self.policy.overlap_ms
+
+    async def _search(self, streams: list[str]) -> bool:
+        """Search all streams once; False when the source cannot search."""
+        state = self.state
+        floor = self._search_floor()
+        start = max(self.start_ms or 0, floor or 0)
+        token: str | None = None
+        found: list[LogEvent] = []
+        for _ in range(self.policy.max_search_pages):
+            page = await self.source.search(streams, start, token)
+            if page is None:
+                return False
+            found += page.events
+            token = page.next_token
+            if not token:
+                break
+        for event in sorted(found, key=_order):
+            ident = (event.stream, event.event_id or "")
+            if ident in state.seen_ids:
+                continue
+            state.seen_ids[ident] = event.timestamp
+            if state.from_read[event.key] > 0:
+                state.from_read[event.key] -= 1
+                continue
+            state.from_search[event.key] += 1
+            self._outbox.append(event)
+            state.emitted += 1
+        if found:
+            state.watermark = max(state.watermark or 0, max(e.timestamp for e in found))
+            self._prune()
+        return True
+
+    def _prune(self) -> None:
+        floor = self._search_floor()
+        if floor is None:
+            return
+        state = self.state
+        state.seen_ids = {k: ts for k, ts in state.seen_ids.items() if ts >= floor}
+        state.from_read = Counter(
+            {k: n for k, n in state.from_read.items() if k[1] >= floor and n > 0}
+        )
+
+    # --- the loop ----------------------------------------------------------------------
+    def _batch(self, problem: str | None = None, done: bool = False) -> LogBatch:
+        events, self._outbox = sorted(self._outbox, key=_order), []
+        return LogBatch(events, self.status, problem, done)
+
+    async def batches(self) -> AsyncIterator[LogBatch]:
+        """The tail: history first, then (when following) live batches until the job ends.
+
+        Retryable failures (throttling, an unreachable endpoint) are reported in a batch's
+        `problem` and retried with backoff, forever when following and a few times when
+        not; other `ServiceError`s end the tail."""
+        policy = self.policy
+        failures = 0
+        while True:  # history, resumed from where a failure stopped it
+            try:
+                streams = await self._discover()
+                async for _ in self._read_all(streams):
+                    yield self._batch()
+                break
+            except ServiceError as exc:
+                failures, wait, problem = self._failed(exc, failures)
+                yield self._batch(problem)
+                await self._sleep(wait)
+        if not self.follow:
+            yield self._batch(done=True)
+            return
+        now = self._clock()
+        ended = self.status in TERMINAL
+        last = {"status": -1e9 if ended else now, "discover": now, "reconcile": now}
+        delay = 0.0 if ended else policy.fast
+        failures = 0
+        while True:
+            await self._sleep(delay)
+            try:
+                ended = await self._poll(last)
+            except ServiceError as exc:
+                failures, delay, problem = self._failed(exc, failures)
+                yield self._batch(problem)
+                continue
+            failures = 0
+            if ended:
+                await self._drain()
+                yield self._batch(done=True)
+                return
+            delay = policy.fast if self._outbox else min(policy.slow, max(delay, policy.fast) * 1.5)
+            yield self._batch()
+
+    def _failed(self, exc: ServiceError, failures: int) -> tuple[int, float, str]:
+        """Count a failure: (failures, seconds to wait, what to tell the user).
+
+        Re-raises what retrying cannot fix, and anything after a few tries when not following."""
+        failures += 1
+        if not exc.retryable or (not self.follow and failures > 5):
+            raise exc
+        wait = _backoff(failures, self.policy.backoff_max)
+        return failures, wait, f"{exc} (retrying in {wait:.0f} s)"
+
+    async def _poll(self, last: dict[str, float]) -> bool:
+        """One poll; True when the job has ended."""
+        policy, now = self.policy, self._clock()
+        streams = sorted(self.state.tokens)
+        if len(streams) < self.hosts or now - last["discover"] >= policy.discover_every:
+            streams = await self._discover()
+            last["discover"] = now
+        if self._searchable and streams:
+            self._searchable = await self._search(streams)
+        pending = sum(self.state.from_search.values())
+        if (
+            not self._searchable
+            or now - last["reconcile"] >= policy.reconcile_every
+            or pending >= policy.max_pending
+        ):
+            async for _ in self._read_all(streams):
+                pass
+            last["reconcile"] = now
+        if now - last["status"] >= policy.status_every:
+            self.status = await self.source.job_status(self.job)
+            last["status"] = now
+        return self.status in TERMINAL
+
+    async def _drain(self) -> None:
+        """After the job ended: read until a pass, one interval later, finds nothing new."""
+        while True:
+            known = set(self.state.tokens)
+            before = self.state.emitted
+            streams = await self._discover()
+            async for _ in self._read_all(streams):
+                pass
+            if self.state.emitted == before and set(streams) <= known:
+                return
+            await self._sleep(self.policy.fast)
+
+    async def _discover(self) -> list[str]:
+        for stream in await self.source.streams(self.job):
+            self.state.tokens.setdefault(stream, None)
+        if self.status is None:
+            self.status = await self.source.job_status(self.job)
+        return sorted(self.state.tokens)
+
+
+def _order(event: LogEvent) -> tuple[int, str]:
+    return (event.timestamp, event.stream)
+
+
+def _backoff(failures: int, ceiling: float) -> float:
+    """Exponential backoff with full jitter."""
+    return random.uniform(0.5, 1.0) * min(ceiling, 2.0 ** min(failures, 10))

@@ -1,0 +1,171 @@
+"""Plan a folder → S3 prefix sync: which files to upload, skip, or delete.
+
+Change is judged by size, then content: the local MD5 against the object's ETag, or for
+multipart objects the multipart ETag computed with the same part size. Hashes are cached by
+(path, size, mtime), so a no-op resync reads no file twice. Backends apply the plan.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from smtui.services.backend import S3Object
+from smtui.services.s3uri import S3Uri
+
+CHUNK = 8 * 1024 * 1024
+"""Part size used for uploads (s3transfer's default), and so for local multipart ETags."""
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class LocalFile:
+    rel: str
+    """Path relative to the synced folder, with forward slashes: the key suffix."""
+    path: Path
+    size: int
+    mtime_ns: int
+
+
+@dataclass
+class SyncPlan:
+    """What a sync will do, shown before it runs."""
+
+    src: Path
+    dest: str
+    """The destination folder URI (with a trailing slash)."""
+    uploads: list[tuple[LocalFile, str]] = field(default_factory=list)
+    """Files to send, with why: `new` or `changed`."""
+    skips: list[LocalFile] = field(default_factory=list)
+    deletes: list[S3Object] = field(default_factory=list)
+    """Objects under dest with no local file (deleted only when asked to)."""
+
+    @property
+    def upload_bytes(self) -> int:
+        return sum(f.size for f, _ in self.uploads)
+
+    def target(self, file: LocalFile) -> str:
+        return self.dest + file.rel
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.uploads)} to upload ({human_bytes(self.upload_bytes)}), "
+            f"{len(self.skips)} unchanged, {len(self.deletes)} to delete"
+        )
+
+
+def human_bytes(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if n < 1024 or unit == "TB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} TB"
+
+
+class HashCache:
+    """ETags of local files keyed by (path, size, mtime), kept in a JSON file."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.entries: dict[str, dict[str, str]] = {}
+        self.dirty = False
+        if path is not None and path.exists():
+            try:
+                self.entries = json.loads(path.read_text())
+            except (OSError, ValueError):
+                self.entries = {}  # a damaged cache only costs a re-read
+
+    @staticmethod
+    def _key(file: LocalFile) -> str:
+        return f"{file.path.resolve()}|{file.size}|{file.mtime_ns}"
+
+    def etag(self, file: LocalFile, part_size: int | None) -> str:
+        """The S3 ETag `file` would have if uploaded in parts of `part_size` (None: one part)."""
+        entry = self.entries.setdefault(self._key(file), {})
+        name = "md5" if part_size is None else f"parts-{part_size}"
+        if name not in entry:
+            entry[name] = compute_etag(file.path, part_size)
+            self.dirty = True
+        return entry[name]
+
+    def save(self) -> None:
+        if self.path is not None and self.dirty:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(self.entries))
+            tmp.replace(self.path)
+            self.dirty = False
+
+
+def compute_etag(path: Path, part_size: int | None) -> str:
+    """MD5 hex for one part, else S3's multipart ETag: md5(concat(part md5s))-N."""
+    with path.open("rb") as handle:
+        if part_size is None:
+            return hashlib.file_digest(handle, "md5").hexdigest()
+        digests = []
+        while chunk := handle.read(part_size):
+            digests.append(hashlib.md5(chunk).digest())
+    if not digests:
+        digests.append(hashlib.md5(b"").digest())
+    return f"{hashlib.md5(b''.join(digests)).hexdigest()}-{len(digests)}"
+
+
+def upload_etag_parts(size: int) -> int | None:
+    """The part size smtui's own uploads use for a file of `size` bytes (None: one part)."""
+    return CHUNK if size >= CHUNK else None
+
+
+def _part_sizes(size: int, parts: int) -> list[int]:
+    """Part sizes that would cut `size` bytes into `parts` parts, likeliest first."""
+    guesses = [CHUNK, 5 * MIB, 16 * MIB, 64 * MIB, math.ceil(size / parts / MIB) * MIB]
+    return [p for p in dict.fromkeys(guesses) if p > 0 and math.ceil(size / p) == parts]
+
+
+def same_content(file: LocalFile, remote: S3Object, cache: HashCache) -> bool:
+    """Whether the object holds exactly the file's bytes, judged by its ETag."""
+    etag = remote.etag.strip('"')
+    if "-" in etag:
+        parts = int(etag.rsplit("-", 1)[1]) if etag.rsplit("-", 1)[1].isdigit() else 0
+        return any(cache.etag(file, p) == etag for p in _part_sizes(file.size, parts))
+    return cache.etag(file, None) == etag
+
+
+def scan_folder(src: Path) -> list[LocalFile]:
+    """Every regular file under `src` (following no symlinked folders), sorted by path."""
+    found: list[LocalFile] = []
+    for root, dirs, files in os.walk(src):
+        dirs.sort()
+        for name in sorted(files):
+            path = Path(root) / name
+            try:
+                stat = path.stat()
+            except OSError:
+                continue  # vanished or unreadable between listing and stat
+            if not path.is_file():
+                continue
+            rel = path.relative_to(src).as_posix()
+            found.append(LocalFile(rel, path, stat.st_size, stat.st_mtime_ns))
+    return found
+
+
+def plan_sync(
+    local: list[LocalFile], remote: list[S3Object], src: Path, dest: str, cache: HashCache
+) -> SyncPlan:
+    """Compare the folder's files with the objects under `dest` (keys are full keys)."""
+    where = S3Uri.parse(dest).folder
+    plan = SyncPlan(src, str(where))
+    by_rel = {obj.key[len(where.key) :]: obj for obj in remote if obj.key.startswith(where.key)}
+    for file in local:
+        obj = by_rel.pop(file.rel, None)
+        if obj is None:
+            plan.uploads.append((file, "new"))
+        elif obj.size != file.size or not same_content(file, obj, cache):
+            plan.uploads.append((file, "changed"))
+        else:
+            plan.skips.append(file)
+    plan.deletes = sorted(by_rel.values(), key=lambda o: o.key)
+    return plan

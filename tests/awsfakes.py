@@ -1,0 +1,129 @@
+"""Helpers over moto: jobs in a chosen status, StopTrainingJob, log streams, failure injection.
+
+moto marks training jobs Completed at once and has no StopTrainingJob; these helpers set the
+status on moto's own backend objects (as DESIGN.md §8 allows) and add the missing call.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import boto3
+
+ACCOUNT = "123456789012"
+REGION = "us-east-1"
+GROUP = "/aws/sagemaker/TrainingJobs"
+ROLE = f"arn:aws:iam::{ACCOUNT}:role/SageMakerRole"
+
+
+def sagemaker_backend() -> Any:
+    from moto.sagemaker.models import sagemaker_backends
+
+    return sagemaker_backends[ACCOUNT][REGION]
+
+
+def create_job(name: str, hosts: int = 1, status: str = "InProgress", **extra: Any) -> None:
+    """A training job in moto with the given status."""
+    client = boto3.client("sagemaker", region_name=REGION)
+    client.create_training_job(
+        TrainingJobName=name,
+        RoleArn=ROLE,
+        AlgorithmSpecification={"TrainingImage": "img:latest", "TrainingInputMode": "File"},
+        OutputDataConfig={"S3OutputPath": "s3://bucket/p/outputs/"},
+        ResourceConfig={
+            "InstanceType": "ml.g5.xlarge",
+            "InstanceCount": hosts,
+            "VolumeSizeInGB": 30,
+        },
+        StoppingCondition={"MaxRuntimeInSeconds": 3600},
+        **extra,
+    )
+    set_status(name, status)
+
+
+def set_status(name: str, status: str, secondary: str | None = None) -> None:
+    job = sagemaker_backend().training_jobs[name]
+    job.training_job_status = status
+    if secondary is not None:
+        job.secondary_status = secondary
+
+
+def add_stop_training_job(monkeypatch: Any) -> list[str]:
+    """Give moto a StopTrainingJob that moves the job to Stopping; returns the names stopped."""
+    from moto.sagemaker.responses import SageMakerResponse
+
+    stopped: list[str] = []
+
+    def stop_training_job(self: Any) -> str:
+        name = json.loads(self.body)["TrainingJobName"]
+        jobs = sagemaker_backend().training_jobs
+        if name not in jobs:
+            from moto.sagemaker.exceptions import ValidationError
+
+            raise ValidationError(message=f"Could not find training job '{name}'.")
+        jobs[name].training_job_status = "Stopping"
+        stopped.append(name)
+        return "{}"
+
+    monkeypatch.setattr(SageMakerResponse, "stop_training_job", stop_training_job, raising=False)
+    return stopped
+
+
+def put_events(stream: str, events: list[tuple[int, str]]) -> None:
+    """Write (timestamp ms, message) events, creating the group and stream as needed."""
+    logs = boto3.client("logs", region_name=REGION)
+    try:
+        logs.create_log_group(logGroupName=GROUP)
+    except logs.exceptions.ResourceAlreadyExistsException:
+        pass
+    try:
+        logs.create_log_stream(logGroupName=GROUP, logStreamName=stream)
+    except logs.exceptions.ResourceAlreadyExistsException:
+        pass
+    for start in range(0, len(events), 5000):
+        chunk = events[start : start + 5000]
+        logs.put_log_events(
+            logGroupName=GROUP,
+            logStreamName=stream,
+            logEvents=[{"timestamp": ts, "message": msg} for ts, msg in chunk],
+        )
+
+
+class Throttler:
+    """A botocore `before-send` hook answering every `every`-th matching call with a
+    ThrottlingException, as CloudWatch does when the account's quota is spent."""
+
+    def __init__(self, every: int = 3, operations: tuple[str, ...] = ()) -> None:
+        self.every = every
+        self.operations = operations
+        self.calls = 0
+        self.throttled = 0
+
+    def __call__(self, request: Any, **kwargs: Any) -> Any:
+        from botocore.awsrequest import AWSResponse
+
+        target = request.headers.get("X-Amz-Target", b"")
+        target = target.decode() if isinstance(target, bytes) else str(target)
+        if self.operations and not any(target.endswith(op) for op in self.operations):
+            return None
+        self.calls += 1
+        if self.calls % self.every:
+            return None
+        self.throttled += 1
+        body = json.dumps({"__type": "ThrottlingException", "message": "Rate exceeded"}).encode()
+        return AWSResponse(
+            request.url, 400, {"Content-Type": "application/x-amz-json-1.1"}, _Raw(body)
+        )
+
+
+class _Raw:
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+
+    def stream(self, **kwargs: Any) -> Any:
+        yield self.body
+
+
+Counter = Callable[..., None]
