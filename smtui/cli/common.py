@@ -5,11 +5,17 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any, TypeVar
 
-from smtui.core.config import DEFAULT_CONFIG, Overrides, resolve_config
+from smtui.core.config import DEFAULT_CONFIG, Overrides, resolve_config, resolve_with_problems
+from smtui.core.errors import ConfigError
 from smtui.core.origin import Origin
 from smtui.core.spec import JobSpec
+from smtui.services.backend import Backend
+
+T = TypeVar("T")
 
 
 def config_path(args: argparse.Namespace) -> Path:
@@ -51,3 +57,42 @@ def warn(lines: list[str]) -> None:
     """Print warnings to stderr, one per line."""
     for line in lines:
         print(f"warning: {line}", file=sys.stderr)
+
+
+def lenient_spec(args: argparse.Namespace) -> JobSpec:
+    """The config as far as it resolves, for commands that only need where to connect.
+
+    A broken ./jobber.yml must not stop `smtui jobs`; a file named with --config must."""
+    path = config_path(args)
+    explicit = getattr(args, "config", None) is not None
+    if path.exists():
+        try:
+            spec, _problems = resolve_with_problems(path, global_overrides(args), os.environ)
+            return spec
+        except ConfigError:
+            if explicit:
+                raise
+            warn([f"{path} has errors and is ignored (`smtui submit --dry-run` shows them)"])
+    elif explicit:
+        raise ConfigError(f"{path}: config file not found")
+    spec = JobSpec(config_path=path)
+    if os.environ.get("SMTUI_BACKEND") in ("aws", "local"):
+        spec.backend = os.environ["SMTUI_BACKEND"]
+    for attr, (value, flag) in global_overrides(args).values.items():
+        setattr(spec, attr, value)
+        spec.origins[attr] = Origin.flag(flag)
+    return spec
+
+
+def make_backend_for(spec: JobSpec) -> Backend:
+    """The backend the resolved settings name."""
+    from smtui.services.factory import BackendSettings, make_backend
+
+    return make_backend(BackendSettings(spec.backend, spec.profile, spec.region, spec.endpoint_url))
+
+
+def run_async(work: Coroutine[Any, Any, T]) -> T:
+    """Run a command's coroutine to completion."""
+    import asyncio
+
+    return asyncio.run(work)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shlex
 from typing import Any
 
@@ -48,3 +49,42 @@ def describe_spec(spec: JobSpec) -> list[str]:
     argv = shlex.join([spec.entry_point or "", *entry_point_argv(spec)])
     lines.append(f"entry point argv: {argv}")
     return lines
+
+
+def when(value: dt.datetime | None) -> str:
+    """A time in the local zone, to the second ('-' when unknown)."""
+    return value.astimezone().strftime("%Y-%m-%d %H:%M:%S") if value else "-"
+
+
+def duration(delta: dt.timedelta | float | None) -> str:
+    """`1h02m`, `4m05s`, `12s`."""
+    if delta is None:
+        return "-"
+    seconds = int(delta.total_seconds() if isinstance(delta, dt.timedelta) else delta)
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h{minutes:02d}m"
+    return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
+
+
+def money(value: float | None) -> str:
+    return "-" if value is None else f"${value:,.2f}"
+
+
+def to_json(value: Any) -> Any:
+    """Response shapes with datetimes as ISO strings, ready for json.dumps."""
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: to_json(v) for k, v in value.items() if k != "ResponseMetadata"}
+    if isinstance(value, list):
+        return [to_json(v) for v in value]
+    return value
+
+
+def human_size(n: int) -> str:
+    """Object sizes for listings: right-aligned friendly units."""
+    from smtui.services.sync import human_bytes
+
+    return human_bytes(n).rjust(9)

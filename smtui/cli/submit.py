@@ -1,16 +1,31 @@
-"""`smtui submit`: resolve the config, build the request, and (for now) print it."""
+"""`smtui submit` and `smtui resubmit`."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import sys
 
-from smtui.cli.common import global_overrides, load_spec, warn
+from smtui.cli.common import (
+    global_overrides,
+    lenient_spec,
+    load_spec,
+    make_backend_for,
+    run_async,
+    warn,
+)
+from smtui.cli.logs import print_logs
 from smtui.cli.render import describe_spec
-from smtui.core.errors import SmtuiError
+from smtui.core.config import parse_param_flag
 from smtui.core.images import resolve_image_uri
+from smtui.core.jobs import TERMINAL
 from smtui.core.request import build_request, job_name_base, make_job_name
+from smtui.services.backend import Backend
+from smtui.services.submit import Submitted, resubmit, submit_spec
+
+WAIT_POLL = 15.0
+"""Seconds between status checks of `--wait` without `--tail-logs`."""
 
 
 def run(args: argparse.Namespace) -> int:
@@ -29,16 +44,62 @@ def run(args: argparse.Namespace) -> int:
     ):
         overrides.set(attr, value, flag)
     spec = load_spec(args, overrides)
-    job_name = make_job_name(job_name_base(spec))
-    request = build_request(spec, job_name, resolve_image_uri(spec))
     if args.dry_run:
+        job_name = make_job_name(job_name_base(spec))
+        request = build_request(spec, job_name, resolve_image_uri(spec))
         for line in describe_spec(spec):
             print(line, file=sys.stderr)
         warn(spec.warnings)
         print(json.dumps(request, indent=2))
         return 0
     warn(spec.warnings)
-    raise SmtuiError(
-        f"submitting to the {spec.backend} backend is not available yet in this version; "
-        "use --dry-run to see the request"
+    backend = make_backend_for(spec)
+    submitted = run_async(submit_spec(backend, spec))
+    report(submitted)
+    return follow_up(backend, submitted.job_name, wait=args.wait, tail=spec.tail_logs)
+
+
+def report(submitted: Submitted) -> None:
+    for note in submitted.notes:
+        print(f"smtui: {note}", file=sys.stderr)
+    print(f"submitted {submitted.job_name}", file=sys.stderr)
+    print(submitted.job_name)
+
+
+def follow_up(backend: Backend, job: str, *, wait: bool, tail: bool) -> int:
+    """Tail and/or wait as asked; with `wait`, exit 0 only when the job Completed."""
+    if not wait and not tail:
+        return 0
+    status = run_async(_follow(backend, job, tail))
+    print(f"{job}: {status}", file=sys.stderr)
+    if wait and status != "Completed":
+        failure = run_async(backend.jobs.describe_job(job)).failure_reason
+        if failure:
+            print(f"failure reason: {failure}", file=sys.stderr)
+        return 1
+    return 0
+
+
+async def _follow(backend: Backend, job: str, tail: bool) -> str:
+    if tail:
+        await print_logs(backend, job, follow=True)
+    while True:
+        status = (await backend.jobs.describe_job(job)).status
+        if status in TERMINAL:
+            return status
+        await asyncio.sleep(WAIT_POLL)
+
+
+def run_resubmit(args: argparse.Namespace) -> int:
+    params = {p.written: p.value for p in map(parse_param_flag, args.param)}
+    backend = make_backend_for(lenient_spec(args))
+    submitted = run_async(
+        resubmit(
+            backend, args.job, params, args.instance_type, args.instance_count, dry_run=args.dry_run
+        )
     )
+    if args.dry_run:
+        print(json.dumps(submitted.request, indent=2))
+        return 0
+    report(submitted)
+    return 0

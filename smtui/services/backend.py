@@ -80,8 +80,8 @@ class LogSource(Protocol):
         ...
 
     async def read(self, stream: str, token: str | None, start_ms: int | None) -> EventPage:
-        """The next events of one stream after `token` (from its head, or from `start_ms`,
-        when None). The returned token equals the one given when the stream is caught up."""
+        """The next events of one stream after `token` (None: from its head), none older
+        than `start_ms`. The returned token equals the one given when caught up."""
         ...
 
     async def search(

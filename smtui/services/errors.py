@@ -81,7 +81,8 @@ def translate(exc: Exception, action: str) -> ServiceError:
 
 _THROTTLING = {"ThrottlingException", "Throttling", "TooManyRequestsException", "SlowDown",
                "RequestLimitExceeded", "ProvisionedThroughputExceededException"}  # fmt: skip
-_DENIED = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "Forbidden", "403"}
+_DENIED = {"AccessDenied", "AccessDeniedException", "AccessForbidden", "UnauthorizedOperation",
+           "Forbidden", "403"}  # fmt: skip
 _MISSING = {"ResourceNotFound", "ResourceNotFoundException", "NoSuchBucket", "NoSuchKey",
             "404", "NotFound"}  # fmt: skip
 _CREDENTIALS = {"ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId",
@@ -102,7 +103,9 @@ def _client_error(exc: Exception, action: str) -> ServiceError:
         return NoCredentials(f"{action}: the AWS credentials were refused ({code}): {message}")
     if code in _MISSING:
         return NotFound(f"{action}: not found ({message})")
-    if code == "ValidationException" and "not found" in message.lower():
+    if code == "ValidationException" and (
+        "not found" in message.lower() or "could not find" in message.lower()
+    ):
         return NotFound(f"{action}: {message}")
     if code in {"ValidationException", "ValidationError", "InvalidParameterException"}:
         return Invalid(f"{action}: {message}")

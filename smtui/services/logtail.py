@@ -127,7 +127,9 @@ class LogTailer:
     async def _read_page(self, stream: str) -> tuple[_Page, bool]:
         """The next page of `stream` after what was emitted; True when caught up."""
         token = self.state.tokens.get(stream)
-        page = await self.source.read(stream, token, self.start_ms if token is None else None)
+        # `start_ms` goes with every read, token or not (as the SDK does): some servers apply
+        # a token to the list that `startTime` filtered, and repeat lines without it.
+        page = await self.source.read(stream, token, self.start_ms)
         caught_up = not page.events and page.next_token == token
         fresh = deque(page.events[self.state.skip.get(stream, 0) :])
         return _Page(fresh, page.next_token), caught_up

@@ -7,6 +7,7 @@ multipart objects the multipart ETag computed with the same part size. Hashes ar
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import math
@@ -14,7 +15,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from smtui.services.backend import S3Object
+from smtui.services.backend import S3Object, StorageService, TransferProgress
 from smtui.services.s3uri import S3Uri
 
 CHUNK = 8 * 1024 * 1024
@@ -169,3 +170,26 @@ def plan_sync(
             plan.skips.append(file)
     plan.deletes = sorted(by_rel.values(), key=lambda o: o.key)
     return plan
+
+
+async def plan_folder_sync(
+    storage: StorageService, src: Path, dest: str, cache: HashCache
+) -> SyncPlan:
+    """Scan the folder, list the prefix, and plan; file reads and hashing run off the loop."""
+    local = await asyncio.to_thread(scan_folder, src)
+    remote = await storage.list_all(str(S3Uri.parse(dest).folder))
+    return await asyncio.to_thread(plan_sync, local, remote, src, dest, cache)
+
+
+async def apply_plan(
+    storage: StorageService, plan: SyncPlan, delete: bool, progress: TransferProgress
+) -> None:
+    """Upload what changed (in parallel) and, when asked, delete what has no local file.
+    What finished stays finished if this is cancelled part way."""
+    progress.total_bytes = plan.upload_bytes
+    progress.total_files = len(plan.uploads)
+    if plan.uploads:
+        await storage.upload_files([(f.path, plan.target(f)) for f, _ in plan.uploads], progress)
+    if delete and plan.deletes:
+        bucket = S3Uri.parse(plan.dest).bucket
+        await storage.delete_objects([f"s3://{bucket}/{o.key}" for o in plan.deletes])

@@ -20,6 +20,31 @@ class AwsJobs:
     def __init__(self, clients: AwsClients) -> None:
         self.clients = clients
 
+    async def _page(
+        self, status: str | None, name_contains: str | None, token: str | None
+    ) -> tuple[list[JobSummary], list[JobSummary], str | None]:
+        """One server page: (all rows in server order, rows matching the filters, next token)."""
+        kwargs: dict[str, Any] = {
+            "MaxResults": PAGE,
+            "SortBy": "CreationTime",
+            "SortOrder": "Descending",
+        }
+        if status:
+            kwargs["StatusEquals"] = status
+        if name_contains:
+            kwargs["NameContains"] = name_contains
+        if token:
+            kwargs["NextToken"] = token
+        page = await self.clients.call("sagemaker", "list_training_jobs", **kwargs)
+        rows = [JobSummary.from_api(item) for item in page.get("TrainingJobSummaries", [])]
+        matching = [
+            job
+            for job in rows
+            if (not status or job.status == status)
+            and (not name_contains or name_contains.lower() in job.name.lower())
+        ]
+        return rows, matching, page.get("NextToken")
+
     async def list_jobs(
         self,
         status: str | None = None,
@@ -27,34 +52,46 @@ class AwsJobs:
         limit: int = 50,
         next_token: str | None = None,
     ) -> JobPage:
-        # Servers may filter after cutting a page (fewer rows than asked, with a NextToken)
-        # and may not honour SortBy, so keep paging until `limit` rows match and sort here.
+        # Do not trust the server: some filter after cutting a page (fewer rows than asked,
+        # with a NextToken), and some ignore SortBy. Pages are read whole; a page that is not
+        # newest-first means the server does not sort, and then every page is read and sorted
+        # here. Our token is the server's token plus how far into that page we got.
+        if next_token and next_token.startswith("*"):
+            return await self._sorted_page(status, name_contains, limit, int(next_token[1:]))
+        token, skip = _split(next_token)
         found: list[JobSummary] = []
-        token = next_token
+        resume: str | None = None
         for _ in range(MAX_PAGES):
-            kwargs: dict[str, Any] = {
-                "MaxResults": max(1, min(PAGE, limit - len(found))),
-                "SortBy": "CreationTime",
-                "SortOrder": "Descending",
-            }
-            if status:
-                kwargs["StatusEquals"] = status
-            if name_contains:
-                kwargs["NameContains"] = name_contains
-            if token:
-                kwargs["NextToken"] = token
-            page = await self.clients.call("sagemaker", "list_training_jobs", **kwargs)
-            found += [
-                JobSummary.from_api(item)
-                for item in page.get("TrainingJobSummaries", [])
-                if (not status or item["TrainingJobStatus"] == status)
-                and (not name_contains or name_contains.lower() in item["TrainingJobName"].lower())
-            ]
-            token = page.get("NextToken")
+            rows, matching, after = await self._page(status, name_contains, token)
+            if any(a.created < b.created for a, b in zip(rows, rows[1:], strict=False)):
+                return await self._sorted_page(status, name_contains, limit, 0)
+            matching = matching[skip:]
+            room = limit - len(found)
+            if len(matching) > room:
+                found += matching[:room]
+                resume = _join(token, skip + room)
+                break
+            found += matching
+            skip, token, resume = 0, after, after
             if not token or len(found) >= limit:
                 break
         found.sort(key=lambda job: job.created, reverse=True)
-        return JobPage(found[:limit], token)
+        return JobPage(found, resume)
+
+    async def _sorted_page(
+        self, status: str | None, name_contains: str | None, limit: int, start: int
+    ) -> JobPage:
+        """For servers that do not sort: read every page, sort here, page by offset (`*N`)."""
+        everything: list[JobSummary] = []
+        token: str | None = None
+        for _ in range(MAX_PAGES):
+            _rows, matching, token = await self._page(status, name_contains, token)
+            everything += matching
+            if not token:
+                break
+        everything.sort(key=lambda job: job.created, reverse=True)
+        end = start + limit
+        return JobPage(everything[start:end], f"*{end}" if end < len(everything) else None)
 
     async def describe_job(self, name: str) -> TrainingJob:
         raw = await self.clients.call("sagemaker", "describe_training_job", TrainingJobName=name)
@@ -68,3 +105,17 @@ class AwsJobs:
 
     async def stop_job(self, name: str) -> None:
         await self.clients.call("sagemaker", "stop_training_job", TrainingJobName=name)
+
+
+def _split(token: str | None) -> tuple[str | None, int]:
+    """Our page token: the server's token, '#', rows of that page already returned."""
+    if not token:
+        return None, 0
+    server, _, skip = token.rpartition("#")
+    if not skip.isdigit():
+        return token, 0
+    return server or None, int(skip)
+
+
+def _join(token: str | None, skip: int) -> str:
+    return f"{token or ''}#{skip}"

@@ -47,7 +47,7 @@ class AwsLogSource:
         }
         if token is not None:
             kwargs["nextToken"] = token
-        elif start_ms is not None:
+        if start_ms is not None:
             kwargs["startTime"] = start_ms
         if self.page_size:
             kwargs["limit"] = self.page_size

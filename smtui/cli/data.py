@@ -1,0 +1,124 @@
+"""`smtui sync-data`, `smtui ls`, `smtui download`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from smtui.cli.common import lenient_spec, make_backend_for, run_async
+from smtui.cli.jobs import confirm
+from smtui.cli.render import human_size, table, when
+from smtui.core.errors import UsageError
+from smtui.core.spec import JobSpec
+from smtui.services.artifacts import download_artifacts
+from smtui.services.backend import Backend, TransferProgress
+from smtui.services.home import smtui_home
+from smtui.services.sync import HashCache, SyncPlan, apply_plan, human_bytes, plan_folder_sync
+
+
+def _sync_paths(args: argparse.Namespace, spec: JobSpec) -> tuple[Path, str]:
+    src = Path(args.src) if args.src else None
+    if src is None and spec.sync is not None:
+        src = spec.config_dir / spec.sync.src
+    if src is None:
+        raise UsageError("sync-data: no folder to sync; pass --src DIR or set submit.sync.src")
+    if not src.is_dir():
+        raise UsageError(f"--src: '{src}' is not a folder")
+    dest = args.dest or (spec.sync.dest if spec.sync and spec.sync.dest else None)
+    if dest is None and spec.bucket:
+        dest = spec.data_uri
+    if dest is None:
+        raise UsageError(
+            "sync-data: no destination; pass --dest s3://bucket/prefix/data/ or set bucket"
+        )
+    if not dest.startswith("s3://"):
+        raise UsageError(f"--dest: '{dest}' is not an s3:// URI")
+    return src, dest if dest.endswith("/") else dest + "/"
+
+
+def _print_plan(plan: SyncPlan, verbose: bool) -> None:
+    print(f"sync {plan.src} -> {plan.dest}: {plan.summary()}", file=sys.stderr)
+    if verbose:
+        for file, why in plan.uploads:
+            print(f"upload ({why}) {file.rel}  {human_bytes(file.size)}")
+        for obj in plan.deletes:
+            print(f"delete {obj.key}")
+
+
+async def _show_progress(progress: TransferProgress) -> None:
+    while True:
+        await asyncio.sleep(0.5)
+        print(
+            f"\r{progress.done_files}/{progress.total_files} files, "
+            f"{human_bytes(progress.done_bytes)}/{human_bytes(progress.total_bytes)}",
+            end="", file=sys.stderr, flush=True,
+        )  # fmt: skip
+
+
+async def _sync_once(backend: Backend, args: argparse.Namespace, src: Path, dest: str) -> int:
+    cache = HashCache(smtui_home() / "cache" / "sync-etags.json")
+    plan = await plan_folder_sync(backend.storage, src, dest, cache)
+    cache.save()
+    _print_plan(plan, verbose=args.dry_run)
+    if args.dry_run:
+        return 0
+    delete = bool(args.delete and plan.deletes)
+    if delete and not args.yes and not confirm(f"delete {len(plan.deletes)} objects under {dest}?"):
+        print("deletes skipped", file=sys.stderr)
+        delete = False
+    progress = TransferProgress()
+    ticker = asyncio.create_task(_show_progress(progress)) if sys.stderr.isatty() else None
+    try:
+        await apply_plan(backend.storage, plan, delete, progress)
+    finally:
+        if ticker is not None:
+            ticker.cancel()
+    print(
+        f"\ruploaded {progress.done_files} files ({human_bytes(progress.done_bytes)})"
+        + (f", deleted {len(plan.deletes)}" if delete else ""),
+        file=sys.stderr,
+    )
+    return 0
+
+
+async def _watch(backend: Backend, args: argparse.Namespace, src: Path, dest: str) -> int:
+    from watchfiles import awatch
+
+    await _sync_once(backend, args, src, dest)
+    print(f"watching {src} (ctrl+c to stop)", file=sys.stderr)
+    async for _changes in awatch(src):
+        await _sync_once(backend, args, src, dest)
+    return 0
+
+
+def run_sync(args: argparse.Namespace) -> int:
+    spec = lenient_spec(args)
+    src, dest = _sync_paths(args, spec)
+    backend = make_backend_for(spec)
+    return run_async((_watch if args.watch else _sync_once)(backend, args, src, dest))
+
+
+def run_ls(args: argparse.Namespace) -> int:
+    backend = make_backend_for(lenient_spec(args))
+    listing = run_async(backend.storage.list_prefix(args.uri))
+    rows = [["", f.rsplit("/", 2)[-2] + "/", ""] for f in listing.folders]
+    rows += [
+        [human_size(o.size), o.key.rsplit("/", 1)[-1], when(o.modified)] for o in listing.objects
+    ]
+    for line in table(rows, indent="") if rows else []:
+        print(line)
+    if listing.next_token:
+        print("(more objects not shown)", file=sys.stderr)
+    return 0
+
+
+def run_download(args: argparse.Namespace) -> int:
+    backend = make_backend_for(lenient_spec(args))
+    target = run_async(download_artifacts(backend, args.job, Path(args.dest), args.extract))
+    print(
+        f"downloaded {target}" + (f" and extracted it into {args.dest}" if args.extract else ""),
+        file=sys.stderr,
+    )
+    return 0

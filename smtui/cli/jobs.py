@@ -1,0 +1,104 @@
+"""`smtui jobs`, `smtui describe`, `smtui stop`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from smtui.cli.common import lenient_spec, make_backend_for, run_async
+from smtui.cli.render import duration, money, table, to_json, when
+from smtui.core.errors import UsageError
+from smtui.core.jobs import TrainingJob, parse_status
+from smtui.services.backend import Backend
+
+
+def run_jobs(args: argparse.Namespace) -> int:
+    """List jobs newest first, as a table or as TrainingJobSummaries JSON."""
+    try:
+        status = parse_status(args.status) if args.status else None
+    except ValueError as exc:
+        raise UsageError(f"--status: {exc}") from None
+    if args.limit < 1:
+        raise UsageError("--limit: must be at least 1")
+    backend = make_backend_for(lenient_spec(args))
+    page = run_async(backend.jobs.list_jobs(status, args.name_contains, args.limit))
+    if args.json:
+        print(json.dumps([to_json(job.raw) for job in page.jobs], indent=2))
+        return 0
+    rows = [["NAME", "STATUS", "SECONDARY", "CREATED", "ENDED"]]
+    rows += [
+        [j.name, j.status, j.secondary_status or "-", when(j.created), when(j.ended)]
+        for j in page.jobs
+    ]
+    for line in table(rows, indent=""):
+        print(line)
+    if not page.jobs:
+        print("no training jobs found", file=sys.stderr)
+    return 0
+
+
+def describe_lines(job: TrainingJob) -> list[str]:
+    """A job's description for people: status history, parameters, data, artifacts, cost."""
+    lines = [
+        f"{job.name}  {job.status}" + (f" ({job.secondary_status})" if job.secondary_status else "")
+    ]
+    if job.failure_reason:
+        lines.append(f"failure reason: {job.failure_reason}")
+    lines += [
+        f"instances: {job.instance_type} x {job.instance_count}"
+        + ("  (managed spot)" if job.use_spot else ""),
+        f"created {when(job.created)}, started {when(job.started)}, ended {when(job.ended)}",
+        f"elapsed {duration(job.elapsed())}, billable {duration(job.billable_seconds)}, "
+        f"est. cost {money(job.cost())}"
+        + (f", spot savings {job.spot_savings:.0%}" if job.spot_savings is not None else ""),
+    ]
+    if job.transitions:
+        lines.append("status history:")
+        lines += table(
+            [
+                [t.status, when(t.start), duration(t.end - t.start) if t.end else "…", t.message]
+                for t in job.transitions
+            ]
+        )
+    if job.hyperparameters:
+        lines.append("hyperparameters:")
+        lines += table([[k, v] for k, v in sorted(job.hyperparameters.items())])
+    if job.channels:
+        lines.append("channels:")
+        lines += table([[k, v] for k, v in job.channels.items()])
+    lines.append(f"model artifacts: {job.model_artifacts or '-'}")
+    return lines
+
+
+def run_describe(args: argparse.Namespace) -> int:
+    backend = make_backend_for(lenient_spec(args))
+    job = run_async(backend.jobs.describe_job(args.job))
+    if args.json:
+        print(json.dumps(to_json(job.raw), indent=2))
+    else:
+        print("\n".join(describe_lines(job)))
+    return 0
+
+
+def confirm(question: str) -> bool:
+    """Ask on the terminal; refuse plainly when there is no terminal to ask on."""
+    if not sys.stdin.isatty():
+        raise UsageError(f"{question} — no terminal to confirm on; pass --yes")
+    answer = input(f"{question} [y/N] ").strip().lower()
+    return answer in ("y", "yes")
+
+
+async def _stop(backend: Backend, name: str) -> str:
+    await backend.jobs.stop_job(name)
+    return (await backend.jobs.describe_job(name)).status
+
+
+def run_stop(args: argparse.Namespace) -> int:
+    backend = make_backend_for(lenient_spec(args))
+    if not args.yes and not confirm(f"stop training job {args.job}?"):
+        print("not stopped", file=sys.stderr)
+        return 1
+    status = run_async(_stop(backend, args.job))
+    print(f"{args.job}: {status}")
+    return 0

@@ -1,0 +1,82 @@
+"""`smtui logs`: every host's lines merged in time order; `--follow` until the job ends."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import re
+import sys
+import time
+
+from smtui.cli.common import lenient_spec, make_backend_for, run_async
+from smtui.core.errors import UsageError
+from smtui.services.backend import Backend
+from smtui.services.logtail import LogTailer, host_of
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_age(text: str) -> float:
+    """`90s`, `10m`, `2h`, `1d` → seconds."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*", text)
+    if not match:
+        raise UsageError(f"--since: '{text}' is not an age like 30s, 10m, 2h or 1d")
+    return float(match.group(1)) * _UNITS[match.group(2)]
+
+
+async def print_logs(
+    backend: Backend,
+    job: str,
+    *,
+    follow: bool,
+    since: float | None = None,
+    pattern: re.Pattern[str] | None = None,
+    timestamps: bool = False,
+) -> str | None:
+    """Print the job's merged log lines to stdout; return the job's last known status."""
+    hosts = (await backend.jobs.describe_job(job)).instance_count
+    start_ms = int((time.time() - since) * 1000) if since is not None else None
+    tailer = LogTailer(backend.logs, job, follow=follow, hosts=hosts, start_ms=start_ms)
+    problem: str | None = None
+    async for batch in tailer.batches():
+        if batch.problem != problem:
+            problem = batch.problem
+            print(
+                f"smtui: {problem}" if problem else "smtui: the log tail is current again",
+                file=sys.stderr,
+            )
+        lines = []
+        for event in batch.events:
+            if pattern is not None and not pattern.search(event.message):
+                continue
+            prefix = f"[{host_of(event.stream)}] " if hosts > 1 else ""
+            if timestamps:
+                stamp = dt.datetime.fromtimestamp(event.timestamp / 1000).isoformat(
+                    timespec="milliseconds"
+                )
+                prefix = f"{stamp} {prefix}"
+            lines.append(prefix + event.message.rstrip("\n"))
+        if lines:
+            sys.stdout.write("\n".join(lines) + "\n")
+            sys.stdout.flush()
+    return tailer.status
+
+
+def run(args: argparse.Namespace) -> int:
+    since = parse_age(args.since) if args.since else None
+    try:
+        pattern = re.compile(args.filter) if args.filter else None
+    except re.error as exc:
+        raise UsageError(f"--filter: not a valid regular expression: {exc}") from None
+    backend = make_backend_for(lenient_spec(args))
+    run_async(
+        print_logs(
+            backend,
+            args.job,
+            follow=args.follow,
+            since=since,
+            pattern=pattern,
+            timestamps=args.timestamps,
+        )
+    )
+    return 0

@@ -1,0 +1,95 @@
+"""Resubmit: a new CreateTrainingJob request cloned from a past job's description.
+
+The description is what actually ran, so the clone keeps its image, role, channels, code
+bundle and settings; only the given changes and the job name differ.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from smtui.core.errors import Problem, UsageError
+from smtui.core.hyperparams import Hyperparameter, check_limits, normalise_key, render_argv
+from smtui.core.instances import check_instance_type
+from smtui.core.origin import Origin
+from smtui.core.request import CONFIG_TAG
+
+COPIED = (
+    "AlgorithmSpecification", "RoleArn", "HyperParameters", "InputDataConfig", "OutputDataConfig",
+    "ResourceConfig", "StoppingCondition", "EnableManagedSpotTraining", "CheckpointConfig",
+    "Environment", "VpcConfig", "EnableNetworkIsolation", "EnableInterContainerTrafficEncryption",
+    "RetryStrategy",
+)  # fmt: skip
+_SUFFIX = re.compile(r"-\d{8}-\d{6}-\d{3}$|-\d{4}(-\d{2}){5}-\d{3}$")
+
+
+def base_name(job_name: str) -> str:
+    """The job's base name: its name without smtui's (or the SDK's) timestamp suffix."""
+    return _SUFFIX.sub("", job_name)[:43].rstrip("-") or "job"
+
+
+def clone_request(
+    description: dict[str, Any],
+    new_name: str,
+    params: dict[str, str] | None = None,
+    instance_type: str | None = None,
+    instance_count: int | None = None,
+    config_uri: str | None = None,
+) -> dict[str, Any]:
+    """CreateTrainingJob kwargs for a copy of `description` named `new_name`, with changes.
+
+    `params` maps names (any spelling; normalised here) to string values. Raises
+    `UsageError` for a bad instance type, count, or hyperparameter limits."""
+    old_name = description["TrainingJobName"]
+    request: dict[str, Any] = {k: _copy(description[k]) for k in COPIED if k in description}
+    request["TrainingJobName"] = new_name
+    algorithm = request.setdefault("AlgorithmSpecification", {})
+    for key in ("TrainingImageConfig", "EnableSageMakerMetricsTimeSeries"):
+        algorithm.pop(key, None)
+    hps: dict[str, str] = request.setdefault("HyperParameters", {})
+    if "sagemaker_job_name" in hps:
+        hps["sagemaker_job_name"] = new_name
+    problems: list[Problem] = []
+    changed = []
+    for written, value in (params or {}).items():
+        name = normalise_key(written)
+        hps[name] = value
+        changed.append(Hyperparameter(written, value, Origin.flag("--param")))
+    reserved = {k: v for k, v in hps.items() if k.startswith("sagemaker_")}
+    user = [
+        Hyperparameter(k, v, Origin.default("cloned")) for k, v in hps.items() if k not in reserved
+    ]
+    problems += check_limits(
+        user, {k: v for k, v in reserved.items() if k not in {p.name for p in changed}}
+    )
+    if "ContainerArguments" in algorithm:
+        algorithm["ContainerArguments"] = render_argv(hps)
+    resources = request.setdefault("ResourceConfig", {})
+    if instance_type is not None:
+        try:
+            resources["InstanceType"] = check_instance_type(instance_type)
+        except ValueError as exc:
+            problems.append(Problem(str(exc), "--instance-type"))
+    if instance_count is not None:
+        if instance_count < 1:
+            problems.append(
+                Problem(f"must be at least 1, got {instance_count}", "--instance-count")
+            )
+        resources["InstanceCount"] = instance_count
+    checkpoint = request.get("CheckpointConfig", {})
+    if old_name in checkpoint.get("S3Uri", ""):
+        checkpoint["S3Uri"] = checkpoint["S3Uri"].replace(f"/{old_name}/", f"/{new_name}/")
+    if config_uri:
+        request["Tags"] = [{"Key": CONFIG_TAG, "Value": config_uri}]
+    if problems:
+        raise UsageError(problems)
+    return request
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value

@@ -1,0 +1,108 @@
+"""Submit and resubmit on any backend: code bundle, data placeholder, stored config, job."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import tarfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from smtui.core.clone import base_name, clone_request
+from smtui.core.images import resolve_image_uri
+from smtui.core.request import build_request, job_name_base, make_job_name
+from smtui.core.spec import JobSpec
+from smtui.core.stored import stored_config
+from smtui.services.backend import Backend
+from smtui.services.errors import ServiceError
+from smtui.services.s3uri import S3Uri
+
+PLACEHOLDER = "placeholder.txt"
+SKIPPED = {".git", "__pycache__", ".ipynb_checkpoints", ".mypy_cache", ".pytest_cache", ".venv"}
+
+
+@dataclass(frozen=True)
+class Submitted:
+    job_name: str
+    arn: str
+    request: dict[str, Any]
+    notes: list[str]
+    """What was done on the way (bucket created, placeholder written)."""
+
+
+def pack_source(source: Path) -> bytes:
+    """`source` as sourcedir.tar.gz, files at the archive's root (caches and .git left out)."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        for path in sorted(source.rglob("*")):
+            rel = path.relative_to(source)
+            if any(part in SKIPPED for part in rel.parts) or path.suffix == ".pyc":
+                continue
+            if path.is_file():
+                tar.add(path, arcname=rel.as_posix(), recursive=False)
+    return buffer.getvalue()
+
+
+async def submit_spec(backend: Backend, spec: JobSpec, job_name: str | None = None) -> Submitted:
+    """Everything a submit does, in order; nothing is created before the request is valid."""
+    job_name = job_name or make_job_name(job_name_base(spec))
+    image = await asyncio.to_thread(resolve_image_uri, spec)  # may import the SDK: off the loop
+    request = build_request(spec, job_name, image)
+    assert spec.bucket is not None  # validated when the spec was resolved
+    notes: list[str] = []
+    if await backend.storage.ensure_bucket(spec.bucket, spec.region):
+        notes.append(f"created bucket s3://{spec.bucket}/")
+    if spec.ensure_data:
+        existing = await backend.storage.list_prefix(spec.data_uri, limit=1)
+        if not existing.objects and not existing.folders:
+            await backend.storage.put_bytes(
+                spec.data_uri + PLACEHOLDER, b"placeholder: SageMaker needs a non-empty channel\n"
+            )
+            notes.append(f"{spec.data_uri} was empty: wrote {PLACEHOLDER}")
+    bundle = await asyncio.to_thread(pack_source, spec.config_dir / spec.source_dir)
+    await backend.storage.put_bytes(spec.code_uri(job_name), bundle)
+    config = stored_config(spec, job_name, image, request)
+    await backend.storage.put_bytes(spec.config_uri(job_name), config.encode())
+    arn = await backend.jobs.create_job(request)
+    return Submitted(job_name, arn, request, notes)
+
+
+def configs_uri(description: dict[str, Any], job_name: str) -> str | None:
+    """Where a job's stored config lives, from its output path `s3://B/P/outputs/`."""
+    output = description.get("OutputDataConfig", {}).get("S3OutputPath", "")
+    if not output.startswith("s3://"):
+        return None
+    where = S3Uri.parse(output).folder
+    root = where.key[: -len("outputs/")] if where.key.endswith("outputs/") else where.key
+    return f"s3://{where.bucket}/{root}configs/{job_name}.yml"
+
+
+async def resubmit(
+    backend: Backend,
+    old_job: str,
+    params: dict[str, str] | None = None,
+    instance_type: str | None = None,
+    instance_count: int | None = None,
+    dry_run: bool = False,
+) -> Submitted:
+    """Clone `old_job` with changes under a new name; with `dry_run`, only build the request."""
+    job = await backend.jobs.describe_job(old_job)
+    new_name = make_job_name(base_name(old_job))
+    new_config = configs_uri(job.raw, new_name)
+    request = clone_request(job.raw, new_name, params, instance_type, instance_count, new_config)
+    if dry_run:
+        return Submitted(new_name, "", request, [])
+    notes = []
+    old_config = configs_uri(job.raw, old_job)
+    if old_config and new_config:
+        try:
+            text = (await backend.storage.read_bytes(old_config)).decode()
+        except ServiceError:
+            text = ""  # a job submitted without smtui has no stored config to copy
+        changes = ", ".join(f"{k}={v}" for k, v in (params or {}).items()) or "none"
+        note = f"# resubmitted from {old_job} as {new_name}; changed params: {changes}\n"
+        await backend.storage.put_bytes(new_config, (note + text).encode())
+        notes.append(f"stored config {new_config}")
+    arn = await backend.jobs.create_job(request)
+    return Submitted(new_name, arn, request, notes)
