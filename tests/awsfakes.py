@@ -7,7 +7,6 @@ status on moto's own backend objects (as DESIGN.md §8 allows) and add the missi
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 import boto3
@@ -126,4 +125,3 @@ class _Raw:
         yield self.body
 
 
-Counter = Callable[..., None]
