@@ -123,5 +123,3 @@ class _Raw:
 
     def stream(self, **kwargs: Any) -> Any:
         yield self.body
-
-
