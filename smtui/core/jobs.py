@@ -134,10 +134,6 @@ class TrainingJob:
     def is_terminal(self) -> bool:
         return self.status in TERMINAL
 
-    @property
-    def host_count(self) -> int:
-        return self.instance_count
-
     def elapsed(self, now: dt.datetime | None = None) -> dt.timedelta:
         """Time since the job started training (or was created), up to its end."""
         start = self.started or self.created
