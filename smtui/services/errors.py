@@ -96,7 +96,7 @@ def _client_error(exc: Exception, action: str) -> ServiceError:
     code = str(error.get("Code", ""))
     message = str(error.get("Message", "")) or code
     if code in _THROTTLING:
-        return Throttled(f"{action}: throttled by AWS ({message}); will retry")
+        return Throttled(f"{action}: throttled by AWS ({message})")
     if code in _DENIED:
         return AccessDenied(f"access denied: your credentials may not call {action} ({message})")
     if code in _CREDENTIALS:

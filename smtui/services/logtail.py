@@ -121,6 +121,14 @@ class LogTailer:
         self._searchable = True
         self._outbox: list[LogEvent] = []
         """Accepted events not yet yielded: state already counts them, so they must go out."""
+        self._pages: dict[str, _Page] = {}
+        self._done: set[str] = set()
+        """A read pass that failed resumes: the pages read but not yet all emitted (tokens
+        are committed only as events go out) and the streams already caught up."""
+        self._search_resume: tuple[tuple[str, ...], int, str] | None = None
+        """A search that failed part-way: its streams, start and the next page's token."""
+        self._drain_pass: tuple[list[str], set[str], int] | None = None
+        """A drain pass under way: its streams, the streams known and lines emitted before."""
         self.status: str | None = None
 
     # --- exact reads -----------------------------------------------------------------
@@ -146,17 +154,27 @@ class LogTailer:
         """Read every stream until caught up, accepting merged chunks in time order.
 
         Yields after each accepted chunk (the events are in the outbox)."""
-        pages: dict[str, _Page] = {}
-        done: set[str] = set()
+        pages, done = self._pages, self._done
         while True:
             need = [s for s in streams if s not in done and not (s in pages and pages[s].events)]
-            results = await asyncio.gather(*(self._read_page(s) for s in need))
-            for stream, (page, caught_up) in zip(need, results, strict=True):
+            results = await asyncio.gather(
+                *(self._read_page(s) for s in need), return_exceptions=True
+            )
+            failure: BaseException | None = None
+            for stream, result in zip(need, results, strict=True):
+                if isinstance(result, BaseException):
+                    failure = failure or result
+                    continue
+                page, caught_up = result
                 pages[stream] = page
                 if caught_up:
                     done.add(stream)
                 elif not page.events:
                     self._emitted_from(stream, page, 0)  # an empty page that moved the token
+            if failure is not None:
+                # The pass resumes from here: with many hosts and steady throttling, a retry
+                # that read every stream again would rarely see all the reads succeed.
+                raise failure
             active = [s for s in streams if s not in done]
             if any(not pages[s].events for s in active):
                 continue
@@ -176,6 +194,7 @@ class LogTailer:
                 self._accept_read(sorted(chunk, key=_order))
                 yield None
             if not active and not any(p.events for p in pages.values()):
+                done.clear()  # the pass is complete; the next one reads every stream again
                 return
 
     def _accept_read(self, events: list[LogEvent]) -> None:
@@ -203,19 +222,32 @@ class LogTailer:
 
     async def _search(self, streams: list[str]) -> bool:
         """Search all streams once; False when the source cannot search."""
-        state = self.state
         floor = self._search_floor()
         start = max(self.start_ms or 0, floor or 0)
         token: str | None = None
+        resume, self._search_resume = self._search_resume, None
+        if resume is not None and resume[0] == tuple(streams):
+            _, start, token = resume  # a search that failed part-way goes on from its page
         found: list[LogEvent] = []
-        for _ in range(self.policy.max_search_pages):
-            page = await self.source.search(streams, start, token)
-            if page is None:
-                return False
-            found += page.events
-            token = page.next_token
-            if not token:
-                break
+        try:
+            for _ in range(self.policy.max_search_pages):
+                page = await self.source.search(streams, start, token)
+                if page is None:
+                    return False
+                found += page.events
+                token = page.next_token
+                if not token:
+                    break
+        except ServiceError:
+            if token is not None:
+                self._search_resume = (tuple(streams), start, token)
+            raise
+        finally:
+            self._accept_search(found)  # what came before a failure is kept
+        return True
+
+    def _accept_search(self, found: list[LogEvent]) -> None:
+        state = self.state
         for event in sorted(found, key=_order):
             ident = (event.stream, event.event_id or "")
             if ident in state.seen_ids:
@@ -230,7 +262,6 @@ class LogTailer:
         if found:
             state.watermark = max(state.watermark or 0, max(e.timestamp for e in found))
             self._prune()
-        return True
 
     def _prune(self) -> None:
         floor = self._search_floor()
@@ -255,9 +286,11 @@ class LogTailer:
         not; other `ServiceError`s end the tail."""
         policy = self.policy
         failures = 0
+        streams: list[str] | None = None
         while True:  # history, resumed from where a failure stopped it
             try:
-                streams = await self._discover()
+                if streams is None:
+                    streams = await self._discover()
                 async for _ in self._read_all(streams):
                     yield self._batch()
                 break
@@ -276,14 +309,17 @@ class LogTailer:
         while True:
             await self._sleep(delay)
             try:
-                ended = await self._poll(last)
+                # Once the job has ended only the drain is left: a retry after a failure goes
+                # straight back to it rather than polling again first.
+                ended = self.status in TERMINAL or await self._poll(last)
+                if ended:
+                    await self._drain()
             except ServiceError as exc:
                 failures, delay, problem = self._failed(exc, failures)
                 yield self._batch(problem)
                 continue
             failures = 0
             if ended:
-                await self._drain()
                 yield self._batch(done=True)
                 return
             delay = policy.fast if self._outbox else min(policy.slow, max(delay, policy.fast) * 1.5)
@@ -297,7 +333,7 @@ class LogTailer:
         if not exc.retryable or (not self.follow and failures > 5):
             raise exc
         wait = _backoff(failures, self.policy.backoff_max)
-        return failures, wait, f"{exc} (retrying in {wait:.0f} s)"
+        return failures, wait, f"{exc}; retrying in {_seconds(wait)}"
 
     async def _poll(self, last: dict[str, float]) -> bool:
         """One poll; True when the job has ended."""
@@ -325,11 +361,13 @@ class LogTailer:
     async def _drain(self) -> None:
         """After the job ended: read until a pass, one interval later, finds nothing new."""
         while True:
-            known = set(self.state.tokens)
-            before = self.state.emitted
-            streams = await self._discover()
+            if self._drain_pass is None:  # else a pass that failed part-way goes on
+                known, before = set(self.state.tokens), self.state.emitted
+                self._drain_pass = (await self._discover(), known, before)
+            streams, known, before = self._drain_pass
             async for _ in self._read_all(streams):
                 pass
+            self._drain_pass = None
             if self.state.emitted == before and set(streams) <= known:
                 return
             await self._sleep(self.policy.fast)
@@ -344,6 +382,10 @@ class LogTailer:
 
 def _order(event: LogEvent) -> tuple[int, str]:
     return (event.timestamp, event.stream)
+
+
+def _seconds(wait: float) -> str:
+    return f"{wait:.1f} s" if wait < 10 else f"{wait:.0f} s"
 
 
 def _backoff(failures: int, ceiling: float) -> float:

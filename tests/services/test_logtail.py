@@ -20,10 +20,9 @@ FAST = TailPolicy(
 BASE = int(time.time() * 1000) - 3_600_000
 
 
-def source(page_size: int | None = 100, max_attempts: int = 8) -> AwsLogSource:
-    # With one attempt botocore gives every throttle to the tailer, whose backoff is tested;
-    # "standard" then keeps adaptive mode's client-side rate limiter from slowing the test.
-    mode = "adaptive" if max_attempts > 1 else "standard"
+def source(
+    page_size: int | None = 100, max_attempts: int = 8, mode: str = "adaptive"
+) -> AwsLogSource:
     settings = AwsSettings(region="us-east-1", max_attempts=max_attempts, retry_mode=mode)
     clients = AwsClients(settings)
     return AwsLogSource(clients, page_size=page_size)
@@ -167,14 +166,24 @@ async def test_a_line_that_search_misses_is_found_by_the_exact_read(moto_aws: No
 
 @pytest.mark.parametrize("max_attempts", [8, 1], ids=["botocore-retries", "tailer-backoff"])
 async def test_throttling_a_third_of_log_calls_loses_and_repeats_nothing(
-    moto_aws: None, max_attempts: int
+    moto_aws: None, max_attempts: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from botocore.retries.standard import ExponentialBackoff
+
+    real_delay = ExponentialBackoff.delay_amount
+    # botocore's retries are real; only its sleeps are shortened to keep the test quick.
+    monkeypatch.setattr(
+        ExponentialBackoff, "delay_amount", lambda self, ctx: min(real_delay(self, ctx), 0.02)
+    )
     create_job("busy", hosts=3)
-    per_host = 120 if max_attempts == 1 else 45  # botocore's own backoff sleeps for real
+    per_host = 120
     streams = interleaved("busy", 3, per_host)
     for stream, events in streams.items():
         put_events(stream, events)
-    logs = source(page_size=30, max_attempts=max_attempts)
+    # With one attempt botocore gives every throttle to the tailer, whose backoff is tested.
+    # "standard" keeps adaptive mode's client-side rate limiter (which, once throttled,
+    # paces calls for real seconds) out of the way; the retries themselves are the same.
+    logs = source(page_size=30, max_attempts=max_attempts, mode="standard")
     throttler = Throttler(
         every=3, operations=("GetLogEvents", "FilterLogEvents", "DescribeLogStreams")
     )
@@ -182,22 +191,27 @@ async def test_throttling_a_third_of_log_calls_loses_and_repeats_nothing(
     tailer = LogTailer(logs, "busy", follow=True, hosts=3, policy=FAST)
     out: list[LogEvent] = []
     problems = []
-    async for batch in tailer.batches():
-        out += batch.events
-        assert in_order(batch)
-        problems += [batch.problem] if batch.problem else []
-        if len(out) == 3 * per_host and tailer.status != "Completed":
-            more = {s: [(BASE + 50_000 + 3 * i, f"more {i}") for i in range(30)] for s in streams}
-            for stream, events in more.items():
-                put_events(stream, events)
-                streams[stream] += events
-            set_status("busy", "Completed")
-        if batch.done:
-            break
+    async with asyncio.timeout(60):  # a tail that cannot make progress fails, never hangs
+        async for batch in tailer.batches():
+            out += batch.events
+            assert in_order(batch)
+            problems += [batch.problem] if batch.problem else []
+            if len(out) == 3 * per_host and tailer.status != "Completed":
+                more = {
+                    s: [(BASE + 50_000 + 3 * i, f"more {i}") for i in range(30)] for s in streams
+                }
+                for stream, events in more.items():
+                    put_events(stream, events)
+                    streams[stream] += events
+                set_status("busy", "Completed")
+            if batch.done:
+                break
     assert throttler.throttled > 10
     assert seen_live(out) == expected(streams)
     if max_attempts == 1:
-        assert any("throttled" in p for p in problems)
+        assert any("throttled" in p and "retrying in" in p for p in problems)
+    else:
+        assert problems == []  # botocore absorbed every throttle
 
 
 async def test_a_resumed_tail_continues_where_it_stopped(moto_aws: None) -> None:

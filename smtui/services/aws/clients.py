@@ -57,7 +57,8 @@ class AwsClients:
                 config = Config(
                     retries={
                         "mode": self.settings.retry_mode,
-                        "max_attempts": self.settings.max_attempts,
+                        # botocore's "max_attempts" counts retries; this counts every try.
+                        "total_max_attempts": self.settings.max_attempts,
                     },
                     connect_timeout=self.settings.connect_timeout,
                     read_timeout=self.settings.read_timeout,
