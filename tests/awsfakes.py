@@ -123,3 +123,39 @@ class _Raw:
 
     def stream(self, **kwargs: Any) -> Any:
         yield self.body
+
+
+class MotoEndpoint:
+    """moto's server on 127.0.0.1 that can go away and come back on the same port.
+
+    moto's state lives in this process, so nothing is lost while the server is down."""
+
+    def __init__(self) -> None:
+        self._server: Any = None
+        self.port = 0
+        self.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        from moto.server import ThreadedMotoServer
+
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
+        self._server.start()
+        self.port = self._server.get_host_and_port()[1]
+
+    def stop(self) -> None:
+        """Refuse connections from now on: shut the server down and close its socket."""
+        self._server.stop()
+        self._server._server.server_close()
+
+
+def put_events_offline(stream: str, events: list[tuple[int, str]]) -> None:
+    """Write events straight into moto's logs backend (for when its server is down)."""
+    from moto.logs.models import logs_backends
+
+    logs_backends[ACCOUNT][REGION].put_log_events(
+        GROUP, stream, [{"timestamp": ts, "message": msg} for ts, msg in events]
+    )

@@ -5,10 +5,14 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from smtui.services.backend import Backend
+
+if TYPE_CHECKING:
+    from tests.awsfakes import MotoEndpoint
 
 AWS_VARS = (
     "AWS_PROFILE",
@@ -109,3 +113,21 @@ def aws_backend(moto_aws: None) -> Backend:
     from smtui.services.factory import BackendSettings, make_backend
 
     return make_backend(BackendSettings("aws", region="us-east-1"))
+
+
+@pytest.fixture
+def moto_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[MotoEndpoint]:
+    """moto's server on 127.0.0.1 (fresh state); boto3 in this process and in child
+    processes reaches it through AWS_ENDPOINT_URL."""
+    import urllib.request
+
+    from tests.awsfakes import MotoEndpoint
+
+    endpoint = MotoEndpoint()
+    urllib.request.urlopen(urllib.request.Request(endpoint.url + "/moto-api/reset", method="POST"))
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint.url)
+    yield endpoint
+    endpoint.stop()

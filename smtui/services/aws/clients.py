@@ -24,8 +24,10 @@ class AwsSettings:
     profile: str | None = None
     region: str | None = None
     endpoint_url: str | None = None
-    max_attempts: int = 8
-    """botocore's attempts per call (first try included)."""
+    max_attempts: int = 4
+    """botocore's attempts per call (first try included). Kept low: with botocore's
+    exponential backoff four tries take about 3.5 s, so an outage reaches the user (the
+    tailer and the TUI say so and keep retrying) within seconds, not after a minute."""
     retry_mode: str = "adaptive"
     """botocore's retry mode: adaptive adds client-side rate limiting after throttling."""
     connect_timeout: float = 5.0
