@@ -101,6 +101,8 @@ def _client_error(exc: Exception, action: str) -> ServiceError:
         return AccessDenied(f"access denied: your credentials may not call {action} ({message})")
     if code in _CREDENTIALS:
         return NoCredentials(f"{action}: the AWS credentials were refused ({code}): {message}")
+    if code == "NoSuchBucket" and error.get("BucketName"):
+        return NotFound(f"{action}: there is no bucket '{error['BucketName']}' (check the name)")
     if code in _MISSING:
         return NotFound(f"{action}: not found ({message})")
     if code == "ValidationException" and (

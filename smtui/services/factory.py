@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from typing import Any
 
 from smtui.core.errors import UsageError
 from smtui.services.backend import Backend
@@ -18,6 +20,23 @@ class BackendSettings:
     endpoint_url: str | None = None
 
 
+def _retry_overrides() -> dict[str, Any]:
+    """`AWS_MAX_ATTEMPTS` / `AWS_RETRY_MODE`, which botocore would ignore once smtui sets
+    its own retry config, so they are honoured here."""
+    found: dict[str, Any] = {}
+    attempts = os.environ.get("AWS_MAX_ATTEMPTS", "").strip()
+    if attempts:
+        if not attempts.isdigit() or int(attempts) < 1:
+            raise UsageError(f"AWS_MAX_ATTEMPTS: '{attempts}' is not a whole number of tries ≥ 1")
+        found["max_attempts"] = int(attempts)
+    mode = os.environ.get("AWS_RETRY_MODE", "").strip()
+    if mode:
+        if mode not in ("standard", "adaptive", "legacy"):
+            raise UsageError(f"AWS_RETRY_MODE: '{mode}' is not standard, adaptive or legacy")
+        found["retry_mode"] = mode
+    return found
+
+
 def make_backend(settings: BackendSettings) -> Backend:
     """Build the backend `settings.name` names; imports only what it needs."""
     if settings.name == "aws":
@@ -26,7 +45,11 @@ def make_backend(settings: BackendSettings) -> Backend:
         from smtui.services.aws.logs import AwsLogSource
         from smtui.services.aws.storage import AwsStorage
 
-        clients = AwsClients(AwsSettings(settings.profile, settings.region, settings.endpoint_url))
+        clients = AwsClients(
+            AwsSettings(
+                settings.profile, settings.region, settings.endpoint_url, **_retry_overrides()
+            )
+        )
         where = " · ".join(
             part
             for part in (

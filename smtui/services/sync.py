@@ -175,9 +175,11 @@ def plan_sync(
 async def plan_folder_sync(
     storage: StorageService, src: Path, dest: str, cache: HashCache
 ) -> SyncPlan:
-    """Scan the folder, list the prefix, and plan; file reads and hashing run off the loop."""
-    local = await asyncio.to_thread(scan_folder, src)
-    remote = await storage.list_all(str(S3Uri.parse(dest).folder))
+    """Scan the folder while listing the prefix, then plan; file reads and hashing run off
+    the loop."""
+    local, remote = await asyncio.gather(
+        asyncio.to_thread(scan_folder, src), storage.list_all(str(S3Uri.parse(dest).folder))
+    )
     return await asyncio.to_thread(plan_sync, local, remote, src, dest, cache)
 
 

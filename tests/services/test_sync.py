@@ -12,7 +12,7 @@ import pytest
 
 from smtui.services.artifacts import extract_safely
 from smtui.services.backend import Backend, TransferProgress
-from smtui.services.errors import ServiceFailed
+from smtui.services.errors import NotFound, ServiceFailed
 from smtui.services.sync import CHUNK, HashCache, apply_plan, plan_folder_sync
 
 DEST = "s3://data-bucket/proj/data/"
@@ -92,6 +92,13 @@ async def test_the_plan_judges_change_by_content(aws_backend: Backend, tmp_path:
         .strip('"')
         .endswith("-2")
     )
+
+
+async def test_a_missing_bucket_is_named(aws_backend: Backend, tmp_path: Path) -> None:
+    with pytest.raises(NotFound, match="there is no bucket 'no-such-bucket'"):
+        await plan_folder_sync(
+            aws_backend.storage, tmp_path, "s3://no-such-bucket/data/", HashCache(None)
+        )
 
 
 def _tar_with(member: str) -> bytes:
