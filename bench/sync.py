@@ -107,7 +107,7 @@ def timed(argv: list[str], env: dict[str, str]) -> tuple[float, int]:
     if done.returncode != 0:
         raise SystemExit(f"{argv[0]} failed ({done.returncode}):\n{done.stderr[-2000:]}")
     said = done.stdout + done.stderr
-    ours = re.search(r"uploaded (\d+) files", said)
+    ours = re.search(r"uploaded (\d+) files?", said)
     sent = int(ours.group(1)) if ours else len(re.findall(r"^upload: ", said, re.MULTILINE))
     return elapsed, sent
 

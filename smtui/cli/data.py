@@ -9,11 +9,12 @@ from pathlib import Path
 
 from smtui.cli.common import lenient_spec, make_backend_for, run_async
 from smtui.cli.jobs import confirm
-from smtui.cli.render import human_size, table, when
-from smtui.core.errors import UsageError
+from smtui.cli.render import human_size, plural, table, when
+from smtui.core.errors import SmtuiError, UsageError
 from smtui.core.spec import JobSpec
 from smtui.services.artifacts import download_artifacts
 from smtui.services.backend import Backend, TransferProgress
+from smtui.services.errors import ServiceError
 from smtui.services.home import smtui_home
 from smtui.services.sync import HashCache, SyncPlan, apply_plan, human_bytes, plan_folder_sync
 
@@ -76,21 +77,48 @@ async def _sync_once(backend: Backend, args: argparse.Namespace, src: Path, dest
         if ticker is not None:
             ticker.cancel()
     print(
-        f"\ruploaded {progress.done_files} files ({human_bytes(progress.done_bytes)})"
+        f"\ruploaded {plural(progress.done_files, 'file')} ({human_bytes(progress.done_bytes)})"
         + (f", deleted {len(plan.deletes)}" if delete else ""),
         file=sys.stderr,
     )
     return 0
 
 
+WATCH_RETRY = 5.0
+"""Seconds before `--watch` tries again after a sync failed for a reason that may pass."""
+
+
 async def _watch(backend: Backend, args: argparse.Namespace, src: Path, dest: str) -> int:
     from watchfiles import awatch
 
-    await _sync_once(backend, args, src, dest)
-    print(f"watching {src} (ctrl+c to stop)", file=sys.stderr)
-    async for _changes in awatch(src):
+    changed = asyncio.Event()
+
+    async def note_changes() -> None:
+        async for _changes in awatch(src):
+            changed.set()
+
+    # Watch before the first sync, so a file written while a sync runs is never missed.
+    watcher = asyncio.create_task(note_changes())
+    try:
         await _sync_once(backend, args, src, dest)
-    return 0
+        print(f"watching {src} (ctrl+c to stop)", file=sys.stderr)
+        while True:
+            waiting = asyncio.ensure_future(changed.wait())
+            await asyncio.wait({watcher, waiting}, return_when=asyncio.FIRST_COMPLETED)
+            waiting.cancel()
+            if watcher.done():  # the watch failed, e.g. the folder went away
+                raise SmtuiError(f"stopped watching {src}: {watcher.exception()}")
+            changed.clear()
+            try:
+                await _sync_once(backend, args, src, dest)
+            except ServiceError as exc:
+                if not exc.retryable:
+                    raise
+                # An outage must not end a watch that runs for hours: try again shortly.
+                print(f"smtui: {exc}; syncing again in {WATCH_RETRY:.0f} s", file=sys.stderr)
+                asyncio.get_running_loop().call_later(WATCH_RETRY, changed.set)
+    finally:
+        watcher.cancel()
 
 
 def run_sync(args: argparse.Namespace) -> int:

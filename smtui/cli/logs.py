@@ -51,9 +51,8 @@ async def print_logs(
                 continue
             prefix = f"[{host_of(event.stream)}] " if hosts > 1 else ""
             if timestamps:
-                stamp = dt.datetime.fromtimestamp(event.timestamp / 1000).isoformat(
-                    timespec="milliseconds"
-                )
+                when = dt.datetime.fromtimestamp(event.timestamp / 1000, dt.UTC).astimezone()
+                stamp = when.isoformat(timespec="milliseconds")
                 prefix = f"{stamp} {prefix}"
             lines.append(prefix + event.message.rstrip("\n"))
         if lines:

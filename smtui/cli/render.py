@@ -88,3 +88,8 @@ def human_size(n: int) -> str:
     from smtui.services.sync import human_bytes
 
     return human_bytes(n).rjust(9)
+
+
+def plural(count: int, noun: str) -> str:
+    """`1 file`, `2 files`."""
+    return f"{count} {noun}" + ("" if count == 1 else "s")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import tarfile
@@ -15,6 +16,13 @@ from smtui.cli import main
 from tests.awsfakes import add_stop_training_job, create_job, put_events
 
 NOW = int(time.time() * 1000)
+
+
+class Terminal(io.StringIO):
+    """Typed answers on a stdin that says it is a terminal."""
+
+    def isatty(self) -> bool:
+        return True
 
 
 def test_submit_then_jobs_and_describe(
@@ -51,6 +59,16 @@ def test_logs_merge_hosts_with_prefixes(moto_aws: None, capsys: pytest.CaptureFi
     ]
     assert main(["logs", "two", "--filter", "epoch 2", "--follow"]) == 0
     assert capsys.readouterr().out.splitlines() == ["[algo-1] epoch 2 loss=0.4"]
+
+
+def test_logs_with_timestamps(moto_aws: None, capsys: pytest.CaptureFixture[str]) -> None:
+    create_job("stamped", status="Completed")
+    put_events("stamped/algo-1-1", [(1_795_000_000_123, "hello")])
+    assert main(["logs", "stamped", "--timestamps"]) == 0
+    stamp, line = capsys.readouterr().out.rstrip("\n").split(" ", 1)
+    assert line == "hello"
+    when = dt.datetime.fromisoformat(stamp)  # local time, with its offset: unambiguous
+    assert when.utcoffset() is not None and when.timestamp() == 1_795_000_000.123
 
 
 def test_logs_of_one_host_have_no_prefix_and_since_works(
@@ -124,6 +142,38 @@ def test_sync_data_and_ls(
     assert "data/" in capsys.readouterr().out
     assert main(["ls", "s3://my-bucket/custom-run/data/"]) == 0
     assert "a.csv" in capsys.readouterr().out
+
+
+def test_sync_data_deletes_only_when_confirmed(
+    moto_aws: None,
+    project: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    s3 = boto3.client("s3", region_name="us-east-1")
+    s3.create_bucket(Bucket="my-bucket")
+    s3.put_object(Bucket="my-bucket", Key="custom-run/data/stale.csv", Body=b"old")
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "a.csv").write_text("1,2\n")
+    sync = ["sync-data", "--config", str(project), "--src", str(data), "--delete"]
+
+    def keys() -> list[str]:
+        listing = s3.list_objects_v2(Bucket="my-bucket", Prefix="custom-run/data/")
+        return sorted(o["Key"] for o in listing["Contents"])
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert main(sync) == 2  # nobody to ask: nothing is sent or deleted
+    assert "pass --yes" in capsys.readouterr().err
+    assert keys() == ["custom-run/data/stale.csv"]
+    monkeypatch.setattr("sys.stdin", Terminal("n\n"))
+    assert main(sync) == 0
+    assert "deletes skipped" in capsys.readouterr().err
+    assert keys() == ["custom-run/data/a.csv", "custom-run/data/stale.csv"]
+    assert main([*sync, "--yes"]) == 0
+    assert "deleted 1" in capsys.readouterr().err
+    assert keys() == ["custom-run/data/a.csv"]
 
 
 def test_service_errors_are_plain(moto_aws: None, capsys: pytest.CaptureFixture[str]) -> None:

@@ -5,36 +5,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Callable
 
 from smtui.services.logtail import host_of
 from tests.awsfakes import MotoEndpoint, create_job, put_events, put_events_offline, set_status
+from tests.procs import Reader
 
 NOW = int(time.time() * 1000)
 STREAMS = ("down/algo-1-1700000000", "down/algo-2-1700000000")
-
-
-class Reader:
-    """Collects a pipe's lines on a thread, so the test can wait for one."""
-
-    def __init__(self, pipe: object) -> None:
-        self.lines: list[str] = []
-        self._thread = threading.Thread(target=self._read, args=(pipe,), daemon=True)
-        self._thread.start()
-
-    def _read(self, pipe: object) -> None:
-        for line in pipe:  # type: ignore[attr-defined]
-            self.lines.append(line.rstrip("\n"))
-
-    def wait_for(self, test: Callable[[list[str]], bool], timeout: float) -> bool:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if test(self.lines):
-                return True
-            time.sleep(0.05)
-        return test(self.lines)
 
 
 def lines(start: int, count: int, label: str) -> dict[str, list[tuple[int, str]]]:
