@@ -75,6 +75,9 @@ class EventPage:
 class LogSource(Protocol):
     """Where a job's log streams are read from (CloudWatch, or local files)."""
 
+    cheap: bool
+    """Whether calls cost nothing worth counting (local files): the tailer then polls often."""
+
     async def streams(self, job: str) -> list[str]:
         """Every log stream of the job (all pages), sorted by name; [] before any exists."""
         ...

@@ -60,4 +60,9 @@ def make_backend(settings: BackendSettings) -> Backend:
             if part
         )
         return Backend("aws", AwsJobs(clients), AwsLogSource(clients), AwsStorage(clients), where)
-    raise UsageError(f"the '{settings.name}' backend is not available in this version (use aws)")
+    if settings.name == "local":
+        from smtui.services.home import smtui_home
+        from smtui.services.local import local_backend
+
+        return local_backend(smtui_home())
+    raise UsageError(f"unknown backend '{settings.name}': use aws or local")

@@ -16,6 +16,8 @@ SEARCH_STREAMS = 100
 class AwsLogSource:
     """Reads `<job>/algo-N-...` streams with GetLogEvents and FilterLogEvents."""
 
+    cheap = False
+
     def __init__(
         self, clients: AwsClients, group: str = GROUP, page_size: int | None = None
     ) -> None:

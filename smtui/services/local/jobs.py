@@ -1,0 +1,185 @@
+"""Local training jobs: list, describe, create (start a supervisor), stop."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import subprocess
+import sys
+from typing import Any
+
+from smtui.core.jobs import TERMINAL, JobSummary, TrainingJob
+from smtui.services.backend import JobPage
+from smtui.services.errors import Invalid, NotFound
+from smtui.services.local.store import (
+    REQUEST,
+    JobStore,
+    alive,
+    enter_secondary,
+    finish,
+    now_iso,
+    write_json,
+)
+
+JOB_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
+ACCOUNT = "000000000000"
+REGION = "local"
+
+
+def summary_of(state: dict[str, Any]) -> dict[str, Any]:
+    """A ListTrainingJobs summary from a described job."""
+    keys = ("TrainingJobName", "TrainingJobArn", "CreationTime", "TrainingEndTime",
+            "LastModifiedTime", "TrainingJobStatus", "SecondaryStatus")  # fmt: skip
+    return {k: state[k] for k in keys if k in state}
+
+
+def runnable(request: dict[str, Any]) -> str | None:
+    """Why the local backend cannot run this request, or None when it can."""
+    hyper = request.get("HyperParameters", {})
+    algorithm = request.get("AlgorithmSpecification", {})
+    if "sagemaker_program" in hyper and "sagemaker_submit_directory" in hyper:
+        return None
+    if algorithm.get("ContainerEntrypoint"):
+        return None
+    return (
+        "the local backend runs script-mode jobs (sagemaker_program and "
+        "sagemaker_submit_directory) or a ContainerEntrypoint; this request has neither, so "
+        "only its image's own entry point could run it, and that needs Docker"
+    )
+
+
+class LocalJobs:
+    """`JobsService` over the jobs folder; each job runs under its own supervisor process."""
+
+    def __init__(self, store: JobStore) -> None:
+        self.store = store
+
+    async def list_jobs(
+        self,
+        status: str | None = None,
+        name_contains: str | None = None,
+        limit: int = 50,
+        next_token: str | None = None,
+    ) -> JobPage:
+        def scan() -> list[JobSummary]:
+            rows = []
+            for name in self.store.names():
+                if name_contains and name_contains.lower() not in name.lower():
+                    continue
+                try:
+                    state = self.store.read(name)
+                except (NotFound, ValueError):
+                    continue  # removed, or being written for the first time
+                if status and state["TrainingJobStatus"] != status:
+                    continue
+                rows.append(JobSummary.from_api(summary_of(state)))
+            return sorted(rows, key=lambda job: (job.created, job.name), reverse=True)
+
+        rows = await asyncio.to_thread(scan)
+        start = int(next_token) if next_token and next_token.isdigit() else 0
+        end = start + limit
+        return JobPage(rows[start:end], str(end) if end < len(rows) else None)
+
+    async def describe_job(self, name: str) -> TrainingJob:
+        return TrainingJob.from_api(await asyncio.to_thread(self.store.read, name))
+
+    async def create_job(self, request: dict[str, Any]) -> str:
+        name = str(request.get("TrainingJobName", ""))
+        if not JOB_NAME.match(name):
+            raise Invalid(
+                f"'{name}' is not a valid training job name: 1-63 letters, digits and hyphens, "
+                "starting and ending with a letter or digit"
+            )
+        if (reason := runnable(request)) is not None:
+            raise Invalid(reason)
+        count = int(request.get("ResourceConfig", {}).get("InstanceCount", 1))
+        if count < 1:
+            raise Invalid(f"InstanceCount must be at least 1, not {count}")
+        return await asyncio.to_thread(self._create, name, request)
+
+    def _create(self, name: str, request: dict[str, Any]) -> str:
+        folder = self.store.folder(name)
+        try:
+            folder.mkdir(parents=True)
+        except FileExistsError:
+            raise Invalid(
+                f"a training job named {name} already exists: job names are unique (local backend)"
+            ) from None
+        arn = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:training-job/{name.lower()}"
+        state: dict[str, Any] = {
+            key: request[key]
+            for key in (
+                "AlgorithmSpecification",
+                "RoleArn",
+                "HyperParameters",
+                "InputDataConfig",
+                "OutputDataConfig",
+                "ResourceConfig",
+                "StoppingCondition",
+                "CheckpointConfig",
+                "Environment",
+                "EnableManagedSpotTraining",
+            )  # fmt: skip
+            if key in request
+        }
+        state |= {
+            "TrainingJobName": name,
+            "TrainingJobArn": arn,
+            "TrainingJobStatus": "InProgress",
+            "CreationTime": now_iso(),
+        }
+        enter_secondary(state, "Starting", "Preparing the instances for training")
+        write_json(folder / REQUEST, request)
+        write_json(folder / "state.json", state)
+        self._start_supervisor(name)
+        return arn
+
+    def _start_supervisor(self, name: str) -> None:
+        """Start the job's supervisor detached from this process: it forks, notes the
+        child's pid in supervisor.json and exits, so the job outlives the CLI or TUI."""
+        folder = self.store.folder(name)
+        with open(folder / "supervisor.log", "ab") as log:
+            launcher = subprocess.Popen(
+                [sys.executable, "-m", "smtui.services.local.supervisor", str(folder)],
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
+                env=os.environ | {"SMTUI_HOME": str(self.store.home)},
+            )
+        if launcher.wait() != 0 or self.store.supervisor(name) is None:
+            self.store.update(
+                name,
+                lambda state: finish(
+                    state, "Failed", "Failed", "The local supervisor did not start",
+                    f"InternalServerError: the local supervisor did not start; see "
+                    f"{folder / 'supervisor.log'}",
+                ),
+            )  # fmt: skip
+
+    async def stop_job(self, name: str) -> None:
+        def stop() -> None:
+            before: dict[str, Any] = {}
+
+            def mark(state: dict[str, Any]) -> None:
+                before.update(state)
+                if state["TrainingJobStatus"] == "InProgress":
+                    state["TrainingJobStatus"] = "Stopping"
+                    enter_secondary(state, "Stopping", "Stopping the training job")
+
+            self.store.read(name)  # NotFound, and the orphan check, first
+            self.store.update(name, mark)
+            if before["TrainingJobStatus"] in TERMINAL:
+                raise Invalid(
+                    f"The request was rejected because the training job {name} is in status "
+                    f"{before['TrainingJobStatus']}"
+                )
+            info = self.store.supervisor(name)
+            if info and alive(int(info["pid"]), info.get("start")):
+                os.kill(int(info["pid"]), signal.SIGTERM)
+            else:
+                self.store.read(name)  # no supervisor: the orphan check ends the job now
+
+        await asyncio.to_thread(stop)

@@ -1,0 +1,71 @@
+"""Local log streams: one file per host, `<job folder>/logs/algo-N-<epoch>.log`.
+
+Each line of a file is one event, `<milliseconds>\\t<message>`, appended by the supervisor as
+the host prints it. A stream's token is a byte offset into its file, so reads resume exactly
+where the last one stopped, and a line still being written (no newline yet) waits for the
+next read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from smtui.services.backend import EventPage, LogEvent
+from smtui.services.local.store import JobStore
+
+PAGE_BYTES = 4 * 1024 * 1024
+"""Most bytes one read returns (CloudWatch's pages stop at 1 MB or 10,000 events)."""
+
+
+class LocalLogSource:
+    """`LogSource` over the supervisor's per-host files."""
+
+    cheap = True
+
+    def __init__(self, store: JobStore) -> None:
+        self.store = store
+
+    async def streams(self, job: str) -> list[str]:
+        folder = self.store.folder(job) / "logs"
+
+        def scan() -> list[str]:
+            if not folder.is_dir():
+                return []
+            return sorted(f"{job}/{p.stem}" for p in folder.glob("*.log"))
+
+        return await asyncio.to_thread(scan)
+
+    async def read(self, stream: str, token: str | None, start_ms: int | None) -> EventPage:
+        job, _, name = stream.partition("/")
+        path = self.store.folder(job) / "logs" / f"{name}.log"
+        offset = int(token) if token else 0
+
+        def read() -> EventPage:
+            try:
+                with path.open("rb") as handle:
+                    handle.seek(offset)
+                    chunk = handle.read(PAGE_BYTES)
+            except FileNotFoundError:
+                return EventPage([], token)
+            complete = chunk[: chunk.rfind(b"\n") + 1]
+            if not complete:
+                return EventPage([], token)  # caught up: the same token back
+            events = []
+            for line in complete.decode("utf-8", "replace").splitlines():
+                stamp, _, message = line.partition("\t")
+                ms = int(stamp) if stamp.isdigit() else 0
+                if start_ms is None or ms >= start_ms:
+                    events.append(LogEvent(ms, message, stream, ms))
+            return EventPage(events, str(offset + len(complete)))
+
+        return await asyncio.to_thread(read)
+
+    async def search(
+        self, streams: list[str], start_ms: int, token: str | None
+    ) -> EventPage | None:
+        return None  # reading every file is as cheap as any search
+
+    async def job_status(self, job: str) -> str:
+        state = await asyncio.to_thread(self.store.read, job)
+        status: str = state["TrainingJobStatus"]
+        return status

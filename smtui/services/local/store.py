@@ -1,0 +1,216 @@
+"""Local jobs on disk: one folder per job under `<home>/jobs/`, described the way SageMaker
+describes a job.
+
+`state.json` is a DescribeTrainingJob-shaped object. The supervisor writes it as the job
+moves on; `stop` and the orphan check write it too, so every change is a read-modify-write
+under a lock on the job's `state.lock`, and every write is an atomic rename, so readers
+never need the lock. `supervisor.json` says which processes run the job, so a reader can
+tell a live job from one whose supervisor died with the machine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import json
+import os
+import signal
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from smtui.core.jobs import TERMINAL
+from smtui.services.errors import NotFound
+
+STATE = "state.json"
+REQUEST = "request.json"
+SUPERVISOR = "supervisor.json"
+LAUNCH_GRACE = 30.0
+"""Seconds a job may go without `supervisor.json` before it counts as orphaned."""
+
+
+def now_iso() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+
+
+def seconds_between(start: str, end: str) -> int:
+    return max(
+        0,
+        round((dt.datetime.fromisoformat(end) - dt.datetime.fromisoformat(start)).total_seconds()),
+    )
+
+
+def write_json(path: Path, value: Any) -> None:
+    """Write JSON through a temporary file and a rename: readers see old or new, never half."""
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w") as handle:
+            json.dump(value, handle, indent=1)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def enter_secondary(state: dict[str, Any], status: str, message: str, final: bool = False) -> None:
+    """Move the job to a new secondary status, closing the one before (as SageMaker does)."""
+    now = now_iso()
+    transitions = state.setdefault("SecondaryStatusTransitions", [])
+    if transitions and "EndTime" not in transitions[-1]:
+        transitions[-1]["EndTime"] = now
+    entry = {"Status": status, "StartTime": now, "StatusMessage": message}
+    if final:
+        entry["EndTime"] = now
+    transitions.append(entry)
+    state["SecondaryStatus"] = status
+    state["LastModifiedTime"] = now
+
+
+def finish(state: dict[str, Any], status: str, secondary: str, message: str,
+           reason: str | None = None) -> None:  # fmt: skip
+    """End the job: its final status, end time, billable seconds and failure reason."""
+    enter_secondary(state, secondary, message, final=True)
+    now = state["LastModifiedTime"]
+    state["TrainingJobStatus"] = status
+    state["TrainingEndTime"] = now
+    start = state.get("TrainingStartTime") or state["CreationTime"]
+    seconds = seconds_between(start, now)
+    state["TrainingTimeInSeconds"] = seconds
+    state["BillableTimeInSeconds"] = seconds
+    if reason:
+        state["FailureReason"] = reason[:1024]  # SageMaker keeps the first 1024 characters
+
+
+# --- processes -------------------------------------------------------------------------------
+
+
+def process_start(pid: int) -> str | None:
+    """The process's start time in clock ticks since boot (Linux), or None when unknown.
+    With the pid it names one process for good: pids are reused, start times are not."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat.rsplit(")", 1)[-1].split()
+    return fields[19] if len(fields) > 19 and fields[0] != "Z" else "zombie"
+
+
+def alive(pid: int, start: str | None) -> bool:
+    """Whether process `pid`, started at `start` (see `process_start`), still runs."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: not ours any more
+    now = process_start(pid)
+    if now == "zombie":
+        return False
+    return start is None or now is None or now == start
+
+
+class JobStore:
+    """The jobs folder of one smtui home."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self.root = home / "jobs"
+
+    def folder(self, name: str) -> Path:
+        return self.root / name
+
+    def names(self) -> list[str]:
+        if not self.root.is_dir():
+            return []
+        return [p.name for p in self.root.iterdir() if (p / STATE).is_file()]
+
+    def read(self, name: str) -> dict[str, Any]:
+        """The job's state, after checking that a running job still has its supervisor."""
+        state = self._read(name)
+        if state["TrainingJobStatus"] not in TERMINAL and self.orphaned(name, state):
+            state = self.update(name, self._end_orphan)
+        return state
+
+    def _read(self, name: str) -> dict[str, Any]:
+        try:
+            state: dict[str, Any] = json.loads((self.folder(name) / STATE).read_text())
+        except FileNotFoundError:
+            raise NotFound(
+                f"Could not find requested job with name {name} (local backend)"
+            ) from None
+        return state
+
+    def request(self, name: str) -> dict[str, Any]:
+        request: dict[str, Any] = json.loads((self.folder(name) / REQUEST).read_text())
+        return request
+
+    @contextmanager
+    def _locked(self, name: str) -> Iterator[None]:
+        with open(self.folder(name) / "state.lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def update(self, name: str, change: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+        """Apply `change` to the job's state under its lock and write it back."""
+        with self._locked(name):
+            state = self._read(name)
+            change(state)
+            write_json(self.folder(name) / STATE, state)
+            return state
+
+    # --- supervisors ---------------------------------------------------------------------
+
+    def supervisor(self, name: str) -> dict[str, Any] | None:
+        try:
+            info: dict[str, Any] = json.loads((self.folder(name) / SUPERVISOR).read_text())
+        except (FileNotFoundError, ValueError):
+            return None
+        return info
+
+    def note_processes(self, name: str, **info: Any) -> None:
+        """Add to `supervisor.json` (the supervisor's pid, its hosts' pids)."""
+        with self._locked(name):
+            current = self.supervisor(name) or {}
+            write_json(self.folder(name) / SUPERVISOR, current | info)
+
+    def orphaned(self, name: str, state: dict[str, Any]) -> bool:
+        info = self.supervisor(name)
+        if info is None:
+            created = dt.datetime.fromisoformat(state["CreationTime"])
+            age = (dt.datetime.now(dt.UTC) - created).total_seconds()
+            return age > LAUNCH_GRACE
+        return not alive(int(info["pid"]), info.get("start"))
+
+    def _end_orphan(self, state: dict[str, Any]) -> None:
+        name = state["TrainingJobName"]
+        if state["TrainingJobStatus"] in TERMINAL or not self.orphaned(name, state):
+            return  # the supervisor finished (or came up) while we waited for the lock
+        self.kill_hosts(name, signal.SIGKILL)
+        info = self.supervisor(name) or {}
+        pid = f" (pid {info['pid']})" if "pid" in info else ""
+        if state["TrainingJobStatus"] == "Stopping":
+            finish(state, "Stopped", "Stopped", "Training job stopped by user")
+            return
+        finish(
+            state,
+            "Failed",
+            "Failed",
+            "The local supervisor process ended without finishing the job",
+            f"InternalServerError: the local supervisor{pid} is gone (the machine restarted "
+            "or the process was killed), so this job cannot finish; resubmit it",
+        )
+
+    def kill_hosts(self, name: str, sig: signal.Signals) -> None:
+        """Signal every host's process group that still runs."""
+        info = self.supervisor(name) or {}
+        for host in info.get("hosts", {}).values():
+            if alive(int(host["pid"]), host.get("start")):
+                try:
+                    os.killpg(int(host["pid"]), sig)
+                except ProcessLookupError:
+                    pass
