@@ -33,7 +33,7 @@ HANDLERS = {
 def _not_built(args: argparse.Namespace) -> int:
     print(
         f"smtui {args.command}: not available yet in this version of smtui "
-        "(the TUI and the local backend are being built); every other command works.",
+        "(the TUI is being built); every other command works.",
         file=sys.stderr,
     )
     return 1

@@ -22,11 +22,8 @@ from smtui.core.images import resolve_image_uri
 from smtui.core.jobs import TERMINAL
 from smtui.core.request import build_request, job_name_base, make_job_name
 from smtui.services.backend import Backend
+from smtui.services.logtail import TailPolicy
 from smtui.services.submit import Submitted, resubmit, submit_spec
-
-WAIT_POLL = 15.0
-"""Seconds between status checks of `--wait` without `--tail-logs`."""
-
 
 def run(args: argparse.Namespace) -> int:
     """Submit from config; with `--dry-run`, print the exact request on stdout and stop."""
@@ -87,7 +84,8 @@ async def _follow(backend: Backend, job: str, tail: bool) -> str:
         status = (await backend.jobs.describe_job(job)).status
         if status in TERMINAL:
             return status
-        await asyncio.sleep(WAIT_POLL)
+        # As often as a log tail checks status: 15 s on AWS, 1 s on the local backend.
+        await asyncio.sleep(TailPolicy.for_source(backend.logs).status_every)
 
 
 def run_resubmit(args: argparse.Namespace) -> int:
