@@ -62,6 +62,13 @@ def add_stop_training_job(monkeypatch: Any) -> list[str]:
             from moto.sagemaker.exceptions import ValidationError
 
             raise ValidationError(message=f"Could not find training job '{name}'.")
+        if jobs[name].training_job_status in ("Completed", "Failed", "Stopped"):
+            from moto.sagemaker.exceptions import ValidationError
+
+            status = jobs[name].training_job_status
+            raise ValidationError(
+                message=f"The request was rejected because the training job is in status {status}."
+            )
         jobs[name].training_job_status = "Stopping"
         stopped.append(name)
         return "{}"

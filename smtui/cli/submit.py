@@ -25,6 +25,7 @@ from smtui.services.backend import Backend
 from smtui.services.logtail import TailPolicy
 from smtui.services.submit import Submitted, resubmit, submit_spec
 
+
 def run(args: argparse.Namespace) -> int:
     """Submit from config; with `--dry-run`, print the exact request on stdout and stop."""
     overrides = global_overrides(args)

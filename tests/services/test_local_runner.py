@@ -88,7 +88,7 @@ def write_project(project: Path, script: str, count: int = 1, max_run: int = 360
 
 
 async def submit(backend: Backend, project: Path) -> str:
-    spec = resolve_config(project, {}, {})
+    spec = resolve_config(project, None, {})
     return (await submit_spec(backend, spec)).job_name
 
 
@@ -258,7 +258,9 @@ def test_two_hosts_log_apart_and_share_one_model_archive(
     assert main(["logs", job, "--backend", "local", "--filter", "loss="]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert sorted(lines) == sorted(
-        f"[{h}] {h} epoch {i} loss={1 / (i + 1):.3f}" for h in ("algo-1", "algo-2") for i in range(3)
+        f"[{h}] {h} epoch {i} loss={1 / (i + 1):.3f}"
+        for h in ("algo-1", "algo-2")
+        for i in range(3)
     )
 
 
@@ -316,4 +318,6 @@ def test_an_empty_channel_fails_like_sagemaker(project: Path) -> None:
     (smtui_home() / "buckets/my-bucket/run/data/rows.csv").unlink()
     assert main(["submit", "--config", str(project), "--no-ensure-data", "--wait"]) == 1
     reason = JobStore(smtui_home()).read(only_job())["FailureReason"]
-    assert reason.startswith('ClientError: No S3 objects found under S3 URL "s3://my-bucket/run/data/"')
+    assert reason.startswith(
+        'ClientError: No S3 objects found under S3 URL "s3://my-bucket/run/data/"'
+    )
