@@ -27,6 +27,7 @@ HANDLERS = {
     "download": "smtui.cli.data:run_download",
     "instances": "smtui.cli.instances:run",
     "init": "smtui.cli.init:run",
+    "demo": "smtui.cli.demo:run",
 }
 
 

@@ -88,7 +88,10 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     command("tui", "the terminal UI")
-    command("demo", "the TUI on the local backend with an example job running")
+    p = command("demo", "the TUI on the local backend with an example job running")
+    p.add_argument(
+        "--home", metavar="DIR", help="keep the demo here (default: a new scratch folder)"
+    )
 
     p = command("submit", "submit a training job from the config")
     _job_overrides(p)

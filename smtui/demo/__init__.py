@@ -1,0 +1,1 @@
+"""`smtui demo`: a bundled example project trained on the local backend."""
