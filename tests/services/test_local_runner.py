@@ -321,3 +321,22 @@ def test_an_empty_channel_fails_like_sagemaker(project: Path) -> None:
     assert reason.startswith(
         'ClientError: No S3 objects found under S3 URL "s3://my-bucket/run/data/"'
     )
+
+
+@pytest.mark.parametrize("install", [False, True])
+def test_requirements_are_installed_only_when_the_config_asks(
+    project: Path, install: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_project(project, "print('trained')\n")
+    if install:
+        project.write_text(
+            project.read_text() + "  environment:\n    SMTUI_INSTALL_REQUIREMENTS: 'true'\n"
+        )
+    (project.parent / "code-bundle" / "requirements.txt").write_text("# nothing to install\n")
+    assert main(["submit", "--config", str(project), "--wait"]) == 0
+    capsys.readouterr()
+    assert main(["logs", only_job(), "--backend", "local"]) == 0
+    out = capsys.readouterr().out
+    assert ("-m pip install -r requirements.txt" in out) is install
+    assert ("requirements.txt is not installed" in out) is not install
+    assert out.splitlines()[-1] == "trained"

@@ -47,6 +47,8 @@ from smtui.services.s3uri import S3Uri
 STOP_GRACE = float(os.environ.get("SMTUI_LOCAL_STOP_GRACE", "10"))
 """Seconds between SIGTERM and SIGKILL (SageMaker gives 120; a local job is smaller)."""
 STDERR_TAIL = 10
+INSTALL_FLAG = "SMTUI_INSTALL_REQUIREMENTS"
+"""An Environment variable of the job: install code/requirements.txt before running."""
 
 
 class JobFailed(Exception):
@@ -248,10 +250,7 @@ class Supervisor:
                 f"machine, without a container (image {image or '-'} is not used)"
             )
             if (contract.code_dir / "requirements.txt").exists():
-                host.write(
-                    "smtui local: code/requirements.txt is not installed by the local backend; "
-                    f"install it into {python}'s environment (SageMaker's toolkit would)"
-                )
+                self.requirements(host, python)
             host.write("Invoking script with the following command:")
             host.write(shlex.join(host.command))
             env = os.environ | contract.environment(gpus)
@@ -275,6 +274,30 @@ class Supervisor:
         for host in hosts:
             host.finish()
         return outcome, reason
+
+    def requirements(self, host: Host, python: str) -> None:
+        """SageMaker's toolkit pip-installs code/requirements.txt; here that changes the
+        user's own environment, so only when the job's Environment asks for it."""
+        wanted = self.request.get("Environment", {}).get(INSTALL_FLAG, "").lower()
+        if wanted not in ("1", "true", "yes"):
+            host.write(
+                "smtui local: code/requirements.txt is not installed (it would change "
+                f"{python}'s environment); set environment: {{{INSTALL_FLAG}: 'true'}} "
+                "in the config to install it"
+            )
+            return
+        command = [python, "-m", "pip", "install", "-r", "requirements.txt"]
+        host.write("smtui local: " + shlex.join(command))
+        done = subprocess.run(
+            command, cwd=host.contract.code_dir, capture_output=True, text=True, check=False
+        )
+        for line in (done.stdout + done.stderr).splitlines():
+            host.write(line)
+        if done.returncode != 0:
+            raise JobFailed(
+                f"AlgorithmError: pip install -r requirements.txt failed (exit code "
+                f"{done.returncode}): {done.stderr.strip()[-500:]}"
+            )
 
     def wait(self, hosts: list[Host]) -> tuple[str, str | None]:
         max_run = float(self.request.get("StoppingCondition", {}).get("MaxRuntimeInSeconds", 86400))
