@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -14,6 +13,7 @@ from smtui.core.jobs import TERMINAL, JobSummary, TrainingJob
 from smtui.services.backend import JobPage
 from smtui.services.errors import Invalid, NotFound
 from smtui.services.local.store import (
+    JOB_NAME,
     REQUEST,
     JobStore,
     alive,
@@ -23,7 +23,6 @@ from smtui.services.local.store import (
     write_json,
 )
 
-JOB_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
 ACCOUNT = "000000000000"
 REGION = "local"
 

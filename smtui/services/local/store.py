@@ -14,6 +14,7 @@ import datetime as dt
 import fcntl
 import json
 import os
+import re
 import signal
 import tempfile
 from collections.abc import Callable, Iterator
@@ -24,6 +25,8 @@ from typing import Any
 from smtui.core.jobs import TERMINAL
 from smtui.services.errors import NotFound
 
+JOB_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
+"""SageMaker's training job name pattern."""
 STATE = "state.json"
 REQUEST = "request.json"
 SUPERVISOR = "supervisor.json"
@@ -119,6 +122,8 @@ class JobStore:
         self.root = home / "jobs"
 
     def folder(self, name: str) -> Path:
+        if not JOB_NAME.match(name):  # never a path: `../x` names no job
+            raise NotFound(f"Could not find requested job with name {name} (local backend)")
         return self.root / name
 
     def names(self) -> list[str]:
