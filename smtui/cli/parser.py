@@ -14,7 +14,7 @@ from smtui import __version__
 COMMANDS_HELP = """\
 commands:
   tui         the terminal UI (the default)
-  demo        the TUI on the local backend with an example job running
+  demo        train the bundled example on the local backend, logs followed
   submit      submit a training job from the config
   jobs        list training jobs, newest first
   describe    show one job
@@ -88,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     command("tui", "the terminal UI")
-    p = command("demo", "the TUI on the local backend with an example job running")
+    p = command("demo", "train the bundled example on the local backend, logs followed")
     p.add_argument(
         "--home", metavar="DIR", help="keep the demo here (default: a new scratch folder)"
     )
