@@ -158,8 +158,8 @@ class LocalStorage:
     ) -> None:
         progress = progress or TransferProgress()
         targets = [(source, self.path_of(uri)) for source, uri in pairs]
-        for uri in {S3Uri.parse(uri).bucket for _, uri in pairs}:
-            self._existing_bucket(uri)
+        for bucket in {S3Uri.parse(uri).bucket for _, uri in pairs}:
+            self._existing_bucket(bucket)
 
         def copy(source: Path, target: Path) -> None:
             try:
