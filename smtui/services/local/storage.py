@@ -60,9 +60,8 @@ class LocalStorage:
             raise NotFound(f"s3://{bucket}: there is no bucket '{bucket}' (check the name)")
         return path
 
-    def _object(self, bucket_root: Path, path: Path) -> S3Object:
+    def _object(self, key: str, path: Path) -> S3Object:
         stat = path.stat()
-        key = path.relative_to(bucket_root).as_posix()
         etag = self.etags.etag(LocalFile(key, path, stat.st_size, stat.st_mtime_ns), None)
         modified = dt.datetime.fromtimestamp(stat.st_mtime, dt.UTC)
         return S3Object(key, stat.st_size, modified, etag)
@@ -96,7 +95,7 @@ class LocalStorage:
             entries = [e for e in entries if e[0] > token]
         page, rest = entries[:limit], entries[limit:]
         folders = [f"s3://{where.bucket}/{key}" for key, _, is_dir in page if is_dir]
-        objects = [self._object(bucket_root, path) for _, path, is_dir in page if not is_dir]
+        objects = [self._object(key, path) for key, path, is_dir in page if not is_dir]
         self.etags.save()
         return Listing(folders, objects, page[-1][0] if rest else None)
 
@@ -110,19 +109,24 @@ class LocalStorage:
         return await _off_loop(listing)
 
     def _list_all(self, where: S3Uri) -> list[S3Object]:
+        found = [self._object(key, path) for key, path in self.walk(where)]
+        self.etags.save()
+        return found
+
+    def walk(self, where: S3Uri) -> list[tuple[str, Path]]:
+        """Every (key, file) under the prefix `where`, in key order; no ETags computed.
+        Raises `NotFound` when the bucket does not exist."""
         bucket_root = self._existing_bucket(where.bucket)
         # Walk from the deepest folder the prefix names; keys are filtered by the prefix.
         start = bucket_root.joinpath(*where.key.split("/")[:-1]) if where.key else bucket_root
-        found: list[S3Object] = []
-        for folder, dirs, files in os.walk(start):
-            dirs.sort()
-            for name in sorted(files):
+        found: list[tuple[str, Path]] = []
+        for folder, _dirs, files in os.walk(start):
+            for name in files:
                 path = Path(folder) / name
                 key = path.relative_to(bucket_root).as_posix()
                 if key.startswith(where.key) and not name.startswith(".smtui-"):
-                    found.append(self._object(bucket_root, path))
-        self.etags.save()
-        return sorted(found, key=lambda o: o.key)
+                    found.append((key, path))
+        return sorted(found)
 
     async def read_bytes(self, uri: str) -> bytes:
         path = self.path_of(uri)
@@ -150,27 +154,32 @@ class LocalStorage:
 
     async def put_bytes(self, uri: str, data: bytes) -> None:
         path = self.path_of(uri)
-        self._existing_bucket(S3Uri.parse(uri).bucket)
-        await _off_loop(lambda: _write_atomically(path, lambda handle: handle.write(data)))
+
+        def put() -> None:
+            self._existing_bucket(S3Uri.parse(uri).bucket)
+            write_atomically(path, lambda handle: handle.write(data))
+
+        await _off_loop(put)
 
     async def upload_files(
         self, pairs: list[tuple[Path, str]], progress: TransferProgress | None = None
     ) -> None:
         progress = progress or TransferProgress()
         targets = [(source, self.path_of(uri)) for source, uri in pairs]
-        for bucket in {S3Uri.parse(uri).bucket for _, uri in pairs}:
-            self._existing_bucket(bucket)
+        buckets = {S3Uri.parse(uri).bucket for _, uri in pairs}
 
         def copy(source: Path, target: Path) -> None:
             try:
                 with source.open("rb") as src:
-                    _write_atomically(target, lambda dst: _copy_counting(src, dst, progress))
+                    write_atomically(target, lambda dst: _copy_counting(src, dst, progress))
             except OSError as exc:
                 progress.add(failed=str(source))
                 raise ServiceFailed(f"copying {source} to the local bucket: {exc}") from exc
             progress.add(files=1)
 
         def copy_all() -> None:
+            for bucket in buckets:
+                self._existing_bucket(bucket)
             with ThreadPoolExecutor(COPY_THREADS) as pool:
                 futures = [pool.submit(copy, source, target) for source, target in targets]
                 errors = [f.exception() for f in futures if f.exception() is not None]
@@ -198,7 +207,7 @@ class LocalStorage:
         def fetch() -> None:
             try:
                 with source.open("rb") as src:
-                    _write_atomically(dest, lambda dst: _copy_counting(src, dst, progress))
+                    write_atomically(dest, lambda dst: _copy_counting(src, dst, progress))
             except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
                 raise NotFound(f"{uri}: no such object") from None
             progress.add(files=1)
@@ -212,8 +221,9 @@ def _copy_counting(src: BinaryIO, dst: BinaryIO, progress: TransferProgress) -> 
         progress.add(nbytes=len(chunk))
 
 
-def _write_atomically(path: Path, write: Callable[[BinaryIO], object]) -> None:
-    """Write through a temporary file beside `path`, then rename it into place."""
+def write_atomically(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """Write through a temporary file beside `path`, then rename it into place: readers
+    see the old file or the new one, never half of one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".smtui-", dir=path.parent)
     try:

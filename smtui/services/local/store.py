@@ -16,7 +16,6 @@ import json
 import os
 import re
 import signal
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +23,7 @@ from typing import Any
 
 from smtui.core.jobs import TERMINAL
 from smtui.services.errors import NotFound
+from smtui.services.local.storage import write_atomically
 
 JOB_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
 """SageMaker's training job name pattern."""
@@ -46,15 +46,9 @@ def seconds_between(start: str, end: str) -> int:
 
 
 def write_json(path: Path, value: Any) -> None:
-    """Write JSON through a temporary file and a rename: readers see old or new, never half."""
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as handle:
-            json.dump(value, handle, indent=1)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write JSON atomically: readers see the old state or the new, never half."""
+    text = json.dumps(value, indent=1).encode()
+    write_atomically(path, lambda handle: handle.write(text))
 
 
 def enter_secondary(state: dict[str, Any], status: str, message: str, final: bool = False) -> None:

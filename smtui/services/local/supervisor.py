@@ -20,9 +20,9 @@ and records each secondary status and the end: Completed, Failed with the reason
 from __future__ import annotations
 
 import collections
-import io
 import os
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -31,10 +31,12 @@ import threading
 import time
 import traceback
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, BinaryIO
 
 from smtui.core.hyperparams import toolkit_value
+from smtui.services.errors import NotFound
 from smtui.services.local.contract import HostContract, count_gpus, host_names
+from smtui.services.local.storage import LocalStorage, write_atomically
 from smtui.services.local.store import (
     JobStore,
     enter_secondary,
@@ -114,6 +116,7 @@ class Supervisor:
         self.name = name
         self.folder = store.folder(name)
         self.request = store.request(name)
+        self.storage = LocalStorage(store.home / "buckets")
         self.stop_requested = threading.Event()
         count = int(self.request.get("ResourceConfig", {}).get("InstanceCount", 1))
         created = int(time.time())
@@ -183,10 +186,6 @@ class Supervisor:
             self.stage_channels(contract)
             self.unpack_code(contract)
 
-    def bucket_path(self, uri: str) -> Path:
-        where = S3Uri.parse(uri)
-        return self.store.home / "buckets" / where.bucket / where.key
-
     def stage_channels(self, contract: HostContract) -> None:
         hosts = contract.hosts
         for channel in self.request.get("InputDataConfig", []):
@@ -198,37 +197,32 @@ class Supervisor:
                     f"stages S3Prefix data only, not {source.get('S3DataType')}"
                 )
             where = S3Uri.parse(uri)
-            bucket_root = self.store.home / "buckets" / where.bucket
-            keys = sorted(
-                p.relative_to(bucket_root).as_posix()
-                for p in bucket_root.rglob("*")
-                if p.is_file() and not p.name.startswith(".smtui-")
-            ) if bucket_root.is_dir() else []  # fmt: skip
-            keys = [k for k in keys if k.startswith(where.key)]
-            if not keys:
+            try:
+                objects = self.storage.walk(where)
+            except NotFound:
+                objects = []
+            if not objects:
                 raise JobFailed(
                     f'ClientError: No S3 objects found under S3 URL "{uri}" given in input '
                     f"data source (channel '{channel['ChannelName']}'). Please ensure that "
                     "objects exist under that S3 prefix (local bucket "
-                    f"{bucket_root})"
+                    f"{self.storage.root / where.bucket})"
                 )
             if source.get("S3DataDistributionType") == "ShardedByS3Key":
-                keys = keys[hosts.index(contract.host) :: len(hosts)]
+                objects = objects[hosts.index(contract.host) :: len(hosts)]
             target = contract.channel_dir(channel["ChannelName"])
-            for key in keys:
+            for key, path in objects:
                 relative = key[len(where.key) :].lstrip("/") or Path(key).name
                 destination = target / relative
                 destination.parent.mkdir(parents=True, exist_ok=True)
-                with (bucket_root / key).open("rb") as src, destination.open("wb") as dst:
-                    while chunk := src.read(1024 * 1024):
-                        dst.write(chunk)
+                shutil.copyfile(path, destination)
 
     def unpack_code(self, contract: HostContract) -> None:
         bundle = self.request.get("HyperParameters", {}).get("sagemaker_submit_directory")
         if not bundle:
             return  # a ContainerEntrypoint job brings its code in a channel
         uri = str(toolkit_value(bundle))
-        path = self.bucket_path(uri)
+        path = self.storage.path_of(uri)
         if not path.is_file():
             raise JobFailed(f"ClientError: the code bundle {uri} does not exist ({path})")
         try:
@@ -373,29 +367,28 @@ class Supervisor:
             )
         checkpoint = self.request.get("CheckpointConfig", {}).get("S3Uri")
         if checkpoint:
-            target = self.bucket_path(str(S3Uri.parse(checkpoint).folder))
+            where = str(S3Uri.parse(checkpoint).folder)
             for contract in self.contracts:
                 for path in contract.checkpoint_dir.rglob("*"):
                     if path.is_file():
-                        dest = target / path.relative_to(contract.checkpoint_dir)
+                        key = path.relative_to(contract.checkpoint_dir).as_posix()
+                        dest = self.storage.path_of(where + key)
                         dest.parent.mkdir(parents=True, exist_ok=True)
-                        dest.write_bytes(path.read_bytes())
+                        shutil.copyfile(path, dest)
         return {"ModelArtifacts": {"S3ModelArtifacts": model_uri}}
 
     def write_tarball(self, uri: str, folders: list[Path]) -> None:
         """One tar.gz of several hosts' folders merged (SageMaker aggregates them the same
-        way: names that clash are the script's problem), written atomically."""
-        path = self.bucket_path(uri)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        buffer = io.BytesIO()
-        with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
-            for folder in folders:
-                for item in sorted(folder.rglob("*")):
-                    if item.is_file():
-                        tar.add(item, arcname=item.relative_to(folder).as_posix())
-        tmp = path.with_name(f".smtui-{path.name}")
-        tmp.write_bytes(buffer.getvalue())
-        tmp.replace(path)
+        way: names that clash are the script's problem), streamed to disk atomically."""
+
+        def write(handle: BinaryIO) -> None:
+            with tarfile.open(fileobj=handle, mode="w:gz") as tar:
+                for folder in folders:
+                    for item in sorted(folder.rglob("*")):
+                        if item.is_file():
+                            tar.add(item, arcname=item.relative_to(folder).as_posix())
+
+        write_atomically(self.storage.path_of(uri), write)
 
 
 def launch(folder: Path) -> None:
