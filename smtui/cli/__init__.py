@@ -28,23 +28,12 @@ HANDLERS = {
     "instances": "smtui.cli.instances:run",
     "init": "smtui.cli.init:run",
     "demo": "smtui.cli.demo:run",
+    "tui": "smtui.cli.tui:run",
 }
 
 
-def _not_built(args: argparse.Namespace) -> int:
-    print(
-        f"smtui {args.command}: not available yet in this version of smtui "
-        "(the TUI is being built); every other command works.",
-        file=sys.stderr,
-    )
-    return 1
-
-
 def _handler(command: str) -> Callable[[argparse.Namespace], int]:
-    target = HANDLERS.get(command)
-    if target is None:
-        return _not_built
-    module, _, function = target.partition(":")
+    module, _, function = HANDLERS[command].partition(":")
     handler: Callable[[argparse.Namespace], int] = getattr(
         importlib.import_module(module), function
     )

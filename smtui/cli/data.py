@@ -9,8 +9,9 @@ from pathlib import Path
 
 from smtui.cli.common import lenient_spec, make_backend_for, run_async
 from smtui.cli.jobs import confirm
-from smtui.cli.render import human_size, plural, table, when
+from smtui.cli.render import human_size, plural, table
 from smtui.core.errors import SmtuiError, UsageError
+from smtui.core.formats import when
 from smtui.core.spec import JobSpec
 from smtui.services.artifacts import download_artifacts
 from smtui.services.backend import Backend, TransferProgress

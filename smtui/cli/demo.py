@@ -2,7 +2,8 @@
 
 Everything happens in a scratch home (or `--home DIR`): the project is copied there, its
 data generated and synced to the local bucket, and its job submitted; then the job's logs
-stream here until it ends. (When the TUI lands, the demo opens it on this job instead.)
+opens on that job, its logs following. With `--plain` (or when stdout is not a terminal)
+the logs stream to stdout instead, until the job ends.
 """
 
 from __future__ import annotations
@@ -69,17 +70,25 @@ def run(args: argparse.Namespace) -> int:
     home.mkdir(parents=True, exist_ok=True)
     os.environ["SMTUI_HOME"] = str(home)  # the job's supervisor and later commands use it
     job = run_async(start_demo(home))
+    if not args.plain and sys.stdout.isatty():
+        from smtui.cli.tui import run_app
+
+        run_app(local_backend(home), getattr(args, "theme", None), job)
+        print(_explore(home, job), file=sys.stderr)
+        return 0
     print(
         f"smtui demo: training {job} on the local backend (2 hosts, no AWS, no Docker)\n"
         f"  home:    {home}\n  project: {home / 'project'}\n",
         file=sys.stderr,
     )
     status = run_async(print_logs(local_backend(home), job, follow=True))
-    print(
-        f"\n{job}: {status}\n"
-        f"explore it:  export SMTUI_HOME={home}\n"
-        f"             smtui jobs --backend local;  smtui describe {job} --backend local\n"
-        f"             smtui download {job} --backend local --dest model --extract",
-        file=sys.stderr,
-    )
+    print(f"\n{job}: {status}\n{_explore(home, job)}", file=sys.stderr)
     return 0 if status == "Completed" else 1
+
+
+def _explore(home: Path, job: str) -> str:
+    return (
+        f"explore it:  export SMTUI_HOME={home}\n"
+        f"             smtui --backend local;  smtui describe {job} --backend local\n"
+        f"             smtui download {job} --backend local --dest model --extract"
+    )

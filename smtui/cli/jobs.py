@@ -7,8 +7,9 @@ import json
 import sys
 
 from smtui.cli.common import lenient_spec, make_backend_for, run_async
-from smtui.cli.render import duration, money, table, to_json, when
+from smtui.cli.render import table, to_json
 from smtui.core.errors import UsageError
+from smtui.core.formats import duration, money, when
 from smtui.core.jobs import TrainingJob, parse_status
 from smtui.services.backend import Backend
 

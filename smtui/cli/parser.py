@@ -14,7 +14,7 @@ from smtui import __version__
 COMMANDS_HELP = """\
 commands:
   tui         the terminal UI (the default)
-  demo        train the bundled example on the local backend, logs followed
+  demo        train the bundled example on the local backend, in the TUI
   submit      submit a training job from the config
   jobs        list training jobs, newest first
   describe    show one job
@@ -88,9 +88,12 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     command("tui", "the terminal UI")
-    p = command("demo", "train the bundled example on the local backend, logs followed")
+    p = command("demo", "train the bundled example on the local backend, in the TUI")
     p.add_argument(
         "--home", metavar="DIR", help="keep the demo here (default: a new scratch folder)"
+    )
+    p.add_argument(
+        "--plain", action="store_true", help="no TUI: stream the logs to stdout until the end"
     )
 
     p = command("submit", "submit a training job from the config")

@@ -7,6 +7,7 @@ bundle and settings; only the given changes and the job name differ.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from smtui.core.errors import Problem, UsageError
@@ -36,11 +37,13 @@ def clone_request(
     instance_type: str | None = None,
     instance_count: int | None = None,
     config_uri: str | None = None,
+    removed: Iterable[str] = (),
 ) -> dict[str, Any]:
     """CreateTrainingJob kwargs for a copy of `description` named `new_name`, with changes.
 
-    `params` maps names (any spelling; normalised here) to string values. Raises
-    `UsageError` for a bad instance type, count, or hyperparameter limits."""
+    `params` maps names (any spelling; normalised here) to string values; `removed` names
+    hyperparameters to leave out. Raises `UsageError` for a bad instance type, count, or
+    hyperparameter limits."""
     old_name = description["TrainingJobName"]
     request: dict[str, Any] = {k: _copy(description[k]) for k in COPIED if k in description}
     request["TrainingJobName"] = new_name
@@ -50,6 +53,8 @@ def clone_request(
     hps: dict[str, str] = request.setdefault("HyperParameters", {})
     if "sagemaker_job_name" in hps:
         hps["sagemaker_job_name"] = new_name
+    for name in removed:
+        hps.pop(normalise_key(name), None)
     problems: list[Problem] = []
     changed = []
     for written, value in (params or {}).items():

@@ -85,12 +85,15 @@ async def resubmit(
     instance_type: str | None = None,
     instance_count: int | None = None,
     dry_run: bool = False,
+    removed: list[str] | None = None,
 ) -> Submitted:
     """Clone `old_job` with changes under a new name; with `dry_run`, only build the request."""
     job = await backend.jobs.describe_job(old_job)
     new_name = make_job_name(base_name(old_job))
     new_config = configs_uri(job.raw, new_name)
-    request = clone_request(job.raw, new_name, params, instance_type, instance_count, new_config)
+    request = clone_request(
+        job.raw, new_name, params, instance_type, instance_count, new_config, removed or ()
+    )
     if dry_run:
         return Submitted(new_name, "", request, [])
     notes = []
@@ -100,8 +103,10 @@ async def resubmit(
             text = (await backend.storage.read_bytes(old_config)).decode()
         except ServiceError:
             text = ""  # a job submitted without smtui has no stored config to copy
-        changes = ", ".join(f"{k}={v}" for k, v in (params or {}).items()) or "none"
-        note = f"# resubmitted from {old_job} as {new_name}; changed params: {changes}\n"
+        changes = ", ".join(
+            [f"{k}={v}" for k, v in (params or {}).items()] + [f"-{k}" for k in removed or ()]
+        )
+        note = f"# resubmitted from {old_job} as {new_name}; changed params: {changes or 'none'}\n"
         await backend.storage.put_bytes(new_config, (note + text).encode())
         notes.append(f"stored config {new_config}")
     arn = await backend.jobs.create_job(request)

@@ -15,7 +15,7 @@ def test_demo_trains_two_hosts_and_ends_completed(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     home = tmp_path / "demo"
-    assert main(["demo", "--home", str(home)]) == 0
+    assert main(["demo", "--plain", "--home", str(home)]) == 0
     out, err = capsys.readouterr()
     for host in ("algo-1", "algo-2"):
         final = re.search(rf"\[{host}\] epoch 12/12 loss=([\d.]+) accuracy=([\d.]+)", out)

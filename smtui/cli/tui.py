@@ -1,0 +1,21 @@
+"""`smtui` / `smtui tui`: the terminal UI on the backend the config and flags name."""
+
+from __future__ import annotations
+
+import argparse
+
+from smtui.cli.common import lenient_spec, make_backend_for
+from smtui.services.backend import Backend
+
+
+def run_app(backend: Backend, theme: str | None, job: str | None = None) -> int:
+    """Run the TUI until the user quits."""
+    from smtui.tui.app import SmtuiApp
+
+    SmtuiApp(backend, theme=theme, job=job).run()
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    backend = make_backend_for(lenient_spec(args))
+    return run_app(backend, getattr(args, "theme", None))

@@ -1,0 +1,204 @@
+"""The smtui app: wiring of the panes, the actions on a job, and the status line.
+
+The panes own their data and workers; this class routes their messages (a highlighted job
+goes to the logs pane, a refresh result to the status line) and runs the actions that
+need a dialog (stop, resubmit, download).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+from textual.worker import Worker, WorkerState
+
+from smtui.core.edits import EditedJob
+from smtui.services.artifacts import download_artifacts
+from smtui.services.backend import Backend
+from smtui.services.submit import resubmit
+from smtui.tui.details import DetailsScreen
+from smtui.tui.dialogs import ConfirmDialog, HelpScreen, ResubmitDialog
+from smtui.tui.jobs import JobsPane
+from smtui.tui.logs import LogPane
+
+ACTION_GROUP = "job-action"
+
+
+class SmtuiApp(App[None]):
+    """Jobs above, the selected job's logs below, a status line, the keys in the footer."""
+
+    CSS_PATH = "smtui.tcss"
+    TITLE = "smtui"
+    BINDINGS = [
+        Binding("q", "quit", "Quit"),
+        Binding("question_mark", "help", "Help"),
+        Binding("x", "stop_job", "Stop"),
+        Binding("r", "resubmit", "Resubmit"),
+        Binding("d", "download", "Download"),
+    ]
+
+    def __init__(
+        self, backend: Backend, *, theme: str | None = None, job: str | None = None
+    ) -> None:
+        super().__init__()
+        self.backend = backend
+        self.initial_job = job
+        self.sub_title = f"{backend.name} · {backend.where}" if backend.where else backend.name
+        if theme:
+            self.theme = theme
+        self._refreshed: dt.datetime | None = None
+        self._problems: dict[str, str] = {}
+        """What is wrong now, by where it comes from (jobs list, log tail)."""
+        self.jobs = JobsPane(backend)
+        self.logs = LogPane(backend)
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="◆")
+        yield self.jobs
+        yield self.logs
+        yield Static("", id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        jobs = self.jobs
+        jobs.table.focus()
+        if self.initial_job:
+            jobs.select(self.initial_job)
+            self.logs.show(self.initial_job, at_once=True)
+        self._show_status()
+
+    # --- routing ---------------------------------------------------------------------
+    @on(JobsPane.Highlighted)
+    def _job_highlighted(self, event: JobsPane.Highlighted) -> None:
+        self.logs.show(event.job)
+
+    @on(JobsPane.Opened)
+    def _job_opened(self, event: JobsPane.Opened) -> None:
+        self.push_screen(DetailsScreen(self.backend, event.job))
+
+    @on(JobsPane.Refreshed)
+    def _jobs_refreshed(self, event: JobsPane.Refreshed) -> None:
+        self._refreshed = event.at
+        self._problem("jobs", event.problem)
+
+    @on(LogPane.TailChanged)
+    def _tail_changed(self, event: LogPane.TailChanged) -> None:
+        self._problem("logs", event.problem)
+
+    def _problem(self, where: str, problem: str | None) -> None:
+        if problem:
+            self._problems[where] = problem
+        else:
+            self._problems.pop(where, None)
+        self._show_status()
+
+    def _show_status(self) -> None:
+        line = Text(f" {self.sub_title}")
+        if self._refreshed is not None:
+            line.append(f" · refreshed {self._refreshed.astimezone():%H:%M:%S}")
+        for where, problem in self._problems.items():
+            line.append(f" · ⚠ {where}: {problem}", style=self.theme_variables.get("error", ""))
+        self.query_one("#status", Static).update(line)
+
+    # --- actions on a job ------------------------------------------------------------
+    def _target(self) -> str | None:
+        """The job an action applies to: the one on the details screen, else the cursor's."""
+        if isinstance(self.screen, DetailsScreen):
+            return self.screen.job
+        if isinstance(self.screen, Screen) and self.screen is not self.screen_stack[0]:
+            return None
+        job = self.jobs.selected
+        if job is None:
+            self.notify("no job selected", severity="warning")
+        return job
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    def action_stop_job(self) -> None:
+        job = self._target()
+        if job is None:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._stop(job)
+
+        self.push_screen(ConfirmDialog(f"Stop training job {job}?"), answered)
+
+    @work(group=ACTION_GROUP, exit_on_error=False)
+    async def _stop(self, job: str) -> None:
+        await self.backend.jobs.stop_job(job)
+        self.notify(f"stopping {job}")
+        self.jobs.refresh_soon()
+
+    def action_resubmit(self) -> None:
+        job = self._target()
+        if job is not None:
+            self._open_resubmit(job)
+
+    @work(group=ACTION_GROUP, exit_on_error=False)
+    async def _open_resubmit(self, name: str) -> None:
+        job = await self.backend.jobs.describe_job(name)
+        edit = await self.push_screen_wait(ResubmitDialog(job))
+        if edit is not None:
+            self._resubmit(name, edit)
+
+    @work(group=ACTION_GROUP, exit_on_error=False)
+    async def _resubmit(self, name: str, edit: EditedJob) -> None:
+        submitted = await resubmit(
+            self.backend,
+            name,
+            edit.params,
+            edit.instance_type,
+            edit.instance_count,
+            removed=edit.removed,
+        )
+        self.notify(f"submitted {submitted.job_name}")
+        while isinstance(self.screen, DetailsScreen):
+            self.pop_screen()
+        jobs = self.jobs
+        jobs.select(submitted.job_name)
+        jobs.refresh_soon()
+        self.logs.show(submitted.job_name, at_once=True)
+
+    def action_download(self) -> None:
+        job = self._target()
+        if job is not None:
+            self._download(job)
+
+    @work(group=ACTION_GROUP, exit_on_error=False)
+    async def _download(self, job: str) -> None:
+        self.notify(f"downloading {job}'s model artifacts…")
+        target = await download_artifacts(self.backend, job, Path.cwd() / job, extract=False)
+        self.notify(f"saved {target}")
+
+    @on(Worker.StateChanged)
+    def _action_failed(self, event: Worker.StateChanged) -> None:
+        """Every action's failure lands here, shown as an error notification."""
+        worker = event.worker
+        if worker.group == ACTION_GROUP and worker.state == WorkerState.ERROR:
+            self.notify(str(worker.error), title="failed", severity="error", timeout=10)
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Stop job", "Stop the selected training job", self.action_stop_job)
+        yield SystemCommand("Resubmit job", "Clone the job with changes", self.action_resubmit)
+        yield SystemCommand("Download artifacts", "Fetch model.tar.gz", self.action_download)
+        yield SystemCommand("Help", "Every key binding", self.action_help)
+        jobs, logs = self.jobs, self.logs
+        yield SystemCommand("Filter jobs by name", "Type part of a name", jobs.action_filter)
+        yield SystemCommand("Status filter", "Cycle the statuses", jobs.action_cycle_status)
+        yield SystemCommand("Refresh jobs", "List jobs now", jobs.action_refresh)
+        yield SystemCommand("Follow logs", "Toggle following", logs.action_toggle_follow)
+        yield SystemCommand("Wrap log lines", "Toggle wrapping", logs.action_toggle_wrap)
+        yield SystemCommand("Log timestamps", "Toggle timestamps", logs.action_toggle_timestamps)
+        yield SystemCommand("Search logs", "Regular expression over every line", logs.action_search)
+        yield SystemCommand("Save log", "Write the whole log to ./<job>.log", logs.action_save)

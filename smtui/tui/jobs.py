@@ -1,0 +1,361 @@
+"""The jobs pane: every training job, newest first, updated in place while you watch.
+
+ListTrainingJobs gives name, status and times; the instance type and count (and so the
+cost) need DescribeTrainingJob. A job is described once and again only when its
+LastModifiedTime moves, so a quiet account costs one list call per refresh.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.timer import Timer
+from textual.widgets import DataTable, Input, Static
+from textual.worker import Worker, WorkerState
+
+from smtui.core.formats import duration, money, when
+from smtui.core.jobs import STATUSES, JobSummary, TrainingJob
+from smtui.services.backend import Backend, JobPage
+from smtui.tui.colours import status_text
+
+COLUMNS = (
+    ("name", "Name"),
+    ("status", "Status"),
+    ("secondary", "Secondary"),
+    ("instance", "Instance×N"),
+    ("elapsed", "Elapsed"),
+    ("cost", "Est. cost"),
+    ("created", "Created"),
+)
+PAGE = 50
+
+
+@dataclass(frozen=True)
+class RefreshPolicy:
+    """Seconds between list calls: quick while something moves, slow when all is quiet.
+
+    On AWS a busy refresh is one ListTrainingJobs every 5 s plus a DescribeTrainingJob per
+    job that changed: well inside SageMaker's per-account rates."""
+
+    busy: float = 5.0
+    idle: float = 30.0
+    backoff_max: float = 60.0
+    describe_at_once: int = 8
+
+    @classmethod
+    def for_backend(cls, backend: Backend) -> RefreshPolicy:
+        if backend.logs.cheap:  # local files: nothing to save by waiting
+            return cls(busy=1.0, idle=5.0, backoff_max=10.0)
+        return cls()
+
+
+class JobsPane(Vertical):
+    """The job table with its filters; posts `JobsPane.Highlighted` as the cursor moves."""
+
+    BINDINGS = [
+        Binding("/", "filter", "Filter"),
+        Binding("S", "cycle_status", "Status filter"),
+        Binding("ctrl+r", "refresh", "Refresh", show=False),
+    ]
+
+    class Highlighted(Message):
+        """The cursor is on this job (None: the table is empty)."""
+
+        def __init__(self, job: str | None) -> None:
+            super().__init__()
+            self.job = job
+
+    class Opened(Message):
+        """Enter on a job: show its details."""
+
+        def __init__(self, job: str) -> None:
+            super().__init__()
+            self.job = job
+
+    class Refreshed(Message):
+        """A refresh ended: when, and the problem if it failed."""
+
+        def __init__(self, at: dt.datetime, problem: str | None) -> None:
+            super().__init__()
+            self.at = at
+            self.problem = problem
+
+    status_filter: reactive[str | None] = reactive(None)
+    name_filter: reactive[str] = reactive("")
+
+    def __init__(self, backend: Backend) -> None:
+        super().__init__(id="jobs")
+        self.backend = backend
+        self.policy = RefreshPolicy.for_backend(backend)
+        self.summaries: dict[str, JobSummary] = {}
+        self.details: dict[str, TrainingJob] = {}
+        self._next_token: str | None = None
+        self._failures = 0
+        self._timer: Timer | None = None
+        self._wanted: str | None = None
+        """A job to put the cursor on as soon as it is listed (a new submit)."""
+        self._highlighted: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="jobs-title")
+        yield Input(placeholder="filter jobs by name (esc: done)", id="jobs-filter")
+        table: DataTable[str | Text] = DataTable(id="jobs-table", cursor_type="row")
+        for key, label in COLUMNS:
+            table.add_column(label, key=key)
+        yield table
+
+    def on_mount(self) -> None:
+        self.query_one("#jobs-filter").display = False
+        self._show_title()
+        self.refresh_jobs()
+        self.set_interval(1.0, self._tick)
+
+    @property
+    def table(self) -> DataTable[str | Text]:
+        return self.query_one("#jobs-table", DataTable)
+
+    @property
+    def selected(self) -> str | None:
+        """The job under the cursor."""
+        return self._highlighted
+
+    # --- refreshing ----------------------------------------------------------------
+    @work(exclusive=True, group="jobs", exit_on_error=False)
+    async def refresh_jobs(self) -> None:
+        """List the first page with the filters, then describe what changed."""
+        page = await self.backend.jobs.list_jobs(self.status_filter, self.name_filter or None, PAGE)
+        self._apply_page(page, replace=True)
+        await self._describe_changed(page.jobs)
+
+    @work(exclusive=True, group="jobs-more", exit_on_error=False)
+    async def load_more(self) -> None:
+        """The next (older) page, when the cursor reaches the last row."""
+        token = self._next_token
+        if token is None:
+            return
+        page = await self.backend.jobs.list_jobs(
+            self.status_filter, self.name_filter or None, PAGE, token
+        )
+        self._apply_page(page, replace=False)
+        await self._describe_changed(page.jobs)
+
+    async def _describe_changed(self, jobs: list[JobSummary]) -> None:
+        stale = [
+            job.name
+            for job in jobs
+            if job.name not in self.details
+            or self.details[job.name].raw.get("LastModifiedTime") != job.raw.get("LastModifiedTime")
+            or self.details[job.name].status != job.status
+        ]
+        limit = asyncio.Semaphore(self.policy.describe_at_once)
+
+        async def describe(name: str) -> TrainingJob | None:
+            async with limit:
+                try:
+                    return await self.backend.jobs.describe_job(name)
+                except Exception:  # one job's failure must not hide the others
+                    return None
+
+        for job in await asyncio.gather(*(describe(n) for n in stale)):
+            if job is not None:
+                self.details[job.name] = job
+                self._update_row(job.name)
+
+    def _apply_page(self, page: JobPage, *, replace: bool) -> None:
+        table = self.table
+        names = [job.name for job in page.jobs]
+        if replace:
+            keep = set(names) | {
+                n for n, j in self.summaries.items() if self._older_than_page(j, page)
+            }
+            for gone in [n for n in self.summaries if n not in keep]:
+                self.summaries.pop(gone)
+                table.remove_row(gone)
+            if self._next_token is None or not self.summaries.keys() - set(names):
+                self._next_token = page.next_token
+        else:
+            self._next_token = page.next_token
+        added = False
+        for job in page.jobs:
+            known = job.name in self.summaries
+            self.summaries[job.name] = job
+            if known:
+                self._update_row(job.name)
+            else:
+                table.add_row(*self._cells(job.name), key=job.name)
+                added = True
+        if added:
+            self._sort()
+        if self._wanted in self.summaries:
+            self.select(self._wanted)
+        self._show_title()
+        if table.row_count and self._highlighted is None:
+            self._highlight(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+    def _older_than_page(self, job: JobSummary, page: JobPage) -> bool:
+        """Rows loaded by paging stay while the first page does not reach them."""
+        if not page.jobs or page.next_token is None:
+            return False
+        return job.created < page.jobs[-1].created
+
+    def _sort(self) -> None:
+        table = self.table
+        table.sort("name", key=lambda name: (self.summaries[name].created, name), reverse=True)
+        if self._highlighted in self.summaries:
+            table.move_cursor(row=table.get_row_index(self._highlighted), scroll=True)
+
+    def _cells(self, name: str) -> list[str | Text]:
+        summary = self.summaries[name]
+        job = self.details.get(name)
+        # The list is fetched on every refresh, so its status is the newest; a description
+        # fills in what ListTrainingJobs leaves out (and the secondary status where absent).
+        secondary = summary.secondary_status or (job.secondary_status if job else None) or ""
+        return [
+            name,
+            status_text(self.app, summary.status),
+            secondary,
+            f"{job.instance_type}×{job.instance_count}" if job else "…",
+            duration(job.elapsed()) if job else "…",
+            money(job.cost()) if job else "…",
+            when(summary.created),
+        ]
+
+    def _update_row(self, name: str) -> None:
+        if name not in self.summaries:
+            return
+        table = self.table
+        for (key, _), value in zip(COLUMNS, self._cells(name), strict=True):
+            table.update_cell(name, key, value, update_width=True)
+
+    def _tick(self) -> None:
+        """Elapsed time and cost of running jobs move every second."""
+        for name, job in self.details.items():
+            if not job.is_terminal and name in self.summaries:
+                self._update_row(name)
+
+    def _schedule(self, delay: float) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(delay, self.refresh_jobs)
+
+    @property
+    def busy(self) -> bool:
+        """Whether any listed job is still moving."""
+        return any(j.status in ("InProgress", "Stopping") for j in self.summaries.values())
+
+    @on(Worker.StateChanged)
+    def _refresh_ended(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.group not in ("jobs", "jobs-more"):
+            return
+        event.stop()
+        if worker.state == WorkerState.SUCCESS:
+            self._failures = 0
+            if worker.group == "jobs":
+                self._schedule(self.policy.busy if self.busy else self.policy.idle)
+                self.post_message(self.Refreshed(dt.datetime.now(dt.UTC), None))
+        elif worker.state == WorkerState.ERROR:
+            self._failures += 1
+            wait = min(self.policy.backoff_max, self.policy.busy * 2 ** (self._failures - 1))
+            if worker.group == "jobs":
+                self._schedule(wait)
+            problem = f"{worker.error}; retrying in {wait:.0f} s"
+            self.post_message(self.Refreshed(dt.datetime.now(dt.UTC), problem))
+
+    def refresh_soon(self) -> None:
+        """Refresh now (after a submit or a stop), keeping the rhythm afterwards."""
+        self.refresh_jobs()
+
+    def select(self, name: str) -> None:
+        """Put the cursor on `name` now, or as soon as a refresh lists it."""
+        if name in self.summaries:
+            self._wanted = None
+            table = self.table
+            table.move_cursor(row=table.get_row_index(name), scroll=True)
+            self._highlight(name)
+        else:
+            self._wanted = name
+
+    # --- the cursor and keys ---------------------------------------------------------
+    def _highlight(self, name: str | None) -> None:
+        if name != self._highlighted:
+            self._highlighted = name
+            self.post_message(self.Highlighted(name))
+
+    @on(DataTable.RowHighlighted, "#jobs-table")
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        self._highlight(event.row_key.value)
+        if event.cursor_row >= self.table.row_count - 1 and self._next_token:
+            self.load_more()
+
+    @on(DataTable.RowSelected, "#jobs-table")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if event.row_key.value is not None:
+            self.post_message(self.Opened(event.row_key.value))
+
+    def action_filter(self) -> None:
+        box = self.query_one("#jobs-filter", Input)
+        box.display = True
+        box.focus()
+
+    def action_cycle_status(self) -> None:
+        order: list[str | None] = [None, *STATUSES]
+        self.status_filter = order[(order.index(self.status_filter) + 1) % len(order)]
+
+    def action_refresh(self) -> None:
+        self.refresh_jobs()
+
+    @on(Input.Changed, "#jobs-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.name_filter = event.value.strip()
+
+    @on(Input.Submitted, "#jobs-filter")
+    def _filter_done(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._close_filter()
+
+    def key_escape(self) -> None:
+        if self.query_one("#jobs-filter").display:
+            self._close_filter()
+
+    def _close_filter(self) -> None:
+        box = self.query_one("#jobs-filter", Input)
+        box.display = bool(box.value)
+        self.table.focus()
+
+    def watch_status_filter(self) -> None:
+        self._restart()
+
+    def watch_name_filter(self) -> None:
+        self._restart()
+
+    def _restart(self) -> None:
+        """Filters changed: start again from the first page."""
+        if not self.is_mounted:
+            return
+        self.summaries.clear()
+        self._next_token = None
+        self.table.clear()
+        self._highlighted = None
+        self._show_title()
+        self.refresh_jobs()
+
+    def _show_title(self) -> None:
+        parts = [f"Jobs ({len(self.summaries)}{'+' if self._next_token else ''})"]
+        if self.status_filter:
+            parts.append(f"status: {self.status_filter}")
+        if self.name_filter:
+            parts.append(f"name contains '{self.name_filter}'")
+        self.query_one("#jobs-title", Static).update("  ·  ".join(parts))

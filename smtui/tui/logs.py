@@ -1,0 +1,335 @@
+"""The logs pane: the selected job's hosts merged, live, one colour per host.
+
+Lines arrive from the `LogTailer` in batches and are written to the view once per frame.
+The view holds the newest `MAX_VIEW` lines; every line also goes to a `LogHistory` file, so
+search and save see the whole log while memory stays flat however long the job runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections import deque
+from pathlib import Path
+
+from rich.highlighter import Highlighter
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.timer import Timer
+from textual.widgets import Input, Log, Static
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from smtui.services.backend import Backend, LogEvent
+from smtui.services.loghistory import LogHistory, LogLine, lines_of, render_line
+from smtui.services.logtail import LogTailer
+from smtui.tui.colours import host_colours, status_colour
+
+MAX_VIEW = 20_000
+"""Lines the view keeps; older ones stay in the history file."""
+FRAME = 1 / 30
+"""Seconds between writes to the view while lines pour in."""
+_HOST = re.compile(r"\[algo-(\d+)\]")
+
+
+class HostHighlighter(Highlighter):
+    """Colours each line's `[algo-N]` prefix by host; only visible lines are highlighted."""
+
+    def __init__(self, colours: list[str]) -> None:
+        self.colours = colours
+
+    def highlight(self, text: Text) -> None:
+        match = _HOST.match(text.plain, 24 if text.plain[:1].isdigit() else 0)
+        if match is None:
+            return
+        colour = self.colours[(int(match.group(1)) - 1) % len(self.colours)]
+        text.stylize(f"bold {colour}", match.start(), match.end())
+
+
+class LogView(Log):
+    """Textual's `Log` (one list of strings, rendered lazily) with host colours."""
+
+
+def _wrapped(text: str, width: int) -> list[str]:
+    if width < 8 or len(text) <= width:
+        return [text]
+    return [text[i : i + width] for i in range(0, len(text), width)]
+
+
+class LogPane(Vertical):
+    """One job's log at a time; `show(job)` switches, cancelling the old tail."""
+
+    BINDINGS = [
+        Binding("f", "toggle_follow", "Follow"),
+        Binding("w", "toggle_wrap", "Wrap"),
+        Binding("t", "toggle_timestamps", "Times"),
+        Binding("/", "search", "Search"),
+        Binding("g", "top", "Top", show=False),
+        Binding("G", "bottom", "Bottom", show=False),
+        Binding("ctrl+s", "save", "Save"),
+    ]
+
+    class TailChanged(Message):
+        """The tail's condition changed: the job's status, or a problem (None: all well)."""
+
+        def __init__(self, job: str, status: str | None, problem: str | None) -> None:
+            super().__init__()
+            self.job = job
+            self.status = status
+            self.problem = problem
+
+    follow: reactive[bool] = reactive(True)
+    wrap: reactive[bool] = reactive(False)
+    timestamps: reactive[bool] = reactive(False)
+
+    def __init__(self, backend: Backend) -> None:
+        super().__init__(id="logs")
+        self.backend = backend
+        self.job: str | None = None
+        self.hosts = 1
+        self.status: str | None = None
+        self.problem: str | None = None
+        self.history: LogHistory | None = None
+        self.lines_received = 0
+        """Lines written to the history for this job (the bench reads it)."""
+        self._recent: deque[LogLine] = deque(maxlen=MAX_VIEW)
+        self._pending: list[LogEvent] = []
+        self._flush_timer: Timer | None = None
+        self._switch_timer: Timer | None = None
+        self._pattern: re.Pattern[str] | None = None
+        self._matches = 0
+        self._done = False
+
+    def compose(self) -> ComposeResult:
+        yield Static("Logs", id="logs-title")
+        view = LogView(max_lines=MAX_VIEW, id="logs-view")
+        yield view
+        yield Input(placeholder="search: a regular expression (esc: clear)", id="logs-search")
+
+    def on_mount(self) -> None:
+        self.view.highlight = True
+        self.view.highlighter = HostHighlighter(host_colours(self.app))
+        self.query_one("#logs-search").display = False
+
+    def on_unmount(self) -> None:
+        if self.history is not None:
+            self.history.close()
+
+    @property
+    def view(self) -> LogView:
+        return self.query_one("#logs-view", LogView)
+
+    # --- switching jobs --------------------------------------------------------------
+    def show(self, job: str | None, *, at_once: bool = False) -> None:
+        """Tail `job` (None: nothing). Cursor moves settle for a moment before the tail
+        starts, so scrolling through the job list does not start a tail per row."""
+        if self._switch_timer is not None:
+            self._switch_timer.stop()
+            self._switch_timer = None
+        if job == self.job:
+            return
+        if at_once:
+            self._start(job)
+        else:
+            self._switch_timer = self.set_timer(0.15, lambda: self._start(job))
+
+    def _start(self, job: str | None) -> None:
+        self.workers.cancel_group(self, "tail")
+        if self.history is not None:
+            self.history.close()
+        self.job, self.status, self.problem, self._done = job, None, None, False
+        self.history = LogHistory() if job else None
+        self.lines_received = 0
+        self._recent.clear()
+        self._pending.clear()
+        self._matches = 0
+        self.view.clear()
+        self.follow = True
+        if job is not None:
+            self._tail(job)
+        self._show_title()
+
+    @work(exclusive=True, group="tail", exit_on_error=False)
+    async def _tail(self, job: str) -> None:
+        self.hosts = (await self.backend.jobs.describe_job(job)).instance_count
+        tailer = LogTailer(self.backend.logs, job, follow=True, hosts=self.hosts)
+        async for batch in tailer.batches():
+            if batch.events:
+                self._pending.extend(batch.events)
+                if self._flush_timer is None:
+                    self._flush_timer = self.set_timer(FRAME, self._flush)
+            if batch.status != self.status or batch.problem != self.problem or batch.done:
+                self.status, self.problem, self._done = batch.status, batch.problem, batch.done
+                self.post_message(self.TailChanged(job, batch.status, batch.problem))
+                self._show_title()
+            await asyncio.sleep(0)  # a history of a million lines must not hold the keys
+
+    @on(Worker.StateChanged)
+    def _tail_ended(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "tail":
+            return
+        event.stop()
+        if event.worker.state == WorkerState.ERROR and self.job is not None:
+            self.problem = f"log tail stopped: {event.worker.error}"
+            self.post_message(self.TailChanged(self.job, self.status, self.problem))
+            self._show_title()
+
+    def _flush(self) -> None:
+        """Write what arrived since the last frame: one `write_lines` per frame."""
+        self._flush_timer = None
+        events, self._pending = self._pending, []
+        if not events or self.history is None:
+            return
+        lines = lines_of(events)
+        self.history.append(lines)
+        self.lines_received += len(lines)
+        self._recent.extend(lines)
+        if self._pattern is not None:
+            lines = [line for line in lines if self._pattern.search(line.text)]
+            self._matches += len(lines)
+        self._write(lines)
+        self._show_title()
+
+    def _write(self, lines: list[LogLine] | deque[LogLine]) -> None:
+        hosts, stamps = self.hosts > 1, self.timestamps
+        rendered = [render_line(line, hosts=hosts, timestamps=stamps) for line in lines]
+        if self.wrap:
+            width = max(self.view.scrollable_content_region.width - 1, 8)
+            rendered = [piece for text in rendered for piece in _wrapped(text, width)]
+        self.view.write_lines(rendered, scroll_end=self.follow)
+
+    def _rewrite(self) -> None:
+        """Render the kept lines again (times or wrap switched, search cleared)."""
+        self.view.clear()
+        self._write(self._recent)
+        if self.follow:
+            self.view.scroll_end(animate=False)
+
+    def _show_title(self) -> None:
+        title = Text("Logs", style="bold")
+        if self.job is None:
+            title.append("  · select a job")
+        else:
+            title.append(f"  {self.job}")
+            if self.hosts > 1:
+                title.append(f"  · {self.hosts} hosts")
+            if self.status:
+                title.append("  · ")
+                title.append(self.status, style=status_colour(self.app, self.status))
+            title.append(f"  · {self.lines_received:,} lines")
+            title.append("  · following" if self.follow else "  · paused")
+            if self._done:
+                title.append(" (ended)")
+            if self.wrap:
+                title.append("  · wrap")
+            if self._pattern is not None:
+                title.append(f"  · /{self._pattern.pattern}/ {self._matches:,} matches")
+        if self.problem:
+            title.append(f"  ⚠ {self.problem}", style=self.app.theme_variables.get("error", ""))
+        self.query_one("#logs-title", Static).update(title)
+
+    # --- keys ------------------------------------------------------------------------
+    def watch_follow(self, follow: bool) -> None:
+        if self.is_mounted:
+            self.view.auto_scroll = follow
+            if follow:
+                self.view.scroll_end(animate=False)
+            self._show_title()
+
+    def action_toggle_follow(self) -> None:
+        self.follow = not self.follow
+
+    def action_toggle_wrap(self) -> None:
+        self.wrap = not self.wrap
+        self._refilter()
+
+    def action_toggle_timestamps(self) -> None:
+        self.timestamps = not self.timestamps
+        self._refilter()
+
+    def action_top(self) -> None:
+        self.follow = False
+        self.view.scroll_home(animate=False)
+
+    def action_bottom(self) -> None:
+        self.follow = True
+
+    def action_search(self) -> None:
+        box = self.query_one("#logs-search", Input)
+        box.display = True
+        box.focus()
+
+    def action_save(self) -> None:
+        if self.history is None or self.job is None:
+            self.notify("no job selected", severity="warning")
+            return
+        self._save(self.history, Path.cwd() / f"{self.job}.log", self.hosts > 1)
+
+    @work(thread=True, group="log-save", exit_on_error=False)
+    def _save(self, history: LogHistory, dest: Path, hosts: bool) -> None:
+        try:
+            count = history.save(dest, hosts=hosts)
+        except OSError as exc:
+            self.app.call_from_thread(self.notify, f"not saved: {exc}", severity="error")
+            return
+        self.app.call_from_thread(self.notify, f"saved {count:,} lines to {dest}")
+
+    # --- search ----------------------------------------------------------------------
+    @on(Input.Changed, "#logs-search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        text = event.value
+        if not text:
+            self._pattern = None
+        else:
+            try:
+                self._pattern = re.compile(text)
+            except re.error:
+                self._pattern = re.compile(re.escape(text))  # half-typed: search it literally
+        self._refilter()
+
+    @on(Input.Submitted, "#logs-search")
+    def _search_done(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.view.focus()
+
+    def key_escape(self) -> None:
+        box = self.query_one("#logs-search", Input)
+        if box.display:
+            box.value = ""
+            box.display = False
+            self.view.focus()
+
+    def _refilter(self) -> None:
+        """Show the kept lines, or, while searching, every matching line of the history."""
+        if self._pattern is None or self.history is None:
+            self.workers.cancel_group(self, "log-search")
+            self._rewrite()
+            self._show_title()
+            return
+        self._search(self.history, self._pattern, self.history.count)
+
+    @work(thread=True, exclusive=True, group="log-search", exit_on_error=False)
+    def _search(self, history: LogHistory, pattern: re.Pattern[str], upto: int) -> None:
+        worker = get_current_worker()
+        found, total = history.matching(pattern, MAX_VIEW)
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._show_matches, pattern, found, total, upto)
+
+    def _show_matches(
+        self, pattern: re.Pattern[str], found: list[LogLine], total: int, upto: int
+    ) -> None:
+        if pattern is not self._pattern:
+            return
+        # Lines that arrived while the search ran were written past `upto`.
+        since = self.lines_received - upto
+        later = list(self._recent)[-since:] if since > 0 else []
+        more = [line for line in later if pattern.search(line.text)]
+        self._matches = total + len(more)
+        self.view.clear()
+        self._write(found + more)
+        self._show_title()
