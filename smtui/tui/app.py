@@ -8,7 +8,7 @@ need a dialog (stop, resubmit, download).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from rich.text import Text
@@ -53,6 +53,8 @@ class SmtuiApp(App[None]):
         self.sub_title = f"{backend.name} · {backend.where}" if backend.where else backend.name
         if theme:
             self.theme = theme
+        self.clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
+        """Now, for elapsed times and the status line (tests fix it for snapshots)."""
         self._refreshed: dt.datetime | None = None
         self._problems: dict[str, str] = {}
         """What is wrong now, by where it comes from (jobs list, log tail)."""
@@ -85,7 +87,7 @@ class SmtuiApp(App[None]):
 
     @on(JobsPane.Refreshed)
     def _jobs_refreshed(self, event: JobsPane.Refreshed) -> None:
-        self._refreshed = event.at
+        self._refreshed = self.clock()
         self._problem("jobs", event.problem)
 
     @on(LogPane.TailChanged)

@@ -18,6 +18,7 @@ from smtui.core.jobs import TrainingJob
 from smtui.services.backend import Backend
 from smtui.services.errors import ServiceError
 from smtui.services.submit import configs_uri
+from smtui.tui.clock import app_now
 from smtui.tui.colours import status_colour
 
 
@@ -88,7 +89,7 @@ class DetailsScreen(Screen[None]):
             f"  ({job.secondary_status})" if job.secondary_status else "",
         )
         parts: list[RenderableType] = [heading, Text()]
-        spot = job.spot_savings
+        spot, now = job.spot_savings, app_now(self.app)
         parts.append(
             _pairs(
                 [
@@ -97,9 +98,9 @@ class DetailsScreen(Screen[None]):
                     ("created", when(job.created)),
                     ("started", when(job.started)),
                     ("ended", when(job.ended)),
-                    ("elapsed", duration(job.elapsed())),
+                    ("elapsed", duration(job.elapsed(now))),
                     ("billable", duration(job.billable_seconds)),
-                    ("est. cost", money(job.cost())),
+                    ("est. cost", money(job.cost(now))),
                     ("spot savings", f"{spot:.0%}" if spot is not None else "-"),
                     ("model artifacts", job.model_artifacts or "-"),
                     ("output path", job.output_path or "-"),

@@ -8,7 +8,6 @@ LastModifiedTime moves, so a quiet account costs one list call per refresh.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -25,6 +24,7 @@ from textual.worker import Worker, WorkerState
 from smtui.core.formats import duration, money, when
 from smtui.core.jobs import STATUSES, JobSummary, TrainingJob
 from smtui.services.backend import Backend, JobPage
+from smtui.tui.clock import app_now
 from smtui.tui.colours import status_text
 
 COLUMNS = (
@@ -82,11 +82,10 @@ class JobsPane(Vertical):
             self.job = job
 
     class Refreshed(Message):
-        """A refresh ended: when, and the problem if it failed."""
+        """A refresh ended: the problem if it failed, else None."""
 
-        def __init__(self, at: dt.datetime, problem: str | None) -> None:
+        def __init__(self, problem: str | None) -> None:
             super().__init__()
-            self.at = at
             self.problem = problem
 
     status_filter: reactive[str | None] = reactive(None)
@@ -219,13 +218,14 @@ class JobsPane(Vertical):
         # The list is fetched on every refresh, so its status is the newest; a description
         # fills in what ListTrainingJobs leaves out (and the secondary status where absent).
         secondary = summary.secondary_status or (job.secondary_status if job else None) or ""
+        now = app_now(self.app)
         return [
             name,
             status_text(self.app, summary.status),
             secondary,
             f"{job.instance_type}×{job.instance_count}" if job else "…",
-            duration(job.elapsed()) if job else "…",
-            money(job.cost()) if job else "…",
+            duration(job.elapsed(now)) if job else "…",
+            money(job.cost(now)) if job else "…",
             when(summary.created),
         ]
 
@@ -262,14 +262,14 @@ class JobsPane(Vertical):
             self._failures = 0
             if worker.group == "jobs":
                 self._schedule(self.policy.busy if self.busy else self.policy.idle)
-                self.post_message(self.Refreshed(dt.datetime.now(dt.UTC), None))
+                self.post_message(self.Refreshed(None))
         elif worker.state == WorkerState.ERROR:
             self._failures += 1
             wait = min(self.policy.backoff_max, self.policy.busy * 2 ** (self._failures - 1))
             if worker.group == "jobs":
                 self._schedule(wait)
             problem = f"{worker.error}; retrying in {wait:.0f} s"
-            self.post_message(self.Refreshed(dt.datetime.now(dt.UTC), problem))
+            self.post_message(self.Refreshed(problem))
 
     def refresh_soon(self) -> None:
         """Refresh now (after a submit or a stop), keeping the rhythm afterwards."""

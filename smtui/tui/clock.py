@@ -1,0 +1,13 @@
+"""Now, as the app sees it: `SmtuiApp.clock`, which snapshot tests fix."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from textual.app import App
+
+
+def app_now(app: App[object]) -> dt.datetime:
+    """The app's clock if it has one, else the real time."""
+    clock = getattr(app, "clock", None)
+    return clock() if clock is not None else dt.datetime.now(dt.UTC)

@@ -1,0 +1,43 @@
+"""TUI fixtures: a fixed time zone, and a way to wait on the app's state, not on time."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+from textual.pilot import Pilot
+
+
+@pytest.fixture(autouse=True)
+def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Times render in UTC, whatever the machine's zone."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+async def until(
+    pilot: Pilot[object], done: Callable[[], object], what: str, timeout: float = 20.0
+) -> None:
+    """Let the app run until `done()` is true; fail naming `what` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not done():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await pilot.pause(0.02)
+
+
+def shown(widget: object) -> str:
+    """The plain text a `Static` shows (its content rendered as Rich would)."""
+    import io
+
+    from rich.console import Console
+    from textual.widgets import Static
+
+    assert isinstance(widget, Static)
+    console = Console(width=200, record=True, file=io.StringIO())
+    console.print(widget.content)
+    return console.export_text()

@@ -1,0 +1,247 @@
+"""The TUI against moto: jobs listed and updated in place, two hosts' logs merged, stop,
+resubmit with an edited hyperparameter, details, and an unreachable endpoint."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import boto3
+import pytest
+from rich.text import Text
+from textual.widgets import DataTable, Input, TextArea
+
+from smtui.services.backend import Backend
+from smtui.services.factory import BackendSettings, make_backend
+from smtui.tui.app import SmtuiApp
+from smtui.tui.details import DetailsScreen
+from smtui.tui.dialogs import ConfirmDialog, HelpScreen, ResubmitDialog
+from tests.awsfakes import (
+    add_stop_training_job,
+    create_job,
+    put_events,
+    sagemaker_backend,
+    set_status,
+)
+from tests.tui.conftest import shown, until
+
+T0 = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
+
+
+def make_job(name: str, minutes: int, status: str, hosts: int = 1, **extra: object) -> None:
+    """A moto job created `minutes` after T0, in `status`."""
+    create_job(name, hosts=hosts, status=status, **extra)
+    job = sagemaker_backend().training_jobs[name]
+    job.creation_time = job.training_start_time = T0 + dt.timedelta(minutes=minutes)
+    job.last_modified_time = job.creation_time
+    if status not in ("Completed", "Failed", "Stopped"):
+        job.training_end_time = None
+        job.secondary_status = "Training"
+
+
+def cell(app: SmtuiApp, job: str, column: str) -> str:
+    value = app.jobs.table.get_cell(job, column)
+    return value.plain if isinstance(value, Text) else str(value)
+
+
+def names(app: SmtuiApp) -> list[str]:
+    table: DataTable[object] = app.jobs.table
+    return [str(table.coordinate_to_cell_key((i, 0)).row_key.value) for i in range(table.row_count)]
+
+
+async def test_jobs_newest_first_and_a_job_completes_while_watched(aws_backend: Backend) -> None:
+    make_job("old-run", 0, "Completed")
+    make_job("live-run", 30, "InProgress", hosts=2)
+    app = SmtuiApp(aws_backend)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(pilot, lambda: app.jobs.table.row_count == 2, "two rows")
+        assert names(app) == ["live-run", "old-run"]
+        await until(pilot, lambda: cell(app, "live-run", "instance") != "…", "the description")
+        assert cell(app, "live-run", "instance") == "ml.g5.xlarge×2"
+        assert cell(app, "live-run", "status") == "InProgress"
+        assert cell(app, "live-run", "secondary") == "Training"
+        assert app.jobs.selected == "live-run"  # the cursor starts on the newest
+        await pilot.press("down")
+        assert app.jobs.selected == "old-run"
+        set_status("live-run", "Completed", "Completed")
+        await pilot.press("ctrl+r")
+        await until(pilot, lambda: cell(app, "live-run", "status") == "Completed", "Completed")
+        # Updated in place: same rows, same order, the cursor still on the job it was on.
+        assert names(app) == ["live-run", "old-run"] and app.jobs.selected == "old-run"
+        assert "refreshed" in shown(app.query_one("#status"))
+
+
+async def test_two_hosts_merged_in_time_order_with_host_prefixes(aws_backend: Backend) -> None:
+    make_job("two-hosts", 0, "Completed", hosts=2)
+    base = int(T0.timestamp() * 1000)
+    put_events("two-hosts/algo-1-1700000000", [(base + 10 * i, f"one {i}") for i in range(50)])
+    put_events("two-hosts/algo-2-1700000000", [(base + 10 * i + 5, f"two {i}") for i in range(50)])
+    app = SmtuiApp(aws_backend)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(pilot, lambda: app.logs.lines_received == 100, "100 lines")
+        lines = list(app.logs.view.lines)
+        assert lines[:3] == ["[algo-1] one 0", "[algo-2] two 0", "[algo-1] one 1"]
+        assert lines[-1] == "[algo-2] two 49"
+        await until(pilot, lambda: app.logs.status == "Completed", "the tail's status")
+
+
+async def test_log_keys_follow_wrap_times_search_and_save(
+    aws_backend: Backend, tmp_path: Path
+) -> None:
+    make_job("chatty", 0, "Completed")
+    base = int(T0.timestamp() * 1000)
+    lines = [(base + i, f"step {i} loss={1 / (i + 1):.4f}") for i in range(300)]
+    lines.append((base + 400, "x" * 300))
+    put_events("chatty/algo-1-1700000000", lines)
+    app = SmtuiApp(aws_backend)
+    async with app.run_test(size=(100, 30)) as pilot:
+        logs = app.logs
+        await until(pilot, lambda: logs.lines_received == 301, "the history")
+        await pilot.press("tab")  # to the log view
+        assert app.focused is logs.view
+        await pilot.press("t")
+        assert logs.view.lines[0] == "2026-11-24 09:00:00.000 step 0 loss=1.0000"
+        await pilot.press("t", "w")
+        assert len(logs.view.lines) > 301  # the long line wrapped to the view's width
+        assert max(len(line) for line in logs.view.lines) < 100
+        await pilot.press("w", "g")
+        assert logs.follow is False and logs.view.scroll_y == 0
+        await pilot.press("G")
+        assert logs.follow is True
+        await pilot.press("f")
+        assert logs.follow is False
+        await pilot.press("slash")
+        await pilot.press(*"step 29[0-9] ")
+        await until(pilot, lambda: len(logs.view.lines) == 10, "the search's matches")
+        assert logs.view.lines[0].startswith("step 290 ")
+        await pilot.press("escape")
+        await until(pilot, lambda: len(logs.view.lines) == 301, "all lines again")
+        await pilot.press("ctrl+s")
+        saved = tmp_path / "chatty.log"
+        await until(pilot, saved.exists, "the saved file")
+        await until(pilot, lambda: len(saved.read_text().splitlines()) == 301, "all lines saved")
+        assert saved.read_text().splitlines()[1] == "2026-11-24 09:00:00.001 step 1 loss=0.5000"
+
+
+async def test_filter_and_status_filter(aws_backend: Backend) -> None:
+    make_job("bert-base", 0, "Completed")
+    make_job("bert-large", 1, "Failed")
+    make_job("resnet", 2, "InProgress")
+    app = SmtuiApp(aws_backend)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(pilot, lambda: app.jobs.table.row_count == 3, "three rows")
+        await pilot.press("slash", *"bert", "enter")
+        await until(pilot, lambda: names(app) == ["bert-large", "bert-base"], "the name filter")
+        await pilot.press("S", "S", "S")  # all → InProgress → Completed → Failed
+        assert app.jobs.status_filter == "Failed"
+        await until(pilot, lambda: names(app) == ["bert-large"], "the status filter")
+        assert "status: Failed" in shown(app.query_one("#jobs-title"))
+        await pilot.press("slash")
+        app.query_one("#jobs-filter", Input).value = ""
+        await pilot.press("enter", "S", "S", "S")  # → Stopping → Stopped → all
+        assert app.jobs.status_filter is None
+        await until(pilot, lambda: app.jobs.table.row_count == 3, "no filters")
+
+
+async def test_stop_asks_then_stops(aws_backend: Backend, monkeypatch: pytest.MonkeyPatch) -> None:
+    stopped = add_stop_training_job(monkeypatch)
+    make_job("to-stop", 0, "InProgress")
+    app = SmtuiApp(aws_backend)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(pilot, lambda: app.jobs.selected == "to-stop", "the job")
+        await pilot.press("x")
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("n")
+        assert stopped == [] and not isinstance(app.screen, ConfirmDialog)
+        await pilot.press("x", "y")
+        await until(pilot, lambda: stopped == ["to-stop"], "StopTrainingJob")
+        await until(pilot, lambda: cell(app, "to-stop", "status") == "Stopping", "Stopping")
+        # A second stop is refused by SageMaker once the job ended: shown, not a crash.
+        set_status("to-stop", "Stopped")
+        await pilot.press("x", "y")
+        await until(pilot, lambda: len(app._notifications) > 1, "the refusal")
+        assert any("Stopped" in n.message for n in app._notifications)
+
+
+async def test_resubmit_with_an_edited_hyperparameter(aws_backend: Backend) -> None:
+    boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="bucket")  # its outputs
+    make_job(
+        "base-20261124-090000-000",
+        0,
+        "Completed",
+        HyperParameters={"batch_size": "64", "epochs": "5", "sagemaker_program": "train.py"},
+    )
+    app = SmtuiApp(aws_backend)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: app.jobs.selected is not None, "the job")
+        await pilot.press("r")
+        await until(pilot, lambda: isinstance(app.screen, ResubmitDialog), "the dialog")
+        dialog = app.screen
+        assert isinstance(dialog, ResubmitDialog)
+        area = dialog.query_one("#resubmit-params", TextArea)
+        assert area.text == "batch_size=64\nepochs=5"
+        area.text = "batch-size=128\nepochs=5\nlearning-rate=0.1"
+        await pilot.pause()
+        assert dialog.edit is not None and dialog.edit.ok
+        preview = shown(dialog.query_one("#resubmit-preview"))
+        assert "learning_rate" in preview and "--batch_size 128" in preview
+        dialog.query_one("#resubmit-count", Input).value = "0"
+        await pilot.pause()
+        assert dialog.edit is not None and not dialog.edit.ok
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, ResubmitDialog)  # refused: nothing sent
+        dialog.query_one("#resubmit-count", Input).value = "2"
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: app.jobs.table.row_count == 2, "the new job listed")
+        new = next(n for n in sagemaker_backend().training_jobs if n != "base-20261124-090000-000")
+        assert new.startswith("base-")
+        await until(pilot, lambda: app.jobs.selected == new, "the new job selected")
+        assert app.logs.job == new and app.logs.follow
+        described = boto3.client("sagemaker", region_name="us-east-1").describe_training_job(
+            TrainingJobName=new
+        )
+        assert described["HyperParameters"]["batch_size"] == "128"
+        assert described["HyperParameters"]["learning_rate"] == "0.1"
+        assert described["ResourceConfig"]["InstanceCount"] == 2
+
+
+async def test_details_help_and_quit(aws_backend: Backend) -> None:
+    make_job("failed-run", 0, "Failed", HyperParameters={"lr": "0.1"})
+    sagemaker_backend().training_jobs["failed-run"].failure_reason = "AlgorithmError: CUDA OOM"
+    app = SmtuiApp(aws_backend)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(pilot, lambda: app.jobs.selected == "failed-run", "the job")
+        await pilot.press("enter")
+        assert isinstance(app.screen, DetailsScreen)
+        failure = app.screen.query_one("#details-failure")
+        await until(pilot, lambda: failure.display, "the failure reason")
+        assert "CUDA OOM" in shown(failure)
+        body = shown(app.screen.query_one("#details-body"))
+        assert "ml.g5.xlarge × 1" in body and "--lr 0.1" in body
+        await pilot.press("escape", "question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape", "q")
+    assert app.return_code == 0
+
+
+async def test_an_unreachable_endpoint_is_shown_and_the_app_keeps_running(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    backend = make_backend(
+        BackendSettings("aws", region="us-east-1", endpoint_url=f"http://127.0.0.1:{port}")
+    )
+    app = SmtuiApp(backend)
+    async with app.run_test(size=(100, 30)) as pilot:
+        status = app.query_one("#status")
+        await until(pilot, lambda: "cannot reach" in shown(status), "the problem")
+        assert "retrying in" in shown(status)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)  # still answering keys
