@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from textual.pilot import Pilot
@@ -20,7 +21,7 @@ def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 async def until(
-    pilot: Pilot[object], done: Callable[[], object], what: str, timeout: float = 20.0
+    pilot: Pilot[Any], done: Callable[[], object], what: str, timeout: float = 20.0
 ) -> None:
     """Let the app run until `done()` is true; fail naming `what` after `timeout` seconds."""
     deadline = time.monotonic() + timeout

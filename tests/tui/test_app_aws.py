@@ -9,7 +9,8 @@ from pathlib import Path
 import boto3
 import pytest
 from rich.text import Text
-from textual.widgets import DataTable, Input, TextArea
+from textual.coordinate import Coordinate
+from textual.widgets import Input, TextArea
 
 from smtui.services.backend import Backend
 from smtui.services.factory import BackendSettings, make_backend
@@ -45,8 +46,11 @@ def cell(app: SmtuiApp, job: str, column: str) -> str:
 
 
 def names(app: SmtuiApp) -> list[str]:
-    table: DataTable[object] = app.jobs.table
-    return [str(table.coordinate_to_cell_key((i, 0)).row_key.value) for i in range(table.row_count)]
+    table = app.jobs.table
+    return [
+        str(table.coordinate_to_cell_key(Coordinate(i, 0)).row_key.value)
+        for i in range(table.row_count)
+    ]
 
 
 async def test_jobs_newest_first_and_a_job_completes_while_watched(aws_backend: Backend) -> None:
