@@ -21,7 +21,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 from textual.worker import Worker, WorkerState
 
-from smtui.core.formats import duration, money, when
+from smtui.core.formats import duration, money
 from smtui.core.jobs import STATUSES, JobSummary, TrainingJob
 from smtui.services.backend import Backend, JobPage
 from smtui.tui.clock import app_now
@@ -226,7 +226,7 @@ class JobsPane(Vertical):
             f"{job.instance_type}×{job.instance_count}" if job else "…",
             duration(job.elapsed(now)) if job else "…",
             money(job.cost(now)) if job else "…",
-            when(summary.created),
+            summary.created.astimezone().strftime("%m-%d %H:%M"),
         ]
 
     def _update_row(self, name: str) -> None:

@@ -102,7 +102,8 @@ class LogPane(Vertical):
         self._switch_timer: Timer | None = None
         self._pattern: re.Pattern[str] | None = None
         self._matches = 0
-        self._done = False
+        self.ended = False
+        """Whether the tail has drained the last lines of a job that ended."""
 
     def compose(self) -> ComposeResult:
         yield Static("Logs", id="logs-title")
@@ -141,7 +142,7 @@ class LogPane(Vertical):
         self.workers.cancel_group(self, "tail")
         if self.history is not None:
             self.history.close()
-        self.job, self.status, self.problem, self._done = job, None, None, False
+        self.job, self.status, self.problem, self.ended = job, None, None, False
         self.history = LogHistory() if job else None
         self.lines_received = 0
         self._recent.clear()
@@ -163,7 +164,7 @@ class LogPane(Vertical):
                 if self._flush_timer is None:
                     self._flush_timer = self.set_timer(FRAME, self._flush)
             if batch.status != self.status or batch.problem != self.problem or batch.done:
-                self.status, self.problem, self._done = batch.status, batch.problem, batch.done
+                self.status, self.problem, self.ended = batch.status, batch.problem, batch.done
                 self.post_message(self.TailChanged(job, batch.status, batch.problem))
                 self._show_title()
             await asyncio.sleep(0)  # a history of a million lines must not hold the keys
@@ -222,7 +223,7 @@ class LogPane(Vertical):
                 title.append(self.status, style=status_colour(self.app, self.status))
             title.append(f"  · {self.lines_received:,} lines")
             title.append("  · following" if self.follow else "  · paused")
-            if self._done:
+            if self.ended:
                 title.append(" (ended)")
             if self.wrap:
                 title.append("  · wrap")

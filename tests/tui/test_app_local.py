@@ -1,0 +1,50 @@
+"""The TUI on the local backend with real processes: `smtui demo`'s two-host job watched
+from InProgress to Completed, its logs streaming, then its model downloaded with `d`."""
+
+from __future__ import annotations
+
+import tarfile
+from pathlib import Path
+
+from rich.text import Text
+
+from smtui.cli.demo import start_demo
+from smtui.services.local import local_backend
+from smtui.tui.app import SmtuiApp
+from tests.tui.conftest import shown, until
+
+
+def status_of(app: SmtuiApp, job: str) -> str:
+    value = app.jobs.table.get_cell(job, "status")
+    return value.plain if isinstance(value, Text) else str(value)
+
+
+async def test_demo_job_streams_two_hosts_and_completes(tmp_path: Path) -> None:
+    home = tmp_path / "demo"
+    job = await start_demo(home)
+    app = SmtuiApp(local_backend(home), job=job)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: job in app.jobs.summaries, "the job listed")
+        assert app.jobs.selected == job and app.logs.job == job
+        seen: list[str] = []
+
+        def completed() -> bool:
+            status = status_of(app, job)
+            if not seen or seen[-1] != status:
+                seen.append(status)
+            return status == "Completed"
+
+        await until(pilot, completed, "Completed in the jobs pane")
+        assert seen == ["InProgress", "Completed"]  # watched while it ran, updated in place
+        await until(pilot, lambda: app.logs.ended, "the final drain")
+        assert app.logs.status == "Completed"
+        lines = list(app.logs.view.lines)
+        for host in ("algo-1", "algo-2"):
+            assert any(line.startswith(f"[{host}] epoch 12/12") for line in lines), lines
+        assert "2 hosts" in shown(app.query_one("#logs-title"))
+        await pilot.press("d")
+        archive = tmp_path / job / "model.tar.gz"
+        await until(pilot, archive.exists, "the download")
+        await until(pilot, lambda: any("saved" in n.message for n in app._notifications), "done")
+        with tarfile.open(archive) as tar:
+            assert sorted(tar.getnames()) == ["model-algo-1.json", "model-algo-2.json"]

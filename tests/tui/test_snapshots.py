@@ -1,0 +1,110 @@
+"""Snapshots at 100×30 of the screens users look at most: jobs with logs, details, resubmit.
+
+Everything on them is fixed: moto jobs with set times, log events with set timestamps, the
+app's clock, UTC, and no blinking cursors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import boto3
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input, TextArea
+
+from smtui.services.backend import Backend
+from smtui.tui.app import SmtuiApp
+from tests.awsfakes import create_job, put_events, sagemaker_backend
+from tests.tui.conftest import until
+
+T0 = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
+SIZE = (100, 30)
+
+
+def seed() -> None:
+    """Three jobs: a finished 2-host run with logs, a failed one, one in progress."""
+    plan = [
+        ("llama-ft-20261124-090000-000", 0, "Completed", 2, 3600),
+        ("llama-ft-20261124-100000-000", 60, "Failed", 1, 420),
+        ("resnet50-20261124-110000-000", 120, "InProgress", 4, None),
+    ]
+    jobs = sagemaker_backend().training_jobs
+    for name, minutes, status, hosts, took in plan:
+        create_job(
+            name, hosts=hosts, status=status,
+            HyperParameters={"epochs": "3", "learning_rate": "2e-5", "batch_size": "16",
+                             "sagemaker_program": "train.py"},
+        )  # fmt: skip
+        job = jobs[name]
+        job.creation_time = job.last_modified_time = T0 + dt.timedelta(minutes=minutes)
+        job.training_start_time = job.creation_time + dt.timedelta(minutes=2)
+        job.training_end_time = job.training_start_time + dt.timedelta(seconds=took or 0)
+        job.secondary_status = status if took else "Training"
+        if not took:
+            job.training_end_time = None
+        job.secondary_status_transitions = [
+            {"Status": "Starting", "StartTime": job.creation_time,
+             "EndTime": job.training_start_time, "StatusMessage": "Preparing the instances"},
+            {"Status": "Training", "StartTime": job.training_start_time,
+             "EndTime": job.training_end_time, "StatusMessage": "Downloading the image"},
+        ]  # fmt: skip
+    jobs[plan[1][0]].failure_reason = "AlgorithmError: CUDA out of memory (exit code 1)"
+    base = int(T0.timestamp() * 1000)
+    for host in (1, 2):
+        events = [
+            (base + 1000 * i + host, f"epoch {i}/3 loss={0.9 / (i + host):.4f}") for i in (1, 2, 3)
+        ]
+        put_events(f"{plan[0][0]}/algo-{host}-1700000000", events)
+
+
+@pytest.fixture
+def app(aws_backend: Backend) -> SmtuiApp:
+    seed()
+    boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="bucket")
+    app = SmtuiApp(aws_backend)
+    app.clock = lambda: T0 + dt.timedelta(hours=3)
+    return app
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    app = pilot.app
+    assert isinstance(app, SmtuiApp)
+    await until(pilot, lambda: len(app.jobs.details) == 3, "every job described")
+    await until(pilot, lambda: app.logs.status is not None, "the newest job's log")
+    for widget in app.query(Input):
+        widget.cursor_blink = False
+
+
+def test_jobs_and_logs(app: SmtuiApp, snap_compare: Any) -> None:
+    async def before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("down", "down")  # to the finished 2-host job
+        await until(pilot, lambda: app.logs.lines_received == 6, "its six lines")
+        await until(pilot, lambda: app.logs.ended, "its drain")
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=before)
+
+
+def test_details_of_a_failed_job(app: SmtuiApp, snap_compare: Any) -> None:
+    async def before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await until(pilot, lambda: pilot.app.screen.query_one("#details-failure").display, "it")
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=before)
+
+
+def test_resubmit_dialog(app: SmtuiApp, snap_compare: Any) -> None:
+    async def before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("down", "down", "r")
+        await until(pilot, lambda: pilot.app.screen.query(TextArea), "the dialog")
+        area = pilot.app.screen.query_one(TextArea)
+        area.cursor_blink = False
+        area.text = "batch-size=32\nepochs=3\nlearning_rate=2e-5\nwarmup-steps=100"
+        for widget in pilot.app.screen.query(Input):
+            widget.cursor_blink = False
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=before)
