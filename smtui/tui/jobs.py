@@ -223,7 +223,7 @@ class JobsPane(Vertical):
             name,
             status_text(self.app, summary.status),
             secondary,
-            f"{job.instance_type}×{job.instance_count}" if job else "…",
+            f"{job.instance_type.removeprefix('ml.')}×{job.instance_count}" if job else "…",
             duration(job.elapsed(now)) if job else "…",
             money(job.cost(now)) if job else "…",
             summary.created.astimezone().strftime("%m-%d %H:%M"),

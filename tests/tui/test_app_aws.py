@@ -61,7 +61,7 @@ async def test_jobs_newest_first_and_a_job_completes_while_watched(aws_backend: 
         await until(pilot, lambda: app.jobs.table.row_count == 2, "two rows")
         assert names(app) == ["live-run", "old-run"]
         await until(pilot, lambda: cell(app, "live-run", "instance") != "…", "the description")
-        assert cell(app, "live-run", "instance") == "ml.g5.xlarge×2"
+        assert cell(app, "live-run", "instance") == "g5.xlarge×2"
         assert cell(app, "live-run", "status") == "InProgress"
         assert cell(app, "live-run", "secondary") == "Training"
         assert app.jobs.selected == "live-run"  # the cursor starts on the newest
