@@ -11,7 +11,7 @@ import datetime as dt
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from smtui.core.jobs import JobSummary, TrainingJob
 
@@ -48,9 +48,9 @@ class JobsService(Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class LogEvent:
-    """One log line of one host."""
+class LogEvent(NamedTuple):
+    """One log line of one host. A tuple, not a dataclass: a tail makes millions of them,
+    and a tuple is built several times faster."""
 
     timestamp: int
     """Milliseconds since the epoch, as CloudWatch stores it."""

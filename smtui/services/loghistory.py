@@ -1,57 +1,68 @@
 """A log tail's full history on disk, so the view can stay small while search and save see
 every line.
 
-The view keeps the newest lines only (a bounded buffer); this file keeps them all, one
-record per physical line: `<milliseconds>\\t<host>\\t<text>`.
+The view keeps the newest lines only (a bounded buffer); this file keeps every event, one
+record per line: `<milliseconds>\\t<stream>\\t<message>`, with backslashes and newlines in
+the message escaped so a multi-line event stays one record.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import NamedTuple
 
 from smtui.services.backend import LogEvent
 from smtui.services.logtail import host_of
 
 
-class LogLine(NamedTuple):
-    """One physical line of one host (a multi-line event becomes several)."""
-
-    timestamp: int
-    host: str
-    text: str
-
-
-def lines_of(events: Iterable[LogEvent]) -> list[LogLine]:
-    """Events split into physical lines, each tagged with its host."""
-    out: list[LogLine] = []
-    append = out.append
-    for event in events:
-        host = host_of(event.stream)
-        text = event.message.rstrip("\n")
-        if "\n" in text:
-            for part in text.split("\n"):
-                append(LogLine(event.timestamp, host, part.rstrip("\r")))
-        else:
-            append(LogLine(event.timestamp, host, text))
-    return out
+@functools.lru_cache(maxsize=4096)
+def host_prefix(stream: str) -> str:
+    """`job/algo-2-1700000000` → `[algo-2] `."""
+    return f"[{host_of(stream)}] "
 
 
 def stamp(timestamp_ms: int) -> str:
-    """A line's time in the local zone, to the millisecond."""
+    """An event's time in the local zone, to the millisecond."""
     when = dt.datetime.fromtimestamp(timestamp_ms / 1000).astimezone()
     return when.strftime("%Y-%m-%d %H:%M:%S.") + f"{timestamp_ms % 1000:03d}"
 
 
-def render_line(line: LogLine, *, hosts: bool, timestamps: bool) -> str:
-    """A line as the view and saved files show it: `[time] [algo-N] text`."""
-    text = f"[{line.host}] {line.text}" if hosts else line.text
-    return f"{stamp(line.timestamp)} {text}" if timestamps else text
+def render_event(event: LogEvent, *, hosts: bool, timestamps: bool) -> str:
+    """An event as the view and saved files show it: `[time] [algo-N] message` (a
+    multi-line message keeps its newlines)."""
+    text = event.message.rstrip("\n")
+    if hosts:
+        text = host_prefix(event.stream) + text
+    return f"{stamp(event.timestamp)} {text}" if timestamps else text
+
+
+def render_events(events: Iterable[LogEvent], *, hosts: bool, timestamps: bool) -> list[str]:
+    """`render_event` for many events, with the common cases kept cheap."""
+    if timestamps:
+        return [render_event(e, hosts=hosts, timestamps=True) for e in events]
+    if hosts:
+        return [host_prefix(e.stream) + e.message.rstrip("\n") for e in events]
+    return [e.message.rstrip("\n") for e in events]
+
+
+def _escape(message: str) -> str:
+    if "\\" not in message and "\n" not in message:
+        return message
+    return message.replace("\\", "\\\\").replace("\n", "\\n")
+
+
+_UNESCAPE = re.compile(r"\\(.)")
+
+
+def _unescape(text: str) -> str:
+    if "\\" not in text:
+        return text
+    return _UNESCAPE.sub(lambda m: "\n" if m.group(1) == "n" else m.group(1), text)
 
 
 class LogHistory:
@@ -62,19 +73,22 @@ class LogHistory:
             folder.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(prefix="smtui-log-", suffix=".tsv", dir=folder)
         self.path = Path(name)
-        self._file = os.fdopen(fd, "w+", encoding="utf-8", newline="\n")
+        self._file = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
         self.count = 0
+        """Events written so far."""
 
-    def append(self, lines: list[LogLine]) -> None:
-        """Add lines in one write."""
-        if not lines:
+    def append(self, events: list[LogEvent]) -> None:
+        """Add events in one write."""
+        if not events:
             return
-        self._file.write("".join(f"{ts}\t{host}\t{text}\n" for ts, host, text in lines))
+        self._file.write(
+            "".join(f"{e.timestamp}\t{e.stream}\t{_escape(e.message)}\n" for e in events)
+        )
         self._file.flush()  # readers in other threads see whole records, up to `count`
-        self.count += len(lines)
+        self.count += len(events)
 
-    def lines(self) -> Iterator[LogLine]:
-        """Every line so far, oldest first. Safe from a thread while the tail goes on
+    def events(self) -> Iterator[LogEvent]:
+        """Every event so far, oldest first. Safe from a thread while the tail goes on
         appending: it reads only the records counted when it started, all flushed."""
         count = self.count
         with self.path.open(encoding="utf-8", newline="\n") as handle:
@@ -82,27 +96,27 @@ class LogHistory:
                 record = handle.readline()
                 if not record:
                     return
-                stamp_text, host, text = record.rstrip("\n").split("\t", 2)
-                yield LogLine(int(stamp_text), host, text)
+                stamp_text, stream, message = record.rstrip("\n").split("\t", 2)
+                yield LogEvent(int(stamp_text), _unescape(message), stream)
 
-    def matching(self, pattern: re.Pattern[str], limit: int) -> tuple[list[LogLine], int]:
-        """The newest `limit` lines whose text matches, and how many matched in all."""
-        found: list[LogLine] = []
+    def matching(self, pattern: re.Pattern[str], limit: int) -> tuple[list[LogEvent], int]:
+        """The newest `limit` events whose message matches, and how many matched in all."""
+        found: list[LogEvent] = []
         total = 0
-        for line in self.lines():
-            if pattern.search(line.text):
+        for event in self.events():
+            if pattern.search(event.message):
                 total += 1
-                found.append(line)
+                found.append(event)
                 if len(found) > 2 * limit:
                     del found[:-limit]
         return found[-limit:], total
 
     def save(self, dest: Path, *, hosts: bool, timestamps: bool = True) -> int:
-        """Write every line, rendered, to `dest`; returns how many."""
+        """Write every event, rendered, to `dest`; returns how many."""
         written = 0
         with dest.open("w", encoding="utf-8") as out:
-            for line in self.lines():
-                out.write(render_line(line, hosts=hosts, timestamps=timestamps) + "\n")
+            for event in self.events():
+                out.write(render_event(event, hosts=hosts, timestamps=timestamps) + "\n")
                 written += 1
         return written
 

@@ -16,6 +16,7 @@ host whose lines reach CloudWatch late shows them when they arrive, not back in 
 from __future__ import annotations
 
 import asyncio
+import operator
 import random
 import time
 from collections import Counter, deque
@@ -214,19 +215,32 @@ class LogTailer:
 
     def _accept_read(self, events: list[LogEvent]) -> None:
         state = self.state
-        for event in events:
-            if state.from_search[event.key] > 0:
-                state.from_search[event.key] -= 1
-                if not state.from_search[event.key]:
-                    del state.from_search[event.key]
-                continue
-            self._outbox.append(event)
-            state.emitted += 1
-            if self._searchable:
-                state.from_read[event.key] += 1
+        from_search = state.from_search
+        if from_search:
+            fresh = []
+            for event in events:
+                key = event.key
+                if from_search.get(key, 0) > 0:  # already shown by a search
+                    from_search[key] -= 1
+                    if not from_search[key]:
+                        del from_search[key]
+                    continue
+                fresh.append(event)
+        else:
+            fresh = events  # the common case (history, reconciles): nothing to match
+        self._outbox.extend(fresh)
+        state.emitted += len(fresh)
         if self._searchable and events:
             # Searches start near the newest line already shown, not from the job's start.
             state.watermark = max(state.watermark or 0, events[-1].timestamp)
+            # Only lines a later search may return again need counting: those at or past
+            # the floor `_prune` keeps. `fresh` is in time order, so count from its end.
+            floor = self._search_floor() or 0
+            from_read = state.from_read
+            for event in reversed(fresh):
+                if event.timestamp < floor:
+                    break
+                from_read[event.key] += 1
             self._prune()
 
     # --- searches --------------------------------------------------------------------
@@ -395,8 +409,8 @@ class LogTailer:
         return sorted(self.state.tokens)
 
 
-def _order(event: LogEvent) -> tuple[int, str]:
-    return (event.timestamp, event.stream)
+_order = operator.attrgetter("timestamp", "stream")
+"""Events in time order, hosts in name order at the same millisecond."""
 
 
 def _seconds(wait: float) -> str:

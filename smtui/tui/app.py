@@ -34,7 +34,7 @@ ACTION_GROUP = "job-action"
 class SmtuiApp(App[None]):
     """Jobs above, the selected job's logs below, a status line, the keys in the footer."""
 
-    CSS_PATH = "smtui.tcss"
+    CSS_PATH = Path(__file__).with_name("smtui.tcss")  # absolute: subclasses live elsewhere
     TITLE = "smtui"
     BINDINGS = [
         Binding("q", "quit", "Quit"),

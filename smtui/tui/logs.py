@@ -25,7 +25,7 @@ from textual.widgets import Input, Log, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from smtui.services.backend import Backend, LogEvent
-from smtui.services.loghistory import LogHistory, LogLine, lines_of, render_line
+from smtui.services.loghistory import LogHistory, render_events
 from smtui.services.logtail import LogTailer
 from smtui.tui.colours import host_colours, status_colour
 
@@ -95,8 +95,8 @@ class LogPane(Vertical):
         self.problem: str | None = None
         self.history: LogHistory | None = None
         self.lines_received = 0
-        """Lines written to the history for this job (the bench reads it)."""
-        self._recent: deque[LogLine] = deque(maxlen=MAX_VIEW)
+        """Events written to the history for this job (the bench reads it)."""
+        self._recent: deque[LogEvent] = deque(maxlen=MAX_VIEW)
         self._pending: list[LogEvent] = []
         self._flush_timer: Timer | None = None
         self._switch_timer: Timer | None = None
@@ -185,22 +185,26 @@ class LogPane(Vertical):
         events, self._pending = self._pending, []
         if not events or self.history is None:
             return
-        lines = lines_of(events)
-        self.history.append(lines)
-        self.lines_received += len(lines)
-        self._recent.extend(lines)
+        self.history.append(events)
+        self.lines_received += len(events)
+        self._recent.extend(events)
         if self._pattern is not None:
-            lines = [line for line in lines if self._pattern.search(line.text)]
-            self._matches += len(lines)
-        self._write(lines)
+            search = self._pattern.search
+            events = [event for event in events if search(event.message)]
+            self._matches += len(events)
+        self._write(events)
         self._show_title()
 
-    def _write(self, lines: list[LogLine] | deque[LogLine]) -> None:
-        hosts, stamps = self.hosts > 1, self.timestamps
-        rendered = [render_line(line, hosts=hosts, timestamps=stamps) for line in lines]
+    def _write(self, events: list[LogEvent] | deque[LogEvent]) -> None:
+        rendered = render_events(events, hosts=self.hosts > 1, timestamps=self.timestamps)
         if self.wrap:
             width = max(self.view.scrollable_content_region.width - 1, 8)
-            rendered = [piece for text in rendered for piece in _wrapped(text, width)]
+            rendered = [
+                piece
+                for text in rendered
+                for line in text.split("\n")
+                for piece in _wrapped(line, width)
+            ]
         self.view.write_lines(rendered, scroll_end=self.follow)
 
     def _rewrite(self) -> None:
@@ -322,14 +326,14 @@ class LogPane(Vertical):
             self.app.call_from_thread(self._show_matches, pattern, found, total, upto)
 
     def _show_matches(
-        self, pattern: re.Pattern[str], found: list[LogLine], total: int, upto: int
+        self, pattern: re.Pattern[str], found: list[LogEvent], total: int, upto: int
     ) -> None:
         if pattern is not self._pattern:
             return
         # Lines that arrived while the search ran were written past `upto`.
         since = self.lines_received - upto
         later = list(self._recent)[-since:] if since > 0 else []
-        more = [line for line in later if pattern.search(line.text)]
+        more = [event for event in later if pattern.search(event.message)]
         self._matches = total + len(more)
         self.view.clear()
         self._write(found + more)

@@ -1,0 +1,271 @@
+"""The logs pane under a flood, and the app's first frame, each beside a peer.
+
+Run: python bench/tui_logs.py [--lines 1000000] [--hosts 2] [--jobs 200]
+
+1. Flood. A finished 2-host job whose streams hold `--lines` lines in all, served in pages
+   of 10,000 events (GetLogEvents' largest) by an in-memory source that builds each page
+   when asked, so the source itself holds no more than a page. Each run is its own process:
+   - tui: the real path, `LogTailer` → `LogPane` (history file, bounded view, one
+     `write_lines` per frame) in a headless `SmtuiApp`, while a key is pressed every 20 ms;
+     the key's latency is the time from posting it to its binding running;
+   - cli: the same lines through `smtui logs`' `print_logs` into /dev/null, the peer;
+   and the tui run again with a tenth of the lines, so memory can be compared: bounded
+   means the peak RSS barely moves with ten times the lines.
+2. First frame. moto's server on 127.0.0.1 with `--jobs` training jobs; a new process
+   imports smtui, starts the app headless and stops the clock when the job table has rows,
+   beside `aws sagemaker list-training-jobs` against the same server (awscli from
+   bench/.venv, as bench/startup.py makes it), each the median of 5 runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+JOB = "flood-20261124-090000-000"
+PAGE = 10_000
+BASE_MS = 1_790_000_000_000
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def flood_backend(lines: int, hosts: int) -> Any:
+    """A backend with one Completed job of `hosts` hosts and `lines` lines in all."""
+    from smtui.core.jobs import JobSummary, TrainingJob
+    from smtui.services.backend import Backend, EventPage, JobPage, LogEvent
+
+    per_host = lines // hosts
+    created = "2026-11-24T09:00:00+00:00"
+    described = {
+        "TrainingJobName": JOB,
+        "TrainingJobStatus": "Completed",
+        "SecondaryStatus": "Completed",
+        "CreationTime": created,
+        "LastModifiedTime": created,
+        "ResourceConfig": {"InstanceType": "ml.g5.xlarge", "InstanceCount": hosts},
+    }
+
+    class Jobs:
+        async def list_jobs(self, *args: Any, **kwargs: Any) -> JobPage:
+            return JobPage([JobSummary.from_api(described)])
+
+        async def describe_job(self, name: str) -> TrainingJob:
+            return TrainingJob.from_api(described)
+
+    class Flood:
+        cheap = False
+
+        async def streams(self, job: str) -> list[str]:
+            return [f"{job}/algo-{h}-1700000000" for h in range(1, hosts + 1)]
+
+        async def read(self, stream: str, token: str | None, start_ms: int | None) -> EventPage:
+            await asyncio.sleep(0)  # a real source awaits its I/O here
+            host = int(stream.split("/algo-")[1].split("-")[0])
+            start = int(token or 0)
+            if start >= per_host:
+                return EventPage([], token)
+            stop = min(per_host, start + PAGE)
+            events = [
+                LogEvent(
+                    BASE_MS + i * hosts + host,
+                    f"step {i} loss=0.{i % 9973:04d} lr=0.000300 tokens/s=18234.5 host {host}",
+                    stream,
+                )
+                for i in range(start, stop)
+            ]
+            return EventPage(events, str(stop))
+
+        async def search(self, *args: Any) -> None:
+            return None
+
+        async def job_status(self, job: str) -> str:
+            return "Completed"
+
+    return Backend("flood", Jobs(), Flood(), None, "in memory")  # type: ignore[arg-type]
+
+
+async def run_tui(lines: int, hosts: int) -> dict[str, Any]:
+    from textual import events
+    from textual.binding import Binding
+
+    from smtui.tui.app import SmtuiApp
+
+    handled: list[float] = []
+
+    class Bench(SmtuiApp):
+        BINDINGS = [*SmtuiApp.BINDINGS, Binding("k", "mark", "mark")]
+
+        def action_mark(self) -> None:
+            handled.append(time.perf_counter())
+
+    app = Bench(flood_backend(lines, hosts), job=JOB)
+    latencies: list[float] = []
+    start = time.perf_counter()
+    async with app.run_test(size=(160, 45)) as pilot:
+        while app.logs.lines_received < lines:
+            before = len(handled)
+            sent = time.perf_counter()
+            app.post_message(events.Key("k", "k"))
+            while len(handled) == before:
+                await asyncio.sleep(0.001)
+            latencies.append(handled[-1] - sent)
+            await asyncio.sleep(0.02)
+        took = time.perf_counter() - start
+        await pilot.pause()
+        kept = len(app.logs.view.lines)
+    return {
+        "lines": app.logs.lines_received,
+        "seconds": took,
+        "lines_per_s": lines / took,
+        "peak_rss_mb": peak_rss_mb(),
+        "keys": len(latencies),
+        "key_p50_ms": statistics.median(latencies) * 1000,
+        "key_max_ms": max(latencies) * 1000,
+        "view_lines": kept,
+    }
+
+
+async def run_cli(lines: int, hosts: int) -> dict[str, Any]:
+    from smtui.cli.logs import print_logs
+
+    start = time.perf_counter()
+    with open(os.devnull, "w") as sink:
+        real, sys.stdout = sys.stdout, sink
+        try:
+            await print_logs(flood_backend(lines, hosts), JOB, follow=True)
+        finally:
+            sys.stdout = real
+    took = time.perf_counter() - start
+    return {"seconds": took, "lines_per_s": lines / took, "peak_rss_mb": peak_rss_mb()}
+
+
+async def first_frame(endpoint: str, launched: float) -> dict[str, Any]:
+    from smtui.services.factory import BackendSettings, make_backend
+    from smtui.tui.app import SmtuiApp
+
+    backend = make_backend(BackendSettings("aws", region="us-east-1", endpoint_url=endpoint))
+    app = SmtuiApp(backend)
+    async with app.run_test(size=(160, 45)) as pilot:
+        while app.jobs.table.row_count == 0:
+            await pilot.pause(0.005)
+        listed = time.time() - launched
+        await pilot.pause()
+    return {"seconds": listed, "rows": app.jobs.table.row_count}
+
+
+def child(argv: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, __file__, *argv], capture_output=True, text=True, env=env, check=False
+    )
+    if done.returncode != 0:
+        sys.exit(f"{' '.join(argv)} failed:\n{done.stderr}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def seed_moto(endpoint: str, jobs: int) -> None:
+    import boto3
+
+    client = boto3.client("sagemaker", region_name="us-east-1", endpoint_url=endpoint)
+    for i in range(jobs):
+        client.create_training_job(
+            TrainingJobName=f"job-{i:04d}",
+            RoleArn="arn:aws:iam::123456789012:role/SageMakerRole",
+            AlgorithmSpecification={"TrainingImage": "img:latest", "TrainingInputMode": "File"},
+            OutputDataConfig={"S3OutputPath": "s3://bucket/p/outputs/"},
+            ResourceConfig={
+                "InstanceType": "ml.g5.xlarge",
+                "InstanceCount": 1,
+                "VolumeSizeInGB": 30,
+            },
+            StoppingCondition={"MaxRuntimeInSeconds": 3600},
+        )
+
+
+def bench_first_frame(jobs: int) -> None:
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    endpoint = f"http://127.0.0.1:{server.get_host_and_port()[1]}"
+    env = os.environ | {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+    os.environ.update(env)
+    seed_moto(endpoint, jobs)
+    aws = ROOT / "bench" / ".venv" / "bin" / "aws"
+    smtui_times, aws_times = [], []
+    for _ in range(5):
+        smtui_times.append(child(["--child", "first-frame", endpoint, str(time.time())], env))
+        if aws.exists():
+            start = time.perf_counter()
+            subprocess.run(
+                [str(aws), "sagemaker", "list-training-jobs", "--max-items", "50",
+                 "--endpoint-url", endpoint],
+                env=env, check=True, stdout=subprocess.DEVNULL,
+            )  # fmt: skip
+            aws_times.append(time.perf_counter() - start)
+    server.stop()
+    tui = statistics.median(t["seconds"] for t in smtui_times)
+    print(f"first frame with jobs listed ({jobs} jobs in moto, median of 5)")
+    print(f"  smtui TUI, process start to rows shown   {tui * 1000:7.0f} ms")
+    if aws_times:
+        peer = statistics.median(aws_times)
+        print(f"  aws sagemaker list-training-jobs         {peer * 1000:7.0f} ms")
+        print(f"  ratio smtui/aws                          {tui / peer:7.2f}x")
+    else:
+        print("  (run bench/startup.py once to make bench/.venv with awscli for the peer)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--hosts", type=int, default=2)
+    parser.add_argument("--jobs", type=int, default=200)
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        kind, *rest = args.child
+        if kind == "tui":
+            result = asyncio.run(run_tui(int(rest[0]), int(rest[1])))
+        elif kind == "cli":
+            result = asyncio.run(run_cli(int(rest[0]), int(rest[1])))
+        else:
+            result = asyncio.run(first_frame(rest[0], float(rest[1])))
+        print(json.dumps(result))
+        return
+    n, hosts = args.lines, args.hosts
+    tui = child(["--child", "tui", str(n), str(hosts)])
+    small = child(["--child", "tui", str(n // 10), str(hosts)])
+    cli = child(["--child", "cli", str(n), str(hosts)])
+    print(f"flood: {n:,} lines from {hosts} hosts, pages of {PAGE:,}")
+    print(f"  tui  {tui['lines_per_s']:>10,.0f} lines/s  {tui['seconds']:6.2f} s  "
+          f"peak RSS {tui['peak_rss_mb']:6.0f} MB  view keeps {tui['view_lines']:,} lines")  # fmt: skip
+    print(f"  cli  {cli['lines_per_s']:>10,.0f} lines/s  {cli['seconds']:6.2f} s  "
+          f"peak RSS {cli['peak_rss_mb']:6.0f} MB  (smtui logs into /dev/null, the peer)")  # fmt: skip
+    print(f"  ratio tui/cli throughput {tui['lines_per_s'] / cli['lines_per_s']:.2f}x")
+    print(f"  peak RSS with {n // 10:,} lines {small['peak_rss_mb']:.0f} MB, with {n:,} "
+          f"{tui['peak_rss_mb']:.0f} MB: ratio {tui['peak_rss_mb'] / small['peak_rss_mb']:.2f}x "
+          "for 10x the lines")  # fmt: skip
+    print(f"  key latency during the flood ({tui['keys']} presses): "
+          f"p50 {tui['key_p50_ms']:.1f} ms, worst {tui['key_max_ms']:.1f} ms")  # fmt: skip
+    print()
+    bench_first_frame(args.jobs)
+
+
+if __name__ == "__main__":
+    main()
