@@ -161,8 +161,8 @@ async def first_frame(endpoint: str, launched: float) -> dict[str, Any]:
         while app.jobs.table.row_count == 0:
             await pilot.pause(0.005)
         listed = time.time() - launched
-        await pilot.pause()
-    return {"seconds": listed, "rows": app.jobs.table.row_count}
+        rows = app.jobs.table.row_count
+    return {"seconds": listed, "rows": rows}
 
 
 def child(argv: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
@@ -195,8 +195,11 @@ def seed_moto(endpoint: str, jobs: int) -> None:
 
 
 def bench_first_frame(jobs: int) -> None:
+    import logging
+
     from moto.server import ThreadedMotoServer
 
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     endpoint = f"http://127.0.0.1:{server.get_host_and_port()[1]}"
@@ -253,16 +256,24 @@ def main() -> None:
     small = child(["--child", "tui", str(n // 10), str(hosts)])
     cli = child(["--child", "cli", str(n), str(hosts)])
     print(f"flood: {n:,} lines from {hosts} hosts, pages of {PAGE:,}")
-    print(f"  tui  {tui['lines_per_s']:>10,.0f} lines/s  {tui['seconds']:6.2f} s  "
-          f"peak RSS {tui['peak_rss_mb']:6.0f} MB  view keeps {tui['view_lines']:,} lines")  # fmt: skip
-    print(f"  cli  {cli['lines_per_s']:>10,.0f} lines/s  {cli['seconds']:6.2f} s  "
-          f"peak RSS {cli['peak_rss_mb']:6.0f} MB  (smtui logs into /dev/null, the peer)")  # fmt: skip
+    print(
+        f"  tui  {tui['lines_per_s']:>10,.0f} lines/s  {tui['seconds']:6.2f} s  "
+        f"peak RSS {tui['peak_rss_mb']:6.0f} MB  view keeps {tui['view_lines']:,} lines"
+    )
+    print(
+        f"  cli  {cli['lines_per_s']:>10,.0f} lines/s  {cli['seconds']:6.2f} s  "
+        f"peak RSS {cli['peak_rss_mb']:6.0f} MB  (smtui logs into /dev/null, the peer)"
+    )
     print(f"  ratio tui/cli throughput {tui['lines_per_s'] / cli['lines_per_s']:.2f}x")
-    print(f"  peak RSS with {n // 10:,} lines {small['peak_rss_mb']:.0f} MB, with {n:,} "
-          f"{tui['peak_rss_mb']:.0f} MB: ratio {tui['peak_rss_mb'] / small['peak_rss_mb']:.2f}x "
-          "for 10x the lines")  # fmt: skip
-    print(f"  key latency during the flood ({tui['keys']} presses): "
-          f"p50 {tui['key_p50_ms']:.1f} ms, worst {tui['key_max_ms']:.1f} ms")  # fmt: skip
+    print(
+        f"  peak RSS with {n // 10:,} lines {small['peak_rss_mb']:.0f} MB, with {n:,} "
+        f"{tui['peak_rss_mb']:.0f} MB: ratio {tui['peak_rss_mb'] / small['peak_rss_mb']:.2f}x "
+        "for 10x the lines"
+    )
+    print(
+        f"  key latency during the flood ({tui['keys']} presses): "
+        f"p50 {tui['key_p50_ms']:.1f} ms, worst {tui['key_max_ms']:.1f} ms"
+    )
     print()
     bench_first_frame(args.jobs)
 

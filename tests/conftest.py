@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -59,8 +60,8 @@ submit:
 
 
 @pytest.fixture(autouse=True)
-def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No test sees the developer's AWS settings, home or working folder."""
+def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """No test sees the developer's AWS settings, home, working folder or time zone."""
     for var in AWS_VARS:
         monkeypatch.delenv(var, raising=False)
     home = tmp_path / "home"
@@ -70,6 +71,11 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(home / "aws-credentials"))
     monkeypatch.setenv("SMTUI_HOME", str(tmp_path / "smtui-home"))
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TZ", "UTC")  # times render the same on every machine
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
 
 
 WriteConfig = Callable[[str], Path]

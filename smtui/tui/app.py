@@ -20,6 +20,7 @@ from textual.widgets import Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
 from smtui.core.edits import EditedJob
+from smtui.core.errors import UsageError
 from smtui.services.artifacts import download_artifacts
 from smtui.services.backend import Backend
 from smtui.services.submit import resubmit
@@ -52,6 +53,9 @@ class SmtuiApp(App[None]):
         self.initial_job = job
         self.sub_title = f"{backend.name} · {backend.where}" if backend.where else backend.name
         if theme:
+            if theme not in self.available_themes:
+                known = ", ".join(sorted(self.available_themes))
+                raise UsageError(f"--theme: there is no theme '{theme}'; choose one of {known}")
             self.theme = theme
         self.clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
         """Now, for elapsed times and the status line (tests fix it for snapshots)."""

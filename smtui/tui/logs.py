@@ -192,7 +192,8 @@ class LogPane(Vertical):
             search = self._pattern.search
             events = [event for event in events if search(event.message)]
             self._matches += len(events)
-        self._write(events)
+        # In a flood only the newest lines can stay in the view; render just those.
+        self._write(events[-MAX_VIEW:])
         self._show_title()
 
     def _write(self, events: list[LogEvent] | deque[LogEvent]) -> None:

@@ -1,0 +1,78 @@
+"""The on-disk log history: every event kept exactly, searched and saved while it grows."""
+
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from smtui.services.backend import LogEvent
+from smtui.services.loghistory import LogHistory, render_event, render_events
+
+STREAM = "job/algo-2-1700000000"
+
+
+@given(st.lists(st.text(alphabet=st.characters(codec="utf-8")), max_size=20))
+def test_messages_come_back_exactly(messages: list[str]) -> None:
+    history = LogHistory()
+    try:
+        events = [LogEvent(1_700_000_000_000 + i, m, STREAM) for i, m in enumerate(messages)]
+        history.append(events)
+        assert [(e.timestamp, e.message, e.stream) for e in history.events()] == [
+            (e.timestamp, e.message, e.stream) for e in events
+        ]
+    finally:
+        history.close()
+
+
+def test_search_keeps_the_newest_matches_and_counts_all(tmp_path: Path) -> None:
+    history = LogHistory(tmp_path)
+    history.append([LogEvent(i, f"step {i}", STREAM) for i in range(1000)])
+    found, total = history.matching(re.compile(r"step \d*7$"), limit=5)
+    assert total == 100 and [e.message for e in found] == [
+        f"step {i}" for i in range(957, 1000, 10)
+    ]
+    history.close()
+    assert not history.path.exists()
+
+
+def test_save_renders_hosts_and_times(tmp_path: Path) -> None:
+    history = LogHistory(tmp_path)
+    history.append([LogEvent(1_790_000_000_123, "loss=0.5", STREAM)])
+    count = history.save(tmp_path / "out.log", hosts=True)
+    assert count == 1
+    assert (tmp_path / "out.log").read_text() == "2026-09-21 14:13:20.123 [algo-2] loss=0.5\n"
+    history.close()
+
+
+def test_render_events_matches_render_event() -> None:
+    events = [LogEvent(1_790_000_000_000 + i, f"line {i}\n", STREAM) for i in range(3)]
+    for hosts in (False, True):
+        for timestamps in (False, True):
+            assert render_events(events, hosts=hosts, timestamps=timestamps) == [
+                render_event(e, hosts=hosts, timestamps=timestamps) for e in events
+            ]
+
+
+def test_a_reader_in_a_thread_sees_whole_records_while_writes_go_on(tmp_path: Path) -> None:
+    history = LogHistory(tmp_path)
+    stop = threading.Event()
+    bad: list[str] = []
+
+    def read() -> None:
+        while not stop.is_set():
+            for event in history.events():
+                if not event.message.startswith("m") or event.stream != STREAM:
+                    bad.append(event.message)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    for batch in range(200):
+        history.append([LogEvent(batch, f"m{batch}-{i}" * 3, STREAM) for i in range(50)])
+    stop.set()
+    reader.join()
+    assert bad == [] and history.count == 10_000
+    history.close()
