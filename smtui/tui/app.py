@@ -51,7 +51,8 @@ class SmtuiApp(App[None]):
         super().__init__()
         self.backend = backend
         self.initial_job = job
-        self.sub_title = f"{backend.name} · {backend.where}" if backend.where else backend.name
+        where = backend.where
+        self.sub_title = where if where.startswith(backend.name) else f"{backend.name} · {where}"
         if theme:
             if theme not in self.available_themes:
                 known = ", ".join(sorted(self.available_themes))

@@ -143,6 +143,7 @@ HELP = [
     ]),
     ("Jobs", [
         ("↑ ↓ pgup pgdn", "move; the logs follow the selected job"),
+        ("ctrl+home / ctrl+end", "first / last job (older jobs load at the last)"),
         ("enter", "details: status history, hyperparameters, channels, cost, config"),
         ("/", "filter by name"), ("S", "cycle the status filter"), ("ctrl+r", "refresh now"),
         ("x", "stop the job (asks first)"), ("r", "resubmit with changes"),

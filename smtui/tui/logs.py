@@ -226,10 +226,10 @@ class LogPane(Vertical):
             if self.status:
                 title.append("  · ")
                 title.append(self.status, style=status_colour(self.app, self.status))
-            title.append(f"  · {self.lines_received:,} lines")
             title.append("  · following" if self.follow else "  · paused")
             if self.ended:
                 title.append(" (ended)")
+            title.append(f"  · {self.lines_received:,} lines")
             if self.wrap:
                 title.append("  · wrap")
             if self._pattern is not None:

@@ -4,19 +4,24 @@ resubmit with an edited hyperparameter, details, and an unreachable endpoint."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from pathlib import Path
+from typing import Any, cast
 
 import boto3
 import pytest
 from rich.text import Text
+from textual.command import CommandList
 from textual.coordinate import Coordinate
 from textual.widgets import Input, TextArea
 
+from smtui.services.aws.jobs import AwsJobs
 from smtui.services.backend import Backend
 from smtui.services.factory import BackendSettings, make_backend
 from smtui.tui.app import SmtuiApp
 from smtui.tui.details import DetailsScreen
 from smtui.tui.dialogs import ConfirmDialog, HelpScreen, ResubmitDialog
+from smtui.tui.jobs import PAGE, RefreshPolicy
 from tests.awsfakes import (
     add_stop_training_job,
     create_job,
@@ -249,3 +254,91 @@ async def test_an_unreachable_endpoint_is_shown_and_the_app_keeps_running(
         assert "retrying in" in shown(status)
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)  # still answering keys
+
+
+def count_calls(backend: Backend) -> Counter[str]:
+    """SageMaker operations the backend sends, counted as they go out."""
+    calls: Counter[str] = Counter()
+
+    def count(request: Any, **kwargs: Any) -> None:
+        target = request.headers.get("X-Amz-Target", b"")
+        calls[(target.decode() if isinstance(target, bytes) else target).split(".")[-1]] += 1
+
+    cast(AwsJobs, backend.jobs).clients.on("before-send.sagemaker", count)
+    return calls
+
+
+async def test_refreshes_describe_only_jobs_that_changed(aws_backend: Backend) -> None:
+    for i in range(12):
+        make_job(f"done-{i:02d}", i, "Completed")
+    make_job("running", 20, "InProgress")
+    calls = count_calls(aws_backend)
+    app = SmtuiApp(aws_backend)
+    async with app.run_test(size=(120, 36)) as pilot:
+        app.jobs.policy = RefreshPolicy(busy=0.05, idle=0.05)
+        await until(pilot, lambda: len(app.jobs.details) == 13, "every job described")
+        await until(pilot, lambda: app.logs.status is not None, "the log tail under way")
+        described, listed = calls["DescribeTrainingJob"], calls["ListTrainingJobs"]
+        assert described <= 13 + 2  # each job once, and the tail's host count and status
+        await until(pilot, lambda: calls["ListTrainingJobs"] >= listed + 5, "five refreshes")
+        # Nothing changed, so a refresh is one ListTrainingJobs call and no describes.
+        assert calls["DescribeTrainingJob"] == described, calls
+        set_status("running", "Completed", "Completed")
+        before = calls["DescribeTrainingJob"]
+        await until(pilot, lambda: cell(app, "running", "status") == "Completed", "Completed")
+        await until(pilot, lambda: app.jobs.details["running"].status == "Completed", "described")
+        assert calls["DescribeTrainingJob"] - before == 1
+
+
+async def test_paging_loads_older_jobs_at_the_last_row(aws_backend: Backend) -> None:
+    for i in range(PAGE + 7):
+        make_job(f"job-{i:03d}", i, "Completed")
+    app = SmtuiApp(aws_backend)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(pilot, lambda: app.jobs.table.row_count == PAGE, "the first page")
+        assert "Jobs (50+)" in shown(app.query_one("#jobs-title"))
+        await pilot.press("ctrl+end")
+        await until(pilot, lambda: app.jobs.table.row_count == PAGE + 7, "the next page")
+        assert names(app)[0] == f"job-{PAGE + 6:03d}" and names(app)[-1] == "job-000"
+        assert "Jobs (57)" in shown(app.query_one("#jobs-title"))
+
+
+async def test_moving_to_another_job_switches_the_tail(aws_backend: Backend) -> None:
+    make_job("first", 0, "Completed")
+    make_job("second", 1, "InProgress")
+    base = int(T0.timestamp() * 1000)
+    put_events("first/algo-1-1700000000", [(base + i, f"first {i}") for i in range(5)])
+    put_events("second/algo-1-1700000000", [(base + i, f"second {i}") for i in range(3)])
+    app = SmtuiApp(aws_backend)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(pilot, lambda: app.logs.lines_received == 3, "the newest job's lines")
+        tail = next(w for w in app.logs.workers if w.group == "tail")
+        await pilot.press("down")
+        await until(pilot, lambda: app.logs.job == "first", "the switch")
+        await until(pilot, lambda: app.logs.lines_received == 5, "the other job's lines")
+        assert list(app.logs.view.lines) == [f"first {i}" for i in range(5)]
+        assert tail.is_cancelled  # the InProgress job's tail stopped with the switch
+
+
+def matches(app: SmtuiApp) -> list[str]:
+    """The commands the open palette lists."""
+    found = app.screen.query(CommandList)
+    if not found:
+        return []
+    options = found.first(CommandList)
+    return [
+        str(options.get_option_at_index(i).prompt).split("\n")[0]
+        for i in range(options.option_count)
+    ]
+
+
+async def test_the_command_palette_runs_actions(aws_backend: Backend) -> None:
+    make_job("palette", 0, "InProgress")
+    app = SmtuiApp(aws_backend)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(pilot, lambda: app.jobs.selected == "palette", "the job")
+        await pilot.press("ctrl+p", *"stop job")
+        await until(pilot, lambda: matches(app) == ["Stop job"], "the palette's one match")
+        await pilot.press("down", "enter")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "the confirm dialog")
+        await pilot.press("n")
