@@ -119,8 +119,8 @@ class SmtuiApp(App[None]):
         """The job an action applies to: the one on the details screen, else the cursor's."""
         if isinstance(self.screen, DetailsScreen):
             return self.screen.job
-        if isinstance(self.screen, Screen) and self.screen is not self.screen_stack[0]:
-            return None
+        if self.screen is not self.screen_stack[0]:
+            return None  # a dialog is open
         job = self.jobs.selected
         if job is None:
             self.notify("no job selected", severity="warning")
@@ -144,7 +144,7 @@ class SmtuiApp(App[None]):
     async def _stop(self, job: str) -> None:
         await self.backend.jobs.stop_job(job)
         self.notify(f"stopping {job}")
-        self.jobs.refresh_soon()
+        self.jobs.refresh_jobs()
 
     def action_resubmit(self) -> None:
         job = self._target()
@@ -173,7 +173,7 @@ class SmtuiApp(App[None]):
             self.pop_screen()
         jobs = self.jobs
         jobs.select(submitted.job_name)
-        jobs.refresh_soon()
+        jobs.refresh_jobs()
         self.logs.show(submitted.job_name, at_once=True)
 
     def action_download(self) -> None:

@@ -24,6 +24,7 @@ from textual.worker import Worker, WorkerState
 from smtui.core.formats import duration, money
 from smtui.core.jobs import STATUSES, JobSummary, TrainingJob
 from smtui.services.backend import Backend, JobPage
+from smtui.services.errors import ServiceError
 from smtui.tui.clock import app_now
 from smtui.tui.colours import status_text
 
@@ -157,17 +158,22 @@ class JobsPane(Vertical):
         ]
         limit = asyncio.Semaphore(self.policy.describe_at_once)
 
-        async def describe(name: str) -> TrainingJob | None:
+        async def describe(name: str) -> TrainingJob:
             async with limit:
-                try:
-                    return await self.backend.jobs.describe_job(name)
-                except Exception:  # one job's failure must not hide the others
-                    return None
+                return await self.backend.jobs.describe_job(name)
 
-        for job in await asyncio.gather(*(describe(n) for n in stale)):
-            if job is not None:
-                self.details[job.name] = job
-                self._update_row(job.name)
+        results = await asyncio.gather(*(describe(n) for n in stale), return_exceptions=True)
+        failures = []
+        for result in results:
+            if isinstance(result, TrainingJob):
+                self.details[result.name] = result
+                self._update_row(result.name)
+            elif isinstance(result, ServiceError):
+                failures.append(result)  # one job's failure must not hide the others
+            else:
+                raise result
+        if failures:
+            raise failures[0]  # reported like a failed list, and retried with the next refresh
 
     def _apply_page(self, page: JobPage, *, replace: bool) -> None:
         table = self.table
@@ -270,10 +276,6 @@ class JobsPane(Vertical):
                 self._schedule(wait)
             problem = f"{worker.error}; retrying in {wait:.0f} s"
             self.post_message(self.Refreshed(problem))
-
-    def refresh_soon(self) -> None:
-        """Refresh now (after a submit or a stop), keeping the rhythm afterwards."""
-        self.refresh_jobs()
 
     def select(self, name: str) -> None:
         """Put the cursor on `name` now, or as soon as a refresh lists it."""

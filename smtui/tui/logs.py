@@ -25,6 +25,7 @@ from textual.widgets import Input, Log, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from smtui.services.backend import Backend, LogEvent
+from smtui.services.errors import ServiceError
 from smtui.services.loghistory import LogHistory, render_events
 from smtui.services.logtail import LogTailer
 from smtui.tui.colours import host_colours, status_colour
@@ -52,6 +53,10 @@ class HostHighlighter(Highlighter):
 
 class LogView(Log):
     """Textual's `Log` (one list of strings, rendered lazily) with host colours."""
+
+    def on_mount(self) -> None:
+        self.highlight = True
+        self.highlighter = HostHighlighter(host_colours(self.app))
 
 
 def _wrapped(text: str, width: int) -> list[str]:
@@ -112,8 +117,6 @@ class LogPane(Vertical):
         yield Input(placeholder="search: a regular expression (esc: clear)", id="logs-search")
 
     def on_mount(self) -> None:
-        self.view.highlight = True
-        self.view.highlighter = HostHighlighter(host_colours(self.app))
         self.query_one("#logs-search").display = False
 
     def on_unmount(self) -> None:
@@ -156,7 +159,7 @@ class LogPane(Vertical):
 
     @work(exclusive=True, group="tail", exit_on_error=False)
     async def _tail(self, job: str) -> None:
-        self.hosts = (await self.backend.jobs.describe_job(job)).instance_count
+        self.hosts = await self._host_count(job)
         tailer = LogTailer(self.backend.logs, job, follow=True, hosts=self.hosts)
         async for batch in tailer.batches():
             if batch.events:
@@ -168,6 +171,22 @@ class LogPane(Vertical):
                 self.post_message(self.TailChanged(job, batch.status, batch.problem))
                 self._show_title()
             await asyncio.sleep(0)  # a history of a million lines must not hold the keys
+
+    async def _host_count(self, job: str) -> int:
+        """The job's instance count, retried while the endpoint is away or throttling."""
+        failures = 0
+        while True:
+            try:
+                return (await self.backend.jobs.describe_job(job)).instance_count
+            except ServiceError as exc:
+                if not exc.retryable:
+                    raise
+                failures += 1
+                wait = min(30.0, 2.0**failures)
+                self.problem = f"{exc}; retrying in {wait:.0f} s"
+                self.post_message(self.TailChanged(job, self.status, self.problem))
+                self._show_title()
+                await asyncio.sleep(wait)
 
     @on(Worker.StateChanged)
     def _tail_ended(self, event: Worker.StateChanged) -> None:

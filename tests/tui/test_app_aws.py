@@ -23,6 +23,7 @@ from smtui.tui.details import DetailsScreen
 from smtui.tui.dialogs import ConfirmDialog, HelpScreen, ResubmitDialog
 from smtui.tui.jobs import PAGE, RefreshPolicy
 from tests.awsfakes import (
+    MotoEndpoint,
     add_stop_training_job,
     create_job,
     put_events,
@@ -342,3 +343,23 @@ async def test_the_command_palette_runs_actions(aws_backend: Backend) -> None:
         await pilot.press("down", "enter")
         await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "the confirm dialog")
         await pilot.press("n")
+
+
+async def test_the_endpoint_goes_away_and_comes_back(
+    moto_server: MotoEndpoint, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    make_job("steady", 0, "InProgress")
+    backend = make_backend(BackendSettings("aws", region="us-east-1", endpoint_url=moto_server.url))
+    app = SmtuiApp(backend)
+    async with app.run_test(size=(100, 30)) as pilot:
+        status = app.query_one("#status")
+        await until(pilot, lambda: app.jobs.selected == "steady", "the job")
+        moto_server.stop()
+        await pilot.press("ctrl+r")
+        await until(pilot, lambda: "cannot reach" in shown(status), "the outage shown")
+        assert app.jobs.selected == "steady"  # what was listed stays on screen
+        moto_server.start()
+        await pilot.press("ctrl+r")
+        await until(pilot, lambda: "⚠ jobs" not in shown(status), "the outage cleared")
+        assert cell(app, "steady", "status") == "InProgress"
