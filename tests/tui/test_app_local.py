@@ -6,10 +6,14 @@ from __future__ import annotations
 import tarfile
 from pathlib import Path
 
+import pytest
 from rich.text import Text
 
 from smtui.cli.demo import start_demo
+from smtui.core.config import resolve_config
+from smtui.services.home import smtui_home
 from smtui.services.local import local_backend
+from smtui.services.submit import submit_spec
 from smtui.tui.app import SmtuiApp
 from tests.tui.conftest import shown, until
 
@@ -48,3 +52,19 @@ async def test_demo_job_streams_two_hosts_and_completes(tmp_path: Path) -> None:
         await until(pilot, lambda: any("saved" in n.message for n in app._notifications), "done")
         with tarfile.open(archive) as tar:
             assert sorted(tar.getnames()) == ["model-algo-1.json", "model-algo-2.json"]
+
+
+async def test_stop_a_running_local_job(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SMTUI_LOCAL_STOP_GRACE", "2")
+    (project.parent / "code-bundle" / "train.py").write_text(
+        "import time\nprint('started', flush=True)\ntime.sleep(120)\n"
+    )
+    backend = local_backend(smtui_home())
+    spec = resolve_config(project, None, {})
+    job = (await submit_spec(backend, spec)).job_name
+    app = SmtuiApp(backend)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: "started" in app.logs.view.lines, "the script running")
+        await pilot.press("x", "y")
+        await until(pilot, lambda: status_of(app, job) == "Stopped", "Stopped", timeout=30)
+        await until(pilot, lambda: app.logs.ended, "the tail's end")
