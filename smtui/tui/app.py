@@ -88,7 +88,7 @@ class SmtuiApp(App[None]):
 
     @on(JobsPane.Opened)
     def _job_opened(self, event: JobsPane.Opened) -> None:
-        self.push_screen(DetailsScreen(self.backend, event.job))
+        self.action_details()
 
     @on(JobsPane.Refreshed)
     def _jobs_refreshed(self, event: JobsPane.Refreshed) -> None:
@@ -125,6 +125,11 @@ class SmtuiApp(App[None]):
         if job is None:
             self.notify("no job selected", severity="warning")
         return job
+
+    def action_details(self) -> None:
+        job = self._target()
+        if job is not None and not isinstance(self.screen, DetailsScreen):
+            self.push_screen(DetailsScreen(self.backend, job))
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
@@ -196,6 +201,7 @@ class SmtuiApp(App[None]):
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
+        yield SystemCommand("Job details", "Everything about the job", self.action_details)
         yield SystemCommand("Stop job", "Stop the selected training job", self.action_stop_job)
         yield SystemCommand("Resubmit job", "Clone the job with changes", self.action_resubmit)
         yield SystemCommand("Download artifacts", "Fetch model.tar.gz", self.action_download)
