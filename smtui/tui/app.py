@@ -28,6 +28,7 @@ from smtui.tui.details import DetailsScreen
 from smtui.tui.dialogs import ConfirmDialog, HelpScreen, ResubmitDialog
 from smtui.tui.jobs import JobsPane
 from smtui.tui.logs import LogPane
+from smtui.tui.themes import DEFAULT_THEME, load_themes, remember_theme, remembered_theme
 
 ACTION_GROUP = "job-action"
 
@@ -53,11 +54,17 @@ class SmtuiApp(App[None]):
         self.initial_job = job
         where = backend.where
         self.sub_title = where if where.startswith(backend.name) else f"{backend.name} · {where}"
-        if theme:
-            if theme not in self.available_themes:
-                known = ", ".join(sorted(self.available_themes))
-                raise UsageError(f"--theme: there is no theme '{theme}'; choose one of {known}")
-            self.theme = theme
+        loaded = load_themes()
+        for shipped_or_own in loaded.themes.values():
+            self.register_theme(shipped_or_own)
+        self._warnings = loaded.warnings
+        if theme and theme not in self.available_themes:
+            known = ", ".join(sorted(self.available_themes))
+            raise UsageError(f"--theme: there is no theme '{theme}'; choose one of {known}")
+        remembered = remembered_theme()
+        if remembered not in self.available_themes:
+            remembered = None
+        self.theme = theme or remembered or DEFAULT_THEME
         self.clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
         """Now, for elapsed times and the status line (tests fix it for snapshots)."""
         self._refreshed: dt.datetime | None = None
@@ -74,12 +81,17 @@ class SmtuiApp(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        for warning in self._warnings:
+            self.notify(warning, severity="warning", timeout=10)
         jobs = self.jobs
         jobs.table.focus()
         if self.initial_job:
             jobs.select(self.initial_job)
             self.logs.show(self.initial_job, at_once=True)
         self._show_status()
+
+    def watch_theme(self, theme: str) -> None:
+        remember_theme(theme)  # chosen with --theme or the palette: kept for the next start
 
     # --- routing ---------------------------------------------------------------------
     @on(JobsPane.Highlighted)

@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from textual.app import App
 from textual.pilot import Pilot
 
 
@@ -31,3 +32,15 @@ def shown(widget: object) -> str:
     console = Console(width=200, record=True, file=io.StringIO())
     console.print(widget.content)
     return console.export_text()
+
+
+def matches(app: App[Any]) -> list[str]:
+    """The first line of each option the open command palette lists."""
+    from textual.command import CommandList
+
+    found = app.screen.query(CommandList)
+    if not found:
+        return []
+    options = found.first(CommandList)
+    prompts = (options.get_option_at_index(i).prompt for i in range(options.option_count))
+    return [str(prompt).split("\n")[0] for prompt in prompts]

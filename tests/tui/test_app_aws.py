@@ -11,7 +11,6 @@ from typing import Any, cast
 import boto3
 import pytest
 from rich.text import Text
-from textual.command import CommandList
 from textual.coordinate import Coordinate
 from textual.widgets import Input, TextArea
 
@@ -30,7 +29,7 @@ from tests.awsfakes import (
     sagemaker_backend,
     set_status,
 )
-from tests.tui.conftest import shown, until
+from tests.tui.conftest import matches, shown, until
 
 T0 = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
 
@@ -319,18 +318,6 @@ async def test_moving_to_another_job_switches_the_tail(aws_backend: Backend) -> 
         await until(pilot, lambda: app.logs.lines_received == 5, "the other job's lines")
         assert list(app.logs.view.lines) == [f"first {i}" for i in range(5)]
         assert tail.is_cancelled  # the InProgress job's tail stopped with the switch
-
-
-def matches(app: SmtuiApp) -> list[str]:
-    """The commands the open palette lists."""
-    found = app.screen.query(CommandList)
-    if not found:
-        return []
-    options = found.first(CommandList)
-    return [
-        str(options.get_option_at_index(i).prompt).split("\n")[0]
-        for i in range(options.option_count)
-    ]
 
 
 async def test_the_command_palette_runs_actions(aws_backend: Backend) -> None:
