@@ -73,7 +73,8 @@ def run(args: argparse.Namespace) -> int:
     if not args.plain and sys.stdout.isatty():
         from smtui.cli.tui import run_app
 
-        run_app(local_backend(home), getattr(args, "theme", None), job)
+        project = home / "project" / "jobber.yml"
+        run_app(local_backend(home), getattr(args, "theme", None), job, project)
         print(_explore(home, job), file=sys.stderr)
         return 0
     print(

@@ -6,21 +6,8 @@ import datetime as dt
 import shlex
 from typing import Any
 
-from smtui.core import schema
 from smtui.core.request import entry_point_argv
-from smtui.core.spec import JobSpec
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, dict):
-        return ", ".join(f"{k}={v}" for k, v in value.items()) or "{}"
-    if isinstance(value, list):
-        return ", ".join(_show(getattr(v, "name", v)) for v in value) or "[]"
-    if hasattr(value, "__dataclass_fields__"):
-        return ", ".join(f"{k}={v}" for k, v in vars(value).items() if v is not None)
-    return str(value)
+from smtui.core.spec import JobSpec, resolved_rows
 
 
 def table(rows: list[list[str]], indent: str = "  ") -> list[str]:
@@ -36,11 +23,7 @@ def table(rows: list[list[str]], indent: str = "  ") -> list[str]:
 
 def describe_spec(spec: JobSpec) -> list[str]:
     """Every resolved value with its origin, the hyperparameters, and the entry point's argv."""
-    rows = [
-        [f.name, _show(getattr(spec, f.attr)), str(spec.origin(f.attr))]
-        for f in schema.FIELDS
-        if getattr(spec, f.attr) is not None
-    ]
+    rows = [list(row) for row in resolved_rows(spec)]
     lines = [f"resolved config ({spec.config_path}):", *table(rows)]
     if spec.params:
         lines.append("hyperparameters:")

@@ -3,19 +3,29 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
-from smtui.cli.common import lenient_spec, make_backend_for
+from smtui.cli.common import config_path, global_overrides, lenient_spec, make_backend_for
+from smtui.core.config import Overrides
 from smtui.services.backend import Backend
 
 
-def run_app(backend: Backend, theme: str | None, job: str | None = None) -> int:
+def run_app(
+    backend: Backend,
+    theme: str | None,
+    job: str | None = None,
+    config: Path | None = None,
+    overrides: Overrides | None = None,
+) -> int:
     """Run the TUI until the user quits."""
     from smtui.tui.app import SmtuiApp
 
-    SmtuiApp(backend, theme=theme, job=job).run()
+    SmtuiApp(backend, theme=theme, job=job, config=config, overrides=overrides).run()
     return 0
 
 
 def run(args: argparse.Namespace) -> int:
     backend = make_backend_for(lenient_spec(args))
-    return run_app(backend, getattr(args, "theme", None))
+    return run_app(
+        backend, getattr(args, "theme", None), None, config_path(args), global_overrides(args)
+    )

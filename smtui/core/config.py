@@ -33,6 +33,8 @@ class Overrides:
     """`JobSpec` attribute -> (value, the flag that set it)."""
     params: list[str] = field(default_factory=list)
     """Raw `--param KEY=VALUE` strings, in order."""
+    all_params: list[RawParam] | None = None
+    """When set (by a form that edits the whole list), these replace the file's `params`."""
 
     def set(self, attr: str, value: Any, flag: str) -> None:
         """Record `value` for `attr` unless the flag was not given (None)."""
@@ -207,7 +209,8 @@ def resolve_with_problems(
             flag_params.append(parse_param_flag(text))
         except ConfigError as exc:
             layers.problems.extend(exc.problems)
-    params, param_problems = merge_layers([layers.params, flag_params])
+    file_params = layers.params if overrides.all_params is None else overrides.all_params
+    params, param_problems = merge_layers([file_params, flag_params])
 
     spec = JobSpec(config_path=path, params=params, warnings=layers.warnings)
     for attr, (value, origin) in layers.values.items():

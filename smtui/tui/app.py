@@ -15,19 +15,23 @@ from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import ContentSwitcher, Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
+from smtui.core.config import Overrides
 from smtui.core.edits import EditedJob
 from smtui.core.errors import UsageError
 from smtui.services.artifacts import download_artifacts
 from smtui.services.backend import Backend
 from smtui.services.submit import resubmit
+from smtui.tui.configs import ConfigsPane
 from smtui.tui.details import DetailsScreen
 from smtui.tui.dialogs import ConfirmDialog, HelpScreen, ResubmitDialog
 from smtui.tui.jobs import JobsPane
 from smtui.tui.logs import LogPane
+from smtui.tui.submit import SubmitScreen
 from smtui.tui.themes import DEFAULT_THEME, load_themes, remember_theme, remembered_theme
 
 ACTION_GROUP = "job-action"
@@ -41,17 +45,28 @@ class SmtuiApp(App[None]):
     BINDINGS = [
         Binding("q", "quit", "Quit"),
         Binding("question_mark", "help", "Help"),
+        Binding("1", "show('jobs-view')", "Jobs", show=False),
+        Binding("3", "show('configs')", "Configs", show=False),
+        Binding("s", "submit", "Submit"),
         Binding("x", "stop_job", "Stop"),
         Binding("r", "resubmit", "Resubmit"),
         Binding("d", "download", "Download"),
     ]
 
     def __init__(
-        self, backend: Backend, *, theme: str | None = None, job: str | None = None
+        self,
+        backend: Backend,
+        *,
+        theme: str | None = None,
+        job: str | None = None,
+        config: Path | None = None,
+        overrides: Overrides | None = None,
     ) -> None:
         super().__init__()
         self.backend = backend
         self.initial_job = job
+        self.overrides = overrides or Overrides()
+        """The command line's flags: the configs pane and the submit form resolve with them."""
         where = backend.where
         self.sub_title = where if where.startswith(backend.name) else f"{backend.name} · {where}"
         loaded = load_themes()
@@ -72,11 +87,16 @@ class SmtuiApp(App[None]):
         """What is wrong now, by where it comes from (jobs list, log tail)."""
         self.jobs = JobsPane(backend)
         self.logs = LogPane(backend)
+        folder = (config.parent if config else Path.cwd()).resolve()
+        self.configs = ConfigsPane(folder, self.overrides, config.resolve() if config else None)
 
     def compose(self) -> ComposeResult:
         yield Header(icon="◆")
-        yield self.jobs
-        yield self.logs
+        with ContentSwitcher(initial="jobs-view", id="views"):
+            with Vertical(id="jobs-view"):
+                yield self.jobs
+                yield self.logs
+            yield self.configs
         yield Static("", id="status")
         yield Footer()
 
@@ -142,6 +162,37 @@ class SmtuiApp(App[None]):
         job = self._target()
         if job is not None and not isinstance(self.screen, DetailsScreen):
             self.push_screen(DetailsScreen(self.backend, job))
+
+    def action_show(self, view: str) -> None:
+        """Switch the main view: `jobs-view` (1) or `configs` (3)."""
+        self.query_one("#views", ContentSwitcher).current = view
+        if view == "jobs-view":
+            self.jobs.table.focus()
+        else:
+            self.configs.query_one("#configs-list").focus()
+
+    def action_submit(self) -> None:
+        """The submit form for the selected config (`s`)."""
+        configs = self.configs
+        if configs.selected is None:
+            self.notify("no config to submit from: `smtui init` writes one", severity="warning")
+            return
+        if configs.spec is None or configs.spec.config_path != configs.selected:
+            self.action_show("configs")
+            self.notify(f"{configs.selected.name} cannot be read; its problems are shown",
+                        severity="error")  # fmt: skip
+            return
+
+        def submitted(job: str | None) -> None:
+            if job:
+                self.notify(f"submitted {job}")
+                self.action_show("jobs-view")
+                self.jobs.select(job)
+                self.jobs.refresh_jobs()
+                self.logs.show(job, at_once=True)
+
+        form = SubmitScreen(self.backend, configs.selected, configs.spec, self.overrides)
+        self.push_screen(form, submitted)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
@@ -213,6 +264,15 @@ class SmtuiApp(App[None]):
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
+        yield SystemCommand(
+            "Jobs", "The jobs and their logs (1)", lambda: self.action_show("jobs-view")
+        )
+        yield SystemCommand(
+            "Configs", "The configs, resolved (3)", lambda: self.action_show("configs")
+        )
+        yield SystemCommand(
+            "Submit", "Submit a job from the selected config (s)", self.action_submit
+        )
         yield SystemCommand("Job details", "Everything about the job", self.action_details)
         yield SystemCommand("Stop job", "Stop the selected training job", self.action_stop_job)
         yield SystemCommand("Resubmit job", "Clone the job with changes", self.action_resubmit)

@@ -140,6 +140,12 @@ HELP = [
     ("Anywhere", [
         ("q", "quit"), ("?", "this help"), ("ctrl+p", "command palette: every action, themes"),
         ("tab / shift+tab", "move between the jobs and the logs"),
+        ("1 / 3", "the jobs and logs / the configs in this folder"),
+        ("s", "submit a job from the selected config"),
+    ]),
+    ("Configs", [
+        ("↑ ↓", "choose a config: shown resolved, with the origin of every value"),
+        ("e", "edit it in $VISUAL or $EDITOR (it reloads on save anyway)"),
     ]),
     ("Jobs", [
         ("↑ ↓ pgup pgdn", "move; the logs follow the selected job"),
@@ -154,8 +160,10 @@ HELP = [
         ("/", "search every line (regular expression; esc clears)"),
         ("g / G", "top / bottom (bottom follows again)"), ("ctrl+s", "save to ./<job>.log"),
     ]),
-    ("Resubmit dialog", [
-        ("ctrl+s", "submit"), ("esc", "cancel"), ("tab", "next field"),
+    ("Submit form, resubmit dialog", [
+        ("ctrl+s", "submit"), ("ctrl+d", "the exact request (submit form)"), ("esc", "cancel"),
+        ("tab", "next field"), ("ctrl+g", "GPU-only instances (picker)"),
+        ("enter", "choose the instance under the cursor (picker)"),
     ]),
 ]  # fmt: skip
 

@@ -64,7 +64,7 @@ class JobsPane(Vertical):
 
     BINDINGS = [
         Binding("/", "filter", "Filter"),
-        Binding("S", "cycle_status", "Status filter"),
+        Binding("S", "cycle_status", "Status"),
         Binding("ctrl+r", "refresh", "Refresh", show=False),
     ]
 

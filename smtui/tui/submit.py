@@ -1,0 +1,223 @@
+"""The submit form (`s`): a `Draft` of the selected config, checked on every keystroke.
+
+Fields first (instance type, count, distribution, spot, max wait, max runtime, volume),
+then the instance picker, then the hyperparameters as `name=value` lines with the table of
+what each becomes, the argv preview, the cost and every problem. `ctrl+d` shows the exact
+request; `ctrl+s` submits and returns the new job's name.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shlex
+from pathlib import Path
+
+from rich.console import Group
+from rich.syntax import Syntax
+from rich.table import Table
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static, TextArea
+from textual.worker import Worker, WorkerState
+
+from smtui.core.config import Overrides
+from smtui.core.draft import DISTRIBUTIONS, CheckedDraft, Draft, check_draft
+from smtui.core.formats import money
+from smtui.core.images import resolve_image_uri
+from smtui.core.request import build_request, job_name_base, make_job_name
+from smtui.core.spec import JobSpec
+from smtui.services.backend import Backend
+from smtui.services.submit import submit_spec
+from smtui.tui.picker import InstancePicker
+
+
+class RequestScreen(ModalScreen[None]):
+    """The exact CreateTrainingJob request the form would send (`ctrl+d`)."""
+
+    BINDINGS = [Binding("escape,ctrl+d,q", "app.pop_screen", "Close")]
+
+    def __init__(self, request: dict[str, object]) -> None:
+        super().__init__()
+        self.request = request
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="request", classes="dialog"):
+            yield Static(Text("CreateTrainingJob request (dry run; esc closes)", style="bold"))
+            yield Static(Syntax(json.dumps(self.request, indent=2), "json", word_wrap=True))
+
+
+class SubmitScreen(Screen[str | None]):
+    """Dismissed with the new job's name, or None when cancelled."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "submit", "Submit", priority=True),
+        Binding("ctrl+d", "dry_run", "Request", priority=True),
+        Binding("escape", "cancel", "Cancel"),
+    ]
+
+    def __init__(self, backend: Backend, path: Path, spec: JobSpec, overrides: Overrides) -> None:
+        super().__init__()
+        self.backend = backend
+        self.path = path
+        self.original = spec
+        self.overrides = overrides
+        self.checked: CheckedDraft | None = None
+
+    def compose(self) -> ComposeResult:
+        draft = Draft.from_spec(self.original)
+        with VerticalScroll(id="submit"):
+            yield Static(Text.assemble("Submit from ", (str(self.path), "bold")), id="submit-title")
+            with Grid(id="submit-fields"):
+                yield Label("Instance type")
+                yield Input(draft.instance_type, id="submit-type")
+                yield Label("Instance count")
+                yield Input(draft.instance_count, id="submit-count", type="integer")
+                yield Label("Distribution")
+                yield Select(
+                    [(d, d) for d in DISTRIBUTIONS],
+                    value=draft.distribution,
+                    allow_blank=False,
+                    id="submit-distribution",
+                )
+                yield Label("Spot")
+                yield Checkbox("managed spot", draft.use_spot, id="submit-spot")
+                yield Label("Max runtime (s)")
+                yield Input(draft.max_run, id="submit-max-run", type="integer")
+                yield Label("Max wait (s)")
+                yield Input(draft.max_wait, id="submit-max-wait", type="integer")
+                yield Label("Volume (GB)")
+                yield Input(draft.volume, id="submit-volume", type="integer")
+            yield InstancePicker(draft.instance_type)
+            yield Label("Hyperparameters: one name=value per line")
+            yield TextArea(draft.params, id="submit-params")
+            yield Static("", id="submit-preview")
+            with Horizontal(classes="buttons"):
+                yield Button("Request (ctrl+d)", id="submit-dry-run")
+                yield Button("Submit (ctrl+s)", id="submit-go", variant="success")
+                yield Button("Cancel (esc)", id="submit-cancel")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._check()
+        self.query_one("#submit-type", Input).focus()
+
+    # --- the draft -------------------------------------------------------------------
+    def draft(self) -> Draft:
+        """The fields as typed now."""
+        value = self.query_one("#submit-distribution", Select).value
+        return Draft(
+            instance_type=self.query_one("#submit-type", Input).value,
+            instance_count=self.query_one("#submit-count", Input).value,
+            distribution=value if isinstance(value, str) else "none",
+            use_spot=self.query_one("#submit-spot", Checkbox).value,
+            max_wait=self.query_one("#submit-max-wait", Input).value,
+            max_run=self.query_one("#submit-max-run", Input).value,
+            volume=self.query_one("#submit-volume", Input).value,
+            params=self.query_one("#submit-params", TextArea).text,
+        )
+
+    @on(Input.Changed)
+    @on(TextArea.Changed)
+    @on(Select.Changed)
+    @on(Checkbox.Changed, "#submit-spot")
+    def _changed(self) -> None:
+        self._check()
+
+    @on(InstancePicker.Picked)
+    def _picked(self, event: InstancePicker.Picked) -> None:
+        self.query_one("#submit-type", Input).value = event.name
+
+    def _check(self) -> CheckedDraft:
+        checked = check_draft(self.path, self.draft(), self.original, self.overrides)
+        self.checked = checked
+        count = self.query_one("#submit-count", Input).value
+        self.query_one(InstancePicker).count = int(count) if count.isdigit() and count else 1
+        self.query_one("#submit-preview", Static).update(self._preview(checked))
+        self.query_one("#submit-go", Button).disabled = not checked.ok
+        return checked
+
+    def _preview(self, checked: CheckedDraft) -> Group:
+        table = Table(box=None, padding=(0, 1), expand=True)
+        for column in ("as written", "normalised", "value", "origin"):
+            table.add_column(column, overflow="fold")
+        for row in checked.rows:
+            style = "bold" if row.origin == "form" else ""
+            table.add_row(row.written, row.name, row.value, row.origin, style=style)
+        lines = Text()
+        entry = checked.spec.entry_point if checked.spec else ""
+        lines.append("argv: ", style="bold")
+        lines.append(shlex.join([entry or "", *checked.argv]))
+        if checked.hourly_cost is not None:
+            lines.append("\ncost: ", style="bold")
+            lines.append(
+                f"{money(checked.hourly_cost)}/h on demand; at most {money(checked.max_cost)} "
+                "if it runs its whole max runtime"
+            )
+        error = self.app.theme_variables.get("error", "red")
+        warning = self.app.theme_variables.get("warning", "yellow")
+        for text in checked.warnings:
+            lines.append(f"\n! {text}", style=warning)
+        for text in checked.problems:
+            lines.append(f"\n✗ {text}", style=error)
+        if checked.ok:
+            lines.append("\n✓ ready: ctrl+s submits", style=self.app.theme_variables["success"])
+        return Group(table, lines)
+
+    # --- actions ---------------------------------------------------------------------
+    def _ready(self) -> JobSpec | None:
+        checked = self._check()
+        if not checked.ok or checked.spec is None:
+            self.notify("fix the problems shown first", severity="error")
+            return None
+        return checked.spec
+
+    def action_dry_run(self) -> None:
+        spec = self._ready()
+        if spec is not None:
+            self._show_request(spec)
+
+    @work(exclusive=True, group="submit", exit_on_error=False)
+    async def _show_request(self, spec: JobSpec) -> None:
+        image = await asyncio.to_thread(resolve_image_uri, spec)  # may load the SDK: off the UI
+        request = build_request(spec, make_job_name(job_name_base(spec)), image)
+        await self.app.push_screen(RequestScreen(request))
+
+    def action_submit(self) -> None:
+        spec = self._ready()
+        if spec is not None:
+            self.query_one("#submit-go", Button).disabled = True
+            self.notify("submitting…")
+            self._submit(spec)
+
+    @work(exclusive=True, group="submit", exit_on_error=False)
+    async def _submit(self, spec: JobSpec) -> None:
+        submitted = await submit_spec(self.backend, spec)
+        for note in submitted.notes:
+            self.notify(note)
+        self.dismiss(submitted.job_name)
+
+    @on(Worker.StateChanged)
+    def _failed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "submit" and event.worker.state == WorkerState.ERROR:
+            self.notify(str(event.worker.error), title="not submitted", severity="error")
+            self.query_one("#submit-go", Button).disabled = False
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#submit-go")
+    def _go(self) -> None:
+        self.action_submit()
+
+    @on(Button.Pressed, "#submit-dry-run")
+    def _request(self) -> None:
+        self.action_dry_run()
+
+    @on(Button.Pressed, "#submit-cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
