@@ -71,7 +71,12 @@ class SubmitScreen(Screen[str | None]):
     def compose(self) -> ComposeResult:
         draft = Draft.from_spec(self.original)
         with VerticalScroll(id="submit"):
-            yield Static(Text.assemble("Submit from ", (str(self.path), "bold")), id="submit-title")
+            shown = (
+                self.path.relative_to(Path.cwd())
+                if self.path.is_relative_to(Path.cwd())
+                else self.path
+            )
+            yield Static(Text.assemble("Submit from ", (str(shown), "bold")), id="submit-title")
             with Grid(id="submit-fields"):
                 yield Label("Instance type")
                 yield Input(draft.instance_type, id="submit-type")

@@ -6,6 +6,7 @@ app's clock, UTC, and no blinking cursors."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -13,8 +14,10 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
+from smtui.core.config import Overrides
 from smtui.services.backend import Backend
 from smtui.tui.app import SmtuiApp
+from smtui.tui.submit import SubmitScreen
 from tests.awsfakes import create_job, put_events, sagemaker_backend
 from tests.tui.conftest import until
 
@@ -108,3 +111,42 @@ def test_resubmit_dialog(app: SmtuiApp, snap_compare: Any) -> None:
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=before)
+
+
+@pytest.fixture
+def submit_app(aws_backend: Backend, project: Path) -> SmtuiApp:
+    app = SmtuiApp(aws_backend, config=project, overrides=Overrides())
+    app.clock = lambda: T0
+    return app
+
+
+async def open_submit(pilot: Pilot[Any]) -> None:
+    app = pilot.app
+    assert isinstance(app, SmtuiApp)
+    await until(pilot, lambda: app.configs.spec is not None, "the config")
+    await pilot.press("s")
+    await until(pilot, lambda: isinstance(app.screen, SubmitScreen), "the form")
+    for widget in app.screen.query(Input):
+        widget.cursor_blink = False
+    await pilot.pause()
+
+
+def test_submit_form(submit_app: SmtuiApp, snap_compare: Any) -> None:
+    async def before(pilot: Pilot[Any]) -> None:
+        await open_submit(pilot)
+        pilot.app.screen.query_one("#submit-count", Input).value = "2"
+        await pilot.pause()
+
+    assert snap_compare(submit_app, terminal_size=SIZE, run_before=before)
+
+
+def test_instance_picker_filtered_to_gpus(submit_app: SmtuiApp, snap_compare: Any) -> None:
+    async def before(pilot: Pilot[Any]) -> None:
+        await open_submit(pilot)
+        screen = pilot.app.screen
+        screen.query_one("#picker-filter", Input).focus()
+        await pilot.press(*"h100", "ctrl+g", "enter")
+        screen.query_one("#picker-table").scroll_visible(animate=False)
+        await pilot.pause()
+
+    assert snap_compare(submit_app, terminal_size=SIZE, run_before=before)

@@ -1,0 +1,134 @@
+"""The configs pane and the submit form, end to end against moto and the local backend."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import boto3
+import pytest
+from textual.widgets import Input, OptionList, Select, TextArea
+
+from smtui.core.config import Overrides
+from smtui.services.backend import Backend
+from smtui.services.home import smtui_home
+from smtui.services.local import local_backend
+from smtui.tui.app import SmtuiApp
+from smtui.tui.submit import RequestScreen, SubmitScreen
+from tests.awsfakes import sagemaker_backend
+from tests.tui.conftest import shown, until
+
+
+async def open_form(app: SmtuiApp, pilot: object) -> SubmitScreen:
+    from textual.pilot import Pilot
+
+    assert isinstance(pilot, Pilot)
+    await until(pilot, lambda: app.configs.spec is not None, "the config resolved")
+    await pilot.press("s")
+    await until(pilot, lambda: isinstance(app.screen, SubmitScreen), "the form")
+    assert isinstance(app.screen, SubmitScreen)
+    return app.screen
+
+
+async def test_configs_pane_shows_origins_and_reloads_on_change(project: Path) -> None:
+    app = SmtuiApp(local_backend(smtui_home()), config=project, overrides=Overrides())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("3")
+        configs = app.configs
+        await until(pilot, lambda: configs.loads == 1, "the first load")
+        view = shown(app.query_one("#configs-view"))
+        assert "ready to submit" in view and "ml.g5.xlarge" in view and "jobber.yml:20" in view
+        # An editor's save: write a new file and rename it over the old one.
+        text = project.read_text().replace("ml.g5.xlarge", "ml.g5.huge")
+        (project.parent / "tmp.swp").write_text(text)
+        (project.parent / "tmp.swp").rename(project)
+        await until(pilot, lambda: configs.loads >= 2, "the reload", timeout=5)
+        await until(pilot, lambda: "problem" in shown(app.query_one("#configs-view")), "it")
+        view = shown(app.query_one("#configs-view"))
+        assert "jobber.yml:20" in view and "ml.g5.huge" in view
+        (project.parent / "other.yaml").write_text("submit:\n  bucket: b\n")
+        await until(
+            pilot, lambda: app.query_one("#configs-list", OptionList).option_count == 2, "listed"
+        )
+        # The form opens on a config with problems and shows them, naming the file's line;
+        # nothing can be sent until the file is mended.
+        await pilot.press("s")
+        await until(pilot, lambda: isinstance(app.screen, SubmitScreen), "the form")
+        form = app.screen
+        assert "✗" in shown(form.query_one("#submit-preview")) and "ml.g5.huge" in shown(
+            form.query_one("#submit-preview")
+        )
+        assert "jobber.yml:20" in shown(form.query_one("#submit-preview"))
+        assert form.query_one("#submit-go").disabled
+        # A file that cannot be read at all is shown in the pane; the form stays shut.
+        await pilot.press("escape")
+        project.write_text("submit: [unclosed\n")
+        await until(pilot, lambda: configs.spec is None, "the broken file loaded")
+        await pilot.press("s")
+        assert not isinstance(app.screen, SubmitScreen)
+        assert "problem" in shown(app.query_one("#configs-view"))
+
+
+async def test_submit_a_multi_node_gpu_job_against_moto(
+    aws_backend: Backend, project: Path
+) -> None:
+    app = SmtuiApp(aws_backend, config=project, overrides=Overrides())
+    async with app.run_test(size=(120, 50)) as pilot:
+        form = await open_form(app, pilot)
+        # The picker: filter, GPU only, choose with enter.
+        form.query_one("#picker-filter", Input).focus()
+        await pilot.press(*"a10g 2xl", "enter", "ctrl+g")
+        await pilot.press("enter")
+        await until(pilot, lambda: form.query_one("#submit-type", Input).value == "ml.g5.2xlarge",
+                    "the picked type")  # fmt: skip
+        form.query_one("#submit-count", Input).value = "2"
+        await pilot.pause()
+        preview = shown(form.query_one("#submit-preview"))
+        assert "no distribution" in preview  # two nodes, nothing to coordinate them
+        form.query_one("#submit-distribution", Select).value = "torch_distributed"
+        form.query_one("#submit-params", TextArea).text = "epochs: 5\nbatch-size=128\nlr=3e-4"
+        await pilot.pause()
+        preview = shown(form.query_one("#submit-preview"))
+        assert "line 1: 'epochs: 5' is not name=value" in preview
+        form.query_one("#submit-params", TextArea).text = "epochs=5\nbatch-size=128\nlr=3e-4"
+        await pilot.pause()
+        preview = shown(form.query_one("#submit-preview"))
+        assert "--batch_size 128 --epochs 5 --lr 0.0003" in preview
+        assert "no distribution" not in preview and "✓ ready" in preview
+        assert "$3.03/h" in preview  # two ml.g5.2xlarge at $1.515 an hour
+        await pilot.press("ctrl+d")
+        await until(pilot, lambda: isinstance(app.screen, RequestScreen), "the request")
+        assert isinstance(app.screen, RequestScreen)
+        request = app.screen.request
+        assert request["ResourceConfig"] == {
+            "InstanceType": "ml.g5.2xlarge", "InstanceCount": 2, "VolumeSizeInGB": 30
+        }  # fmt: skip
+        await pilot.press("escape", "ctrl+s")
+        await until(pilot, lambda: not isinstance(app.screen, SubmitScreen), "the submit")
+        jobs = sagemaker_backend().training_jobs
+        assert len(jobs) == 1
+        name = next(iter(jobs))
+        await until(pilot, lambda: app.jobs.selected == name, "the new job selected")
+        assert app.logs.job == name and app.logs.follow
+        described = boto3.client("sagemaker", region_name="us-east-1").describe_training_job(
+            TrainingJobName=name
+        )
+        assert described["HyperParameters"]["batch_size"] == "128"
+        assert described["HyperParameters"]["sagemaker_torch_distributed_enabled"] == "true"
+        assert described["ResourceConfig"]["InstanceCount"] == 2
+
+
+async def test_submit_on_the_local_backend_runs_the_script(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (project.parent / "code-bundle" / "train.py").write_text(
+        "import sys\nprint('argv', sys.argv[1:], flush=True)\n"
+    )
+    app = SmtuiApp(local_backend(smtui_home()), config=project, overrides=Overrides())
+    async with app.run_test(size=(120, 50)) as pilot:
+        form = await open_form(app, pilot)
+        form.query_one("#submit-params", TextArea).text = "epochs=7"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: app.logs.job is not None and app.logs.ended, "the job's end")
+        assert "argv ['--epochs', '7']" in list(app.logs.view.lines)
+        assert app.logs.status == "Completed"
