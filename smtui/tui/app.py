@@ -27,6 +27,7 @@ from smtui.services.artifacts import download_artifacts
 from smtui.services.backend import Backend
 from smtui.services.submit import resubmit
 from smtui.tui.configs import ConfigsPane
+from smtui.tui.data import DataPane
 from smtui.tui.details import DetailsScreen
 from smtui.tui.dialogs import ConfirmDialog, HelpScreen, ResubmitDialog
 from smtui.tui.jobs import JobsPane
@@ -46,6 +47,7 @@ class SmtuiApp(App[None]):
         Binding("q", "quit", "Quit"),
         Binding("question_mark", "help", "Help"),
         Binding("1", "show('jobs-view')", "Jobs", show=False),
+        Binding("2", "show('data')", "Data", show=False),
         Binding("3", "show('configs')", "Configs", show=False),
         Binding("s", "submit", "Submit"),
         Binding("x", "stop_job", "Stop"),
@@ -89,6 +91,7 @@ class SmtuiApp(App[None]):
         self.logs = LogPane(backend)
         folder = (config.parent if config else Path.cwd()).resolve()
         self.configs = ConfigsPane(folder, self.overrides, config.resolve() if config else None)
+        self.data = DataPane(backend)
 
     def compose(self) -> ComposeResult:
         yield Header(icon="◆")
@@ -96,6 +99,7 @@ class SmtuiApp(App[None]):
             with Vertical(id="jobs-view"):
                 yield self.jobs
                 yield self.logs
+            yield self.data
             yield self.configs
         yield Static("", id="status")
         yield Footer()
@@ -126,6 +130,10 @@ class SmtuiApp(App[None]):
     def _jobs_refreshed(self, event: JobsPane.Refreshed) -> None:
         self._refreshed = self.clock()
         self._problem("jobs", event.problem)
+
+    @on(ConfigsPane.Selected)
+    def _config_selected(self, event: ConfigsPane.Selected) -> None:
+        self.data.use(self.configs.spec)
 
     @on(LogPane.TailChanged)
     def _tail_changed(self, event: LogPane.TailChanged) -> None:
@@ -164,10 +172,12 @@ class SmtuiApp(App[None]):
             self.push_screen(DetailsScreen(self.backend, job))
 
     def action_show(self, view: str) -> None:
-        """Switch the main view: `jobs-view` (1) or `configs` (3)."""
+        """Switch the main view: `jobs-view` (1), `data` (2) or `configs` (3)."""
         self.query_one("#views", ContentSwitcher).current = view
         if view == "jobs-view":
             self.jobs.table.focus()
+        elif view == "data":
+            self.data.query_one("#data-tree").focus()
         else:
             self.configs.query_one("#configs-list").focus()
 

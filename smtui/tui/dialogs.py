@@ -140,8 +140,14 @@ HELP = [
     ("Anywhere", [
         ("q", "quit"), ("?", "this help"), ("ctrl+p", "command palette: every action, themes"),
         ("tab / shift+tab", "move between the jobs and the logs"),
-        ("1 / 3", "the jobs and logs / the configs in this folder"),
+        ("1 / 2 / 3", "jobs and logs / S3 data and sync / the configs in this folder"),
         ("s", "submit a job from the selected config"),
+    ]),
+    ("Data", [
+        ("↑ ↓ enter", "browse s3://bucket/prefix/ (folders load when opened)"),
+        ("y", "plan a sync of the local folder to data/; y again sends it"),
+        ("esc", "cancel the sync (what finished stays) or drop the plan"),
+        ("w", "watch the folder and sync on every change"), ("ctrl+r", "reload the tree"),
     ]),
     ("Configs", [
         ("↑ ↓", "choose a config: shown resolved, with the origin of every value"),

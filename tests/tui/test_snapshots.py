@@ -150,3 +150,26 @@ def test_instance_picker_filtered_to_gpus(submit_app: SmtuiApp, snap_compare: An
         await pilot.pause()
 
     assert snap_compare(submit_app, terminal_size=SIZE, run_before=before)
+
+
+def test_data_pane_with_a_plan(aws_backend: Backend, project: Path, snap_compare: Any) -> None:
+    project.write_text(project.read_text() + "  sync:\n    src: data\n")
+    (project.parent / "data").mkdir()
+    (project.parent / "data" / "train.csv").write_text("x,y\n" * 5000)
+    (project.parent / "data" / "valid.csv").write_text("x,y\n" * 500)
+    s3 = boto3.client("s3", region_name="us-east-1")
+    s3.create_bucket(Bucket="my-bucket")
+    s3.put_object(Bucket="my-bucket", Key="custom-run/data/old.csv", Body=b"gone")
+    s3.put_object(Bucket="my-bucket", Key="custom-run/code/j/sourcedir.tar.gz", Body=b"")
+    app = SmtuiApp(aws_backend, config=project, overrides=Overrides())
+    app.clock = lambda: T0
+
+    async def before(pilot: Pilot[Any]) -> None:
+        await until(pilot, lambda: app.configs.spec is not None, "the config")
+        await pilot.press("2")
+        await until(pilot, lambda: app.data.data_present is not None, "the listing")
+        await pilot.press("y")
+        await until(pilot, lambda: app.data.plan is not None, "the plan")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=before)
