@@ -24,6 +24,8 @@ from textual.timer import Timer
 from textual.widgets import Input, Log, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from smtui.core.jobs import TrainingJob
+from smtui.core.metrics import MetricTracker, sparkline
 from smtui.services.backend import Backend, LogEvent
 from smtui.services.errors import ServiceError
 from smtui.services.loghistory import LogHistory, render_events
@@ -101,6 +103,8 @@ class LogPane(Vertical):
         self.history: LogHistory | None = None
         self.lines_received = 0
         """Events written to the history for this job (the bench reads it)."""
+        self.metrics = MetricTracker([])
+        """The job's metric definitions, fed every line."""
         self._recent: deque[LogEvent] = deque(maxlen=MAX_VIEW)
         self._pending: list[LogEvent] = []
         self._flush_timer: Timer | None = None
@@ -112,12 +116,14 @@ class LogPane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("Logs", id="logs-title")
+        yield Static("", id="logs-metrics")
         view = LogView(max_lines=MAX_VIEW, id="logs-view")
         yield view
         yield Input(placeholder="search: a regular expression (esc: clear)", id="logs-search")
 
     def on_mount(self) -> None:
         self.query_one("#logs-search").display = False
+        self.query_one("#logs-metrics").display = False
 
     def on_unmount(self) -> None:
         if self.history is not None:
@@ -148,6 +154,8 @@ class LogPane(Vertical):
         self.job, self.status, self.problem, self.ended = job, None, None, False
         self.history = LogHistory() if job else None
         self.lines_received = 0
+        self.metrics = MetricTracker([])
+        self.query_one("#logs-metrics").display = False
         self._recent.clear()
         self._pending.clear()
         self._matches = 0
@@ -159,7 +167,12 @@ class LogPane(Vertical):
 
     @work(exclusive=True, group="tail", exit_on_error=False)
     async def _tail(self, job: str) -> None:
-        self.hosts = await self._host_count(job)
+        described = await self._describe(job)
+        self.hosts = described.instance_count
+        algorithm = described.raw.get("AlgorithmSpecification", {})
+        self.metrics = MetricTracker(algorithm.get("MetricDefinitions", []))
+        for problem in self.metrics.problems:
+            self.notify(problem, severity="warning")
         tailer = LogTailer(self.backend.logs, job, follow=True, hosts=self.hosts)
         async for batch in tailer.batches():
             if batch.events:
@@ -172,12 +185,12 @@ class LogPane(Vertical):
                 self._show_title()
             await asyncio.sleep(0)  # a history of a million lines must not hold the keys
 
-    async def _host_count(self, job: str) -> int:
-        """The job's instance count, retried while the endpoint is away or throttling."""
+    async def _describe(self, job: str) -> TrainingJob:
+        """The job, retried while the endpoint is away or throttling."""
         failures = 0
         while True:
             try:
-                return (await self.backend.jobs.describe_job(job)).instance_count
+                return await self.backend.jobs.describe_job(job)
             except ServiceError as exc:
                 if not exc.retryable:
                     raise
@@ -207,6 +220,8 @@ class LogPane(Vertical):
         self.history.append(events)
         self.lines_received += len(events)
         self._recent.extend(events)
+        if self.metrics.feed(event.message for event in events):
+            self._show_metrics()
         if self._pattern is not None:
             search = self._pattern.search
             events = [event for event in events if search(event.message)]
@@ -214,6 +229,24 @@ class LogPane(Vertical):
         # In a flood only the newest lines can stay in the view; render just those.
         self._write(events[-MAX_VIEW:])
         self._show_title()
+
+    def _show_metrics(self) -> None:
+        """One line per metric: its sparkline and its last value."""
+        seen = self.metrics.seen
+        box = self.query_one("#logs-metrics", Static)
+        if bool(seen) != box.display:
+            box.display = bool(seen)
+            self._keep_following()  # the view just got shorter
+        if not seen:
+            return
+        label = max(len(s.name) for s in seen)
+        width = max(self.size.width - label - 16, 8)
+        text = Text()
+        for i, series in enumerate(seen):
+            text.append(f"{series.name:<{label}} ", style="bold")
+            text.append(sparkline(series.values, width), style=self.app.theme_variables["accent"])
+            text.append(f" {series.last:g}" + ("\n" if i < len(seen) - 1 else ""))
+        box.update(text)
 
     def _write(self, events: list[LogEvent] | deque[LogEvent]) -> None:
         rendered = render_events(events, hosts=self.hosts > 1, timestamps=self.timestamps)
@@ -256,6 +289,13 @@ class LogPane(Vertical):
         if self.problem:
             title.append(f"  ⚠ {self.problem}", style=self.app.theme_variables.get("error", ""))
         self.query_one("#logs-title", Static).update(title)
+
+    def _keep_following(self) -> None:
+        if self.follow:
+            self.call_after_refresh(self.view.scroll_end, animate=False)
+
+    def on_resize(self) -> None:
+        self._keep_following()
 
     # --- keys ------------------------------------------------------------------------
     def watch_follow(self, follow: bool) -> None:

@@ -46,6 +46,12 @@ async def test_demo_job_streams_two_hosts_and_completes(tmp_path: Path) -> None:
         for host in ("algo-1", "algo-2"):
             assert any(line.startswith(f"[{host}] epoch 12/12") for line in lines), lines
         assert "2 hosts" in shown(app.query_one("#logs-title"))
+        # The demo's metric definitions, read from both hosts' lines, drawn as sparklines.
+        loss, accuracy = app.logs.metrics.seen
+        assert (loss.name, accuracy.name) == ("loss", "accuracy")
+        assert len(loss.values) == 24 and loss.values[-1] < loss.values[0]
+        metrics = shown(app.query_one("#logs-metrics"))
+        assert metrics.startswith("loss") and f"{loss.last:g}" in metrics
         await pilot.press("d")
         archive = tmp_path / job / "model.tar.gz"
         await until(pilot, archive.exists, "the download")

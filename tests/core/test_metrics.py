@@ -1,0 +1,35 @@
+"""Metrics from log lines, as SageMaker's metric definitions read them."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from smtui.core.metrics import BLOCKS, MetricTracker, sparkline
+
+
+def test_values_come_from_the_first_group() -> None:
+    tracker = MetricTracker(
+        [
+            {"Name": "loss", "Regex": r"loss=([0-9.]+)"},
+            {"Name": "acc", "Regex": r"accuracy=([0-9.]+)"},
+            {"Name": "bad", "Regex": r"(unclosed"},
+            {"Name": "nogroup", "Regex": r"loss"},
+        ]
+    )
+    assert [s.name for s in tracker.series] == ["loss", "acc"]
+    assert len(tracker.problems) == 2 and "does not compile" in tracker.problems[0]
+    assert tracker.feed(["epoch 1 loss=0.9 accuracy=0.5", "noise", "epoch 2 loss=0.4"])
+    assert list(tracker.series[0].values) == [0.9, 0.4] and tracker.series[1].last == 0.5
+    assert not tracker.feed(["loss=?", "accuracy: none"])
+    assert [s.name for s in tracker.seen] == ["loss", "acc"]
+
+
+@given(st.lists(st.floats(allow_nan=False, allow_infinity=False, width=32), max_size=50),
+       st.integers(min_value=1, max_value=30))  # fmt: skip
+def test_sparkline_has_one_block_per_point(values: list[float], width: int) -> None:
+    line = sparkline(values, width)
+    assert len(line) == min(width, len(values))
+    assert set(line) <= set(BLOCKS)
+    if len(set(values[-width:])) > 1:
+        assert BLOCKS[0] in line and BLOCKS[-1] in line
