@@ -126,9 +126,21 @@ async def test_submit_on_the_local_backend_runs_the_script(
     app = SmtuiApp(local_backend(smtui_home()), config=project, overrides=Overrides())
     async with app.run_test(size=(120, 50)) as pilot:
         form = await open_form(app, pilot)
+        form.query_one("#picker-filter", Input).focus()
+        await pilot.press(*"l4 g6.xl", "enter", "enter")
+        await until(pilot, lambda: form.query_one("#submit-type", Input).value == "ml.g6.xlarge",
+                    "the picked type")  # fmt: skip
+        form.query_one("#submit-count", Input).value = "2"
+        form.query_one("#submit-distribution", Select).value = "torch_distributed"
         form.query_one("#submit-params", TextArea).text = "epochs=7"
         await pilot.pause()
+        assert "--epochs 7" in shown(form.query_one("#submit-preview"))
         await pilot.press("ctrl+s")
         await until(pilot, lambda: app.logs.job is not None and app.logs.ended, "the job's end")
-        assert "argv ['--epochs', '7']" in list(app.logs.view.lines)
-        assert app.logs.status == "Completed"
+        lines = list(app.logs.view.lines)
+        for host in ("algo-1", "algo-2"):
+            assert f"[{host}] argv ['--epochs', '7']" in lines, lines
+        assert app.logs.status == "Completed" and app.jobs.selected == app.logs.job
+        assert app.logs.job is not None
+        job = await app.backend.jobs.describe_job(app.logs.job)
+        assert (job.instance_type, job.instance_count) == ("ml.g6.xlarge", 2)
