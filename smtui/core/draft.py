@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from smtui.core.config import Overrides, resolve_with_problems
-from smtui.core.edits import ParamRow
+from smtui.core.edits import ParamRow, param_lines
 from smtui.core.errors import ConfigError, Problem
 from smtui.core.hyperparams import Hyperparameter, RawParam, normalise_key
 from smtui.core.instances import load_catalogue
@@ -92,19 +92,12 @@ def _number(text: str, label: str, problems: list[str], *, optional: bool = Fals
 def _param_layer(text: str, original: list[Hyperparameter], problems: list[str]) -> list[RawParam]:
     """The typed lines as one layer; an untouched line keeps its place in the file."""
     from_file = {(p.name, p.value): p.origin for p in original}
-    layer: list[RawParam] = []
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        written, sep, value = line.partition("=")
-        written, value = written.strip(), value.strip()
-        if not sep or not written:
-            problems.append(f"hyperparameters line {number}: '{line}' is not name=value")
-            continue
-        origin = from_file.get((normalise_key(written), value), Origin.flag(FORM))
-        layer.append(RawParam(written, value, origin))
-    return layer
+    lines, bad = param_lines(text, "hyperparameters line")
+    problems += bad
+    return [
+        RawParam(written, value, from_file.get((normalise_key(written), value), Origin.flag(FORM)))
+        for _, written, value in lines
+    ]
 
 
 def check_draft(

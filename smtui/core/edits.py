@@ -54,6 +54,23 @@ class EditedJob:
         return not self.problems
 
 
+def param_lines(text: str, label: str = "line") -> tuple[list[tuple[int, str, str]], list[str]]:
+    """`name=value` lines as (line number, name as written, value); blank lines and `#`
+    comments skipped, and a problem for each line that is not `name=value`."""
+    found: list[tuple[int, str, str]] = []
+    problems: list[str] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        written, sep, value = line.partition("=")
+        if not sep or not written.strip():
+            problems.append(f"{label} {number}: '{line}' is not name=value")
+            continue
+        found.append((number, written.strip(), value.strip()))
+    return found, problems
+
+
 def params_text(hyperparameters: dict[str, str]) -> str:
     """A job's user hyperparameters as editable `name=value` lines, sorted."""
     return "\n".join(
@@ -75,15 +92,8 @@ def edit_job(
     original = {k: v for k, v in hyperparameters.items() if k not in reserved}
     seen: dict[str, str] = {}
     result = dict(reserved)
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        written, sep, value = line.partition("=")
-        written = written.strip()
-        if not sep or not written:
-            edited.problems.append(f"line {number}: '{line}' is not name=value")
-            continue
+    lines, edited.problems = param_lines(text)
+    for number, written, value in lines:
         name = normalise_key(written)
         if name in seen:
             edited.problems.append(
@@ -91,7 +101,6 @@ def edit_job(
             )
             continue
         seen[name] = written
-        value = value.strip()
         if name not in original:
             origin = "added"
         elif original[name] != value:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import pty
@@ -12,6 +13,7 @@ import subprocess
 import sys
 import termios
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -40,25 +42,34 @@ def read_until(fd: int, pattern: str, timeout: float = 30.0) -> str:
     raise AssertionError(f"never showed {pattern!r}; last output: {seen[-2000:]!r}")
 
 
-def test_smtui_opens_the_tui_and_q_quits(tmp_path: Path) -> None:
+@contextlib.contextmanager
+def tui_in_a_terminal(
+    folder: Path, rows: int, columns: int, **env: str
+) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
+    """`smtui --backend local` in a pty of the given size; yields the pty and the process."""
     controller, terminal = pty.openpty()
-    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-    env = os.environ | {"TERM": "xterm-256color", "SMTUI_HOME": str(tmp_path / "home")}
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+    environ = os.environ | {"TERM": "xterm-256color", "SMTUI_HOME": str(folder / "home")} | env
     process = subprocess.Popen(
         [sys.executable, "-m", "smtui", "--backend", "local"],
-        stdin=terminal, stdout=terminal, stderr=terminal, env=env, cwd=tmp_path,
+        stdin=terminal, stdout=terminal, stderr=terminal, env=environ, cwd=folder,
         start_new_session=True,
     )  # fmt: skip
     os.close(terminal)
     try:
-        screen = read_until(controller, "Jobs (0)")
-        assert "local" in screen
-        os.write(controller, b"q")
-        assert process.wait(timeout=30) == 0
+        yield controller, process
     finally:
         if process.poll() is None:
             process.kill()
         os.close(controller)
+
+
+def test_smtui_opens_the_tui_and_q_quits(tmp_path: Path) -> None:
+    with tui_in_a_terminal(tmp_path, 24, 80) as (terminal, process):
+        screen = read_until(terminal, "Jobs (0)")
+        assert "local" in screen
+        os.write(terminal, b"q")
+        assert process.wait(timeout=30) == 0
 
 
 def test_e_edits_the_config_in_the_editor_and_the_pane_reloads(
@@ -70,32 +81,18 @@ def test_e_edits_the_config_in_the_editor_and_the_pane_reloads(
         "path = pathlib.Path(sys.argv[1])\n"
         "path.write_text(path.read_text().replace('ml.g5.xlarge', 'ml.p3.2xlarge'))\n"
     )
-    controller, terminal = pty.openpty()
-    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
-    env = os.environ | {
-        "TERM": "xterm-256color",
-        "SMTUI_HOME": str(tmp_path / "home"),
-        "EDITOR": f"{sys.executable} {editor}",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "smtui", "--backend", "local"],
-        stdin=terminal, stdout=terminal, stderr=terminal, env=env, cwd=tmp_path,
-        start_new_session=True,
-    )  # fmt: skip
-    os.close(terminal)
-    try:
-        read_until(controller, "Jobs (0)")
-        os.write(controller, b"3")
-        read_until(controller, "ml.g5.xlarge")
-        os.write(controller, b"e")
-        read_until(controller, "ml.p3.2xlarge")
+    with tui_in_a_terminal(tmp_path, 40, 120, EDITOR=f"{sys.executable} {editor}") as (
+        terminal,
+        process,
+    ):
+        read_until(terminal, "Jobs (0)")
+        os.write(terminal, b"3")
+        read_until(terminal, "ml.g5.xlarge")
+        os.write(terminal, b"e")
+        read_until(terminal, "ml.p3.2xlarge")
         assert "ml.p3.2xlarge" in project.read_text()
-        os.write(controller, b"q")
+        os.write(terminal, b"q")
         assert process.wait(timeout=30) == 0
-    finally:
-        if process.poll() is None:
-            process.kill()
-        os.close(controller)
 
 
 def test_a_bad_theme_is_refused_before_the_tui_starts(capsys: pytest.CaptureFixture[str]) -> None:
