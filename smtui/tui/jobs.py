@@ -203,8 +203,15 @@ class JobsPane(Vertical):
         if self._wanted in self.summaries:
             self.select(self._wanted)
         self._show_title()
-        if table.row_count and self._highlighted is None:
-            self._highlight(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        if self._highlighted in self.summaries:
+            row = table.get_row_index(self._highlighted)
+            if table.cursor_row != row:  # the list was rebuilt (a filter changed)
+                table.move_cursor(row=row, scroll=True)
+        else:  # none yet, or its row went away
+            under = None
+            if table.row_count:
+                under = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            self._highlight(under)
 
     def _older_than_page(self, job: JobSummary, page: JobPage) -> bool:
         """Rows loaded by paging stay while the first page does not reach them."""
@@ -350,7 +357,6 @@ class JobsPane(Vertical):
         self.summaries.clear()
         self._next_token = None
         self.table.clear()
-        self._highlighted = None
         self._show_title()
         self.refresh_jobs()
 

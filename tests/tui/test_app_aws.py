@@ -350,3 +350,17 @@ async def test_the_endpoint_goes_away_and_comes_back(
         await pilot.press("ctrl+r")
         await until(pilot, lambda: "⚠ jobs" not in shown(status), "the outage cleared")
         assert cell(app, "steady", "status") == "InProgress"
+
+
+async def test_a_filter_that_hides_the_watched_job_clears_the_logs(aws_backend: Backend) -> None:
+    make_job("kept", 0, "Completed")
+    make_job("hidden", 1, "InProgress")
+    app = SmtuiApp(aws_backend)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(pilot, lambda: app.logs.job == "hidden", "the newest job's logs")
+        await pilot.press("S", "S")  # Completed only
+        await until(pilot, lambda: names(app) == ["kept"], "the filtered list")
+        await until(pilot, lambda: app.logs.job == "kept", "the logs of a listed job")
+        await pilot.press("S", "S", "S")  # Stopped: nothing
+        await until(pilot, lambda: app.jobs.table.row_count == 0, "an empty list")
+        await until(pilot, lambda: app.logs.job is None, "no logs")
