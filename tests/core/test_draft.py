@@ -66,3 +66,12 @@ def test_a_broken_file_is_a_problem_not_a_crash(project: Path) -> None:
     project.write_text("submit: [unclosed\n")
     checked = check_draft(project, Draft.from_spec(spec), spec, None, {})
     assert checked.spec is None and not checked.ok and checked.problems
+
+
+def test_limits_are_flagged(project: Path) -> None:
+    spec = resolve_config(project, None, {})
+    many = "\n".join(f"p{i}=1" for i in range(101))
+    problems = check_draft(project, Draft.from_spec(spec).but(params=many), spec, None, {})
+    assert any("SageMaker accepts at most 100" in p for p in problems.problems)
+    long = check_draft(project, Draft.from_spec(spec).but(params="v=" + "x" * 2501), spec, None, {})
+    assert any("limit is 2500" in p for p in long.problems)
