@@ -82,7 +82,7 @@ class DataPane(Vertical):
             yield Tree[Entry]("s3://", id="data-tree")
             with Vertical(id="data-sync"):
                 yield Static("", id="data-plan")
-                yield Checkbox("also delete objects with no local file", id="data-delete")
+                yield Checkbox("delete what has no local file", id="data-delete")
                 yield ProgressBar(id="data-progress", show_eta=False)
                 yield Static("", id="data-rate")
 
