@@ -1,8 +1,8 @@
-"""The smtui app: wiring of the panes, the actions on a job, and the status line.
+"""The smtui app: wiring of the views and panes, the actions on a job, the status line.
 
 The panes own their data and workers; this class routes their messages (a highlighted job
-goes to the logs pane, a refresh result to the status line) and runs the actions that
-need a dialog (stop, resubmit, download).
+goes to the logs pane, a resolved config to the data pane, a refresh result to the status
+line) and runs the actions that open a dialog or a form (stop, resubmit, download, submit).
 """
 
 from __future__ import annotations
@@ -39,7 +39,8 @@ ACTION_GROUP = "job-action"
 
 
 class SmtuiApp(App[None]):
-    """Jobs above, the selected job's logs below, a status line, the keys in the footer."""
+    """Three views (jobs with the selected job's logs, data, configs), a status line, and
+    the keys that apply in the footer."""
 
     CSS_PATH = Path(__file__).with_name("smtui.tcss")  # absolute: subclasses live elsewhere
     TITLE = "smtui"

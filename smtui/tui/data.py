@@ -18,7 +18,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.widgets import Checkbox, ProgressBar, Static, Tree
 from textual.widgets.tree import TreeNode
 from textual.worker import Worker, WorkerState
@@ -52,14 +51,6 @@ class DataPane(Vertical):
         Binding("escape", "cancel", "Cancel sync", show=False),
         Binding("ctrl+r", "reload", "Reload", show=False),
     ]
-
-    class Synced(Message):
-        """A sync ended: how many files went, and whether it was cancelled."""
-
-        def __init__(self, files: int, cancelled: bool) -> None:
-            super().__init__()
-            self.files = files
-            self.cancelled = cancelled
 
     def __init__(self, backend: Backend) -> None:
         super().__init__(id="data")
@@ -247,7 +238,6 @@ class DataPane(Vertical):
             if self.watching and self._again:  # the folder changed while this sync ran
                 self._again = False
                 self._plan(confirm=False)
-        self.post_message(self.Synced(done, cancelled=False))
         self.query_one("#data-plan", Static).update(
             Text(f"synced: {done} uploaded" + (f", {len(plan.deletes)} deleted" if delete else ""))
         )
@@ -296,7 +286,6 @@ class DataPane(Vertical):
             self.query_one("#data-plan", Static).update(
                 "sync cancelled: what was uploaded stays; y plans again"
             )
-            self.post_message(self.Synced(0, cancelled=True))
         elif worker.state == WorkerState.ERROR:
             self.notify(str(worker.error), title="data", severity="error", timeout=10)
             if worker.group in ("data-sync", "data-plan"):
