@@ -179,6 +179,10 @@ class LogPane(Vertical):
                 self._pending.extend(batch.events)
                 if self._flush_timer is None:
                     self._flush_timer = self.set_timer(FRAME, self._flush)
+            if batch.done and self._pending:  # the last lines are on screen before "ended"
+                if self._flush_timer is not None:
+                    self._flush_timer.stop()
+                self._flush()
             if batch.status != self.status or batch.problem != self.problem or batch.done:
                 self.status, self.problem, self.ended = batch.status, batch.problem, batch.done
                 self.post_message(self.TailChanged(job, batch.status, batch.problem))
