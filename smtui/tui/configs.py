@@ -24,9 +24,11 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from smtui.core.config import Overrides, resolve_with_problems
+from smtui.core.edits import ParamRow
 from smtui.core.errors import ConfigError, Problem
 from smtui.core.request import entry_point_argv
 from smtui.core.spec import JobSpec, resolved_rows
+from smtui.tui.params import param_table
 
 SUFFIXES = (".yml", ".yaml")
 WATCH_DEBOUNCE_MS = 200
@@ -59,12 +61,11 @@ def describe_config(spec: JobSpec | None, problems: list[Problem], path: Path) -
         values.add_row(key, value, origin.replace(str(path), path.name))
     parts += [Text(), values]
     if spec.params:
-        params = Table(box=None, padding=(0, 1), title="hyperparameters", title_justify="left")
-        for column in ("as written", "normalised", "value", "origin"):
-            params.add_column(column, overflow="fold")
-        for p in spec.params:
-            params.add_row(p.written, p.name, p.value, str(p.origin).replace(str(path), path.name))
-        parts += [Text(), params]
+        rows = [
+            ParamRow(p.written, p.name, p.value, str(p.origin).replace(str(path), path.name))
+            for p in spec.params
+        ]
+        parts += [Text(), param_table(rows, title="hyperparameters")]
     argv = shlex.join([spec.entry_point or "", *entry_point_argv(spec)])
     parts += [Text(), Text(f"entry point argv: {argv}")]
     return Group(*parts)

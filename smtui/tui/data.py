@@ -26,6 +26,7 @@ from smtui.core.formats import when
 from smtui.core.spec import JobSpec
 from smtui.services.backend import Backend, TransferProgress
 from smtui.services.home import smtui_home
+from smtui.services.s3uri import S3Uri
 from smtui.services.submit import PLACEHOLDER
 from smtui.services.sync import HashCache, SyncPlan, apply_plan, human_bytes, plan_folder_sync
 from smtui.tui.clock import near
@@ -143,7 +144,7 @@ class DataPane(Vertical):
     @work(group="data-list", exit_on_error=False)
     async def _load(self, node: TreeNode[Entry], uri: str, token: str | None) -> None:
         listing = await self.backend.storage.list_prefix(uri, token, PAGE)
-        bucket = uri.split("/", 3)[2]
+        bucket = S3Uri.parse(uri).bucket
         for folder in listing.folders:  # full URIs
             name = folder.rstrip("/").rsplit("/", 1)[-1] + "/"
             node.add(name, Entry(folder, True))
@@ -288,8 +289,6 @@ class DataPane(Vertical):
             )
         elif worker.state == WorkerState.ERROR:
             self.notify(str(worker.error), title="data", severity="error", timeout=10)
-            if worker.group in ("data-sync", "data-plan"):
-                self.progress, self.plan = None, None
 
     # --- watching --------------------------------------------------------------------
     def action_toggle_watch(self) -> None:

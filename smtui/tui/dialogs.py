@@ -15,6 +15,7 @@ from textual.widgets import Button, Input, Label, Static, TextArea
 
 from smtui.core.edits import EditedJob, edit_job, params_text
 from smtui.core.jobs import TrainingJob
+from smtui.tui.params import param_table
 
 
 class ConfirmDialog(ModalScreen[bool]):
@@ -98,12 +99,7 @@ class ResubmitDialog(ModalScreen[EditedJob | None]):
             self.job.instance_count,
         )
         self.edit = edit
-        table = Table(expand=True, box=None, padding=(0, 1))
-        for column in ("as written", "normalised", "value", "origin"):
-            table.add_column(column, overflow="fold")
-        for row in edit.rows:
-            style = "" if row.origin == "job" else "bold"
-            table.add_row(row.written, row.name, row.value, row.origin, style=style)
+        table = param_table(edit.rows, emphasise=("edited", "added"))
         for name in edit.removed:
             table.add_row(Text(name, style="strike"), name, "", "removed")
         preview = Text()

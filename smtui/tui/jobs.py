@@ -205,7 +205,7 @@ class JobsPane(Vertical):
         self._show_title()
         if self._highlighted in self.summaries:
             row = table.get_row_index(self._highlighted)
-            if table.cursor_row != row:  # the list was rebuilt (a filter changed)
+            if table.cursor_row != row:  # rows were sorted in above it, or the list rebuilt
                 table.move_cursor(row=row, scroll=True)
         else:  # none yet, or its row went away
             under = None
@@ -220,10 +220,8 @@ class JobsPane(Vertical):
         return job.created < page.jobs[-1].created
 
     def _sort(self) -> None:
-        table = self.table
-        table.sort("name", key=lambda name: (self.summaries[name].created, name), reverse=True)
-        if self._highlighted in self.summaries:
-            table.move_cursor(row=table.get_row_index(self._highlighted), scroll=True)
+        """Newest first (`_apply_page` then puts the cursor back on its job)."""
+        self.table.sort("name", key=lambda name: (self.summaries[name].created, name), reverse=True)
 
     def _cells(self, name: str) -> list[str | Text]:
         summary = self.summaries[name]

@@ -101,8 +101,6 @@ class LogPane(Vertical):
         self.status: str | None = None
         self.problem: str | None = None
         self.history: LogHistory | None = None
-        self.lines_received = 0
-        """Events written to the history for this job (the bench reads it)."""
         self.metrics = MetricTracker([])
         """The job's metric definitions, fed every line."""
         self._recent: deque[LogEvent] = deque(maxlen=MAX_VIEW)
@@ -130,6 +128,11 @@ class LogPane(Vertical):
             self.history.close()
 
     @property
+    def lines_received(self) -> int:
+        """Events written to the history for this job (tests and the bench wait on it)."""
+        return self.history.count if self.history is not None else 0
+
+    @property
     def view(self) -> LogView:
         return self.query_one("#logs-view", LogView)
 
@@ -153,7 +156,6 @@ class LogPane(Vertical):
             self.history.close()
         self.job, self.status, self.problem, self.ended = job, None, None, False
         self.history = LogHistory() if job else None
-        self.lines_received = 0
         self.metrics = MetricTracker([])
         self.query_one("#logs-metrics").display = False
         self._recent.clear()
@@ -222,7 +224,6 @@ class LogPane(Vertical):
         if not events or self.history is None:
             return
         self.history.append(events)
-        self.lines_received += len(events)
         self._recent.extend(events)
         if self.metrics.feed(event.message for event in events):
             self._show_metrics()

@@ -15,7 +15,6 @@ from pathlib import Path
 
 from rich.console import Group
 from rich.syntax import Syntax
-from rich.table import Table
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -26,13 +25,14 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Stat
 from textual.worker import Worker, WorkerState
 
 from smtui.core.config import Overrides
-from smtui.core.draft import DISTRIBUTIONS, CheckedDraft, Draft, check_draft
+from smtui.core.draft import DISTRIBUTIONS, FORM, CheckedDraft, Draft, check_draft
 from smtui.core.formats import money
 from smtui.core.images import resolve_image_uri
 from smtui.core.request import build_request, job_name_base, make_job_name
 from smtui.core.spec import JobSpec
 from smtui.services.backend import Backend
 from smtui.services.submit import submit_spec
+from smtui.tui.params import param_table
 from smtui.tui.picker import InstancePicker
 
 
@@ -147,12 +147,7 @@ class SubmitScreen(Screen[str | None]):
         return checked
 
     def _preview(self, checked: CheckedDraft) -> Group:
-        table = Table(box=None, padding=(0, 1), expand=True)
-        for column in ("as written", "normalised", "value", "origin"):
-            table.add_column(column, overflow="fold")
-        for row in checked.rows:
-            style = "bold" if row.origin == "form" else ""
-            table.add_row(row.written, row.name, row.value, row.origin, style=style)
+        table = param_table(checked.rows, emphasise=(FORM,))
         lines = Text()
         entry = checked.spec.entry_point if checked.spec else ""
         lines.append("argv: ", style="bold")
