@@ -11,6 +11,7 @@ finds it. Failures leave the state untouched, so a retry neither loses nor repea
 Order: a finished job's history comes out in exact time order across hosts. While
 following, each batch is in time order, and a line comes in the batch that finds it (a
 host whose lines reach CloudWatch late shows them when they arrive, not back in time).
+Lines logged while the endpoint was away come out in time order across hosts once it is back.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field
 
 from smtui.core.jobs import TERMINAL
 from smtui.services.backend import LogEvent, LogSource
-from smtui.services.errors import ServiceError
+from smtui.services.errors import ServiceError, Throttled
 
 
 @dataclass(frozen=True)
@@ -189,7 +190,11 @@ class LogTailer:
                     self._emitted_from(stream, page, 0)  # an empty page that moved the token
             if failure is not None:
                 # The pass resumes from here: with many hosts and steady throttling, a retry
-                # that read every stream again would rarely see all the reads succeed.
+                # that read every stream again would rarely see all the reads succeed. After
+                # an outage, though, the streams caught up before it are read again: they may
+                # have grown meanwhile, and the others' lines must not pass their new ones.
+                if not isinstance(failure, Throttled):
+                    done.clear()
                 raise failure
             active = [s for s in streams if s not in done]
             if any(not pages[s].events for s in active):

@@ -9,7 +9,8 @@ import pytest
 
 from smtui.services.aws.clients import AwsClients, AwsSettings
 from smtui.services.aws.logs import AwsLogSource
-from smtui.services.backend import LogEvent
+from smtui.services.backend import EventPage, LogEvent
+from smtui.services.errors import EndpointUnreachable
 from smtui.services.logtail import LogBatch, LogTailer, TailPolicy, host_of
 from tests.awsfakes import Throttler, create_job, put_events, set_status
 
@@ -240,3 +241,50 @@ async def test_a_tail_is_cancelled_cleanly(moto_aws: None) -> None:
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
+
+
+class OutageAfterCatchUp:
+    """Reads that fail once, right after the first stream has caught up and before the other
+    has, while both hosts go on logging: what `smtui logs --follow` met on a busy CI box."""
+
+    cheap = False
+
+    def __init__(self, inner: AwsLogSource, during: list[tuple[int, str]]) -> None:
+        self.inner, self.during = inner, during
+        self.down = False
+
+    async def streams(self, job: str) -> list[str]:
+        return await self.inner.streams(job)
+
+    async def read(self, stream: str, token: str | None, start_ms: int | None) -> EventPage:
+        if self.down:
+            self.down = False  # back after one refused call
+            raise EndpointUnreachable("logs:GetLogEvents: cannot reach the endpoint")
+        page = await self.inner.read(stream, token, start_ms)
+        if self.during and not page.events and page.next_token == token:
+            for h, name in enumerate(await self.streams("gap"), 1):
+                put_events(name, [(ts + h, msg) for ts, msg in self.during])
+            self.during, self.down = [], True
+        return page
+
+    async def search(self, streams: list[str], start_ms: int, token: str | None) -> None:
+        return None
+
+    async def job_status(self, job: str) -> str:
+        return await self.inner.job_status(job)
+
+
+async def test_lines_logged_during_an_outage_mid_read_come_out_in_time_order(
+    moto_aws: None,
+) -> None:
+    create_job("gap", hosts=2, status="Completed")
+    streams = interleaved("gap", 2, 50)
+    for name, events in streams.items():
+        put_events(name, events)
+    during = [(BASE + 1000 + 3 * i, f"during {i}") for i in range(20)]
+    flaky = OutageAfterCatchUp(source(page_size=None), during)
+    events, batches = await collect(LogTailer(flaky, "gap", follow=False, hosts=2, policy=FAST))
+    assert any(batch.problem for batch in batches)
+    assert len(events) == 2 * (50 + 20)
+    keys = [(e.timestamp, e.stream) for e in events]
+    assert keys == sorted(keys)
