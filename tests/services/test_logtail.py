@@ -279,8 +279,8 @@ async def test_lines_logged_during_an_outage_mid_read_come_out_in_time_order(
 ) -> None:
     create_job("gap", hosts=2, status="Completed")
     streams = interleaved("gap", 2, 50)
-    for name, events in streams.items():
-        put_events(name, events)
+    for name, written in streams.items():
+        put_events(name, written)
     during = [(BASE + 1000 + 3 * i, f"during {i}") for i in range(20)]
     flaky = OutageAfterCatchUp(source(page_size=None), during)
     events, batches = await collect(LogTailer(flaky, "gap", follow=False, hosts=2, policy=FAST))
