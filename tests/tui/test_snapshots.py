@@ -1,7 +1,7 @@
 """Snapshots at 100×30 of the screens users look at most: jobs with logs, details, resubmit.
 
 Everything on them is fixed: moto jobs with set times, log events with set timestamps, the
-app's clock, UTC, and no blinking cursors."""
+app's clock, UTC, no blinking cursors and no animations."""
 
 from __future__ import annotations
 
@@ -67,6 +67,7 @@ def app(aws_backend: Backend) -> SmtuiApp:
     boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="bucket")
     app = SmtuiApp(aws_backend)
     app.clock = lambda: T0 + dt.timedelta(hours=3)
+    app.animation_level = "none"  # scrolls land at once, however busy the machine
     return app
 
 
@@ -117,6 +118,7 @@ def test_resubmit_dialog(app: SmtuiApp, snap_compare: Any) -> None:
 def submit_app(aws_backend: Backend, project: Path) -> SmtuiApp:
     app = SmtuiApp(aws_backend, config=project, overrides=Overrides())
     app.clock = lambda: T0
+    app.animation_level = "none"
     return app
 
 
@@ -163,6 +165,7 @@ def test_data_pane_with_a_plan(aws_backend: Backend, project: Path, snap_compare
     s3.put_object(Bucket="my-bucket", Key="custom-run/code/j/sourcedir.tar.gz", Body=b"")
     app = SmtuiApp(aws_backend, config=project, overrides=Overrides())
     app.clock = lambda: T0
+    app.animation_level = "none"
 
     async def before(pilot: Pilot[Any]) -> None:
         await until(pilot, lambda: app.configs.spec is not None, "the config")
