@@ -36,6 +36,11 @@ from smtui.tui.submit import SubmitScreen
 from smtui.tui.themes import DEFAULT_THEME, load_themes, remember_theme, remembered_theme
 
 ACTION_GROUP = "job-action"
+JOB_ACTIONS = frozenset({"stop_job", "resubmit", "download"})
+"""The keys that act on the selected job: the jobs view's and the details screen's."""
+MAIN_ACTIONS = JOB_ACTIONS | {"quit_app", "help", "show", "submit"}
+"""The app's own keys, for its main screen; a form or dialog on top brings its own, so
+there `q` is a letter, not a way to lose the form (ctrl+q still quits from anywhere)."""
 
 
 class SmtuiApp(App[None]):
@@ -45,7 +50,7 @@ class SmtuiApp(App[None]):
     CSS_PATH = Path(__file__).with_name("smtui.tcss")  # absolute: subclasses live elsewhere
     TITLE = "smtui"
     BINDINGS = [
-        Binding("q", "quit", "Quit"),
+        Binding("q", "quit_app", "Quit"),
         Binding("question_mark", "help", "Help"),
         Binding("1", "show('jobs-view')", "Jobs", show=False),
         Binding("2", "show('data')", "Data", show=False),
@@ -155,6 +160,19 @@ class SmtuiApp(App[None]):
             line.append(f" · ⚠ {where}: {problem}", style=self.theme_variables.get("error", ""))
         self.query_one("#status", Static).update(line)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Which of the app's keys apply (and show in the footer) where the user is."""
+        if action not in MAIN_ACTIONS:
+            return True
+        screen = self.screen
+        if isinstance(screen, DetailsScreen):
+            return action in JOB_ACTIONS or action == "help"
+        if screen is not self.screen_stack[0]:
+            return False
+        if action in JOB_ACTIONS:
+            return self.query_one("#views", ContentSwitcher).current == "jobs-view"
+        return True
+
     # --- actions on a job ------------------------------------------------------------
     def _target(self) -> str | None:
         """The job an action applies to: the one on the details screen, else the cursor's."""
@@ -181,6 +199,7 @@ class SmtuiApp(App[None]):
             self.data.query_one("#data-tree").focus()
         else:
             self.configs.query_one("#configs-list").focus()
+        self.refresh_bindings()  # the job keys apply on the jobs view only
 
     def action_submit(self) -> None:
         """The submit form for the selected config (`s`)."""
@@ -204,6 +223,10 @@ class SmtuiApp(App[None]):
 
         form = SubmitScreen(self.backend, configs.selected, configs.spec, self.overrides)
         self.push_screen(form, submitted)
+
+    async def action_quit_app(self) -> None:
+        """`q` on the main screen; `ctrl+q` (Textual's own quit) works on every screen."""
+        await self.action_quit()
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
@@ -275,6 +298,8 @@ class SmtuiApp(App[None]):
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
+        if screen is not self.screen_stack[0]:
+            return  # a form or dialog: its own keys, and the themes above
         yield SystemCommand(
             "Jobs", "The jobs and their logs (1)", lambda: self.action_show("jobs-view")
         )

@@ -134,7 +134,8 @@ class ResubmitDialog(ModalScreen[EditedJob | None]):
 
 HELP = [
     ("Anywhere", [
-        ("q", "quit"), ("?", "this help"), ("ctrl+p", "command palette: every action, themes"),
+        ("q", "quit (ctrl+q from a form or dialog)"), ("?", "this help"),
+        ("ctrl+p", "command palette: every action, themes"),
         ("tab / shift+tab", "move between the jobs and the logs"),
         ("1 / 2 / 3", "jobs and logs / S3 data and sync / the configs in this folder"),
         ("s", "submit a job from the selected config"),

@@ -144,3 +144,29 @@ async def test_submit_on_the_local_backend_runs_the_script(
         assert app.logs.job is not None
         job = await app.backend.jobs.describe_job(app.logs.job)
         assert (job.instance_type, job.instance_count) == ("ml.g6.xlarge", 2)
+
+
+async def test_app_keys_do_not_reach_through_the_form(aws_backend: Backend, project: Path) -> None:
+    app = SmtuiApp(aws_backend, config=project, overrides=Overrides())
+    async with app.run_test(size=(120, 50)) as pilot:
+        await pilot.press("3")
+        assert "Stop" not in footer_keys(app)  # the job keys belong to the jobs view
+        form = await open_form(app, pilot)
+        assert not {"Quit", "Stop", "Download"} & footer_keys(app)
+        form.query_one("#submit-go").focus()  # off the text fields, where `q` is a letter
+        await pilot.press("q", "x", "1", "s")
+        assert app.screen is form and app.is_running
+        await pilot.press("escape")
+        assert app.screen is app.screen_stack[0]
+        await pilot.press("1")
+        assert {"Quit", "Stop"} <= footer_keys(app)
+        await pilot.press("s")
+        await until(pilot, lambda: isinstance(app.screen, SubmitScreen), "the form again")
+        await pilot.press("ctrl+q")  # Textual's own quit still works from anywhere
+    assert app.return_code == 0
+
+
+def footer_keys(app: SmtuiApp) -> set[str]:
+    """The descriptions of the keys the active screen's footer offers."""
+    return {binding.description for _, binding, enabled, _ in app.screen.active_bindings.values()
+            if enabled and binding.show}  # fmt: skip
