@@ -12,6 +12,7 @@ import re
 from collections import deque
 from pathlib import Path
 
+from rich.cells import cell_len, chop_cells
 from rich.highlighter import Highlighter
 from rich.text import Text
 from textual import on, work
@@ -61,10 +62,15 @@ class LogView(Log):
         self.highlighter = HostHighlighter(host_colours(self.app))
 
 
-def _wrapped(text: str, width: int) -> list[str]:
-    if width < 8 or len(text) <= width:
+def wrapped(text: str, width: int) -> list[str]:
+    """`text` cut into pieces of at most `width` terminal cells (a CJK character takes two)."""
+    if width < 8 or len(text) <= width // 2:
         return [text]
-    return [text[i : i + width] for i in range(0, len(text), width)]
+    if text.isascii():  # the common case: one cell a character, cut by slicing
+        if len(text) <= width:
+            return [text]
+        return [text[i : i + width] for i in range(0, len(text), width)]
+    return chop_cells(text, width) if cell_len(text) > width else [text]
 
 
 class LogPane(Vertical):
@@ -261,7 +267,7 @@ class LogPane(Vertical):
                 piece
                 for text in rendered
                 for line in text.split("\n")
-                for piece in _wrapped(line, width)
+                for piece in wrapped(line, width)
             ]
         self.view.write_lines(rendered, scroll_end=self.follow)
 
