@@ -13,7 +13,8 @@ from textual.widgets import Checkbox, DataTable, Input
 
 from smtui.core.instances import InstanceType, load_catalogue
 
-COLUMNS = ("type", "accelerator", "count", "acc. memory", "vCPU", "RAM", "$/h", "$/h × N")
+COLUMNS = ("type", "accelerator", "count", "acc. memory", "$/h", "$/h × N", "vCPU", "RAM")
+"""Prices before vCPU and RAM: at 80 columns what a GPU user picks by is all in view."""
 
 
 def _money(value: float | None) -> str:
@@ -77,10 +78,10 @@ class InstancePicker(Vertical):
                 accelerator,
                 str(instance.accelerator_count or "-"),
                 memory,
-                str(instance.vcpu),
-                f"{instance.memory_gib} GiB",
                 _money(instance.price_per_hour),
                 _money(instance.hourly_cost(self.count)),
+                str(instance.vcpu),
+                f"{instance.memory_gib} GiB",
                 key=instance.name,
             )
         if self.chosen in table.rows:
