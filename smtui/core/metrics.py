@@ -16,13 +16,47 @@ POINTS = 120
 
 @dataclass
 class MetricSeries:
+    """One metric's values, host by host: on a multi-node run each host logs its own, and
+    one line of them interleaved would zig-zag between hosts instead of showing a trend."""
+
     name: str
     pattern: re.Pattern[str]
-    values: deque[float] = field(default_factory=lambda: deque(maxlen=POINTS))
+    hosts: dict[str, deque[float]] = field(default_factory=dict)
+
+    def add(self, host: str, value: float) -> None:
+        values = self.hosts.get(host)
+        if values is None:
+            values = self.hosts[host] = deque(maxlen=POINTS)
+        values.append(value)
+
+    @property
+    def leader(self) -> str | None:
+        """The lowest-numbered host that reported (algo-1: rank 0 on most multi-node runs)."""
+        return min(self.hosts, key=host_order) if self.hosts else None
+
+    @property
+    def values(self) -> deque[float]:
+        """The leader's values, oldest first."""
+        leader = self.leader
+        return self.hosts[leader] if leader is not None else deque()
 
     @property
     def last(self) -> float | None:
-        return self.values[-1] if self.values else None
+        values = self.values
+        return values[-1] if values else None
+
+    @property
+    def spread(self) -> tuple[float, float] | None:
+        """The lowest and highest of each host's last value, when more than one reports."""
+        if len(self.hosts) < 2:
+            return None
+        lasts = [values[-1] for values in self.hosts.values()]
+        return min(lasts), max(lasts)
+
+
+def host_order(host: str) -> tuple[str | int, ...]:
+    """`algo-2` before `algo-10`."""
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", host))
 
 
 def sparkline(values: Iterable[float], width: int) -> str:
@@ -53,18 +87,18 @@ class MetricTracker:
                 continue
             self.series.append(MetricSeries(name, pattern))
 
-    def feed(self, messages: Iterable[str]) -> bool:
-        """Read values from `messages`; True when any metric got a new one."""
+    def feed(self, lines: Iterable[tuple[str, str]]) -> bool:
+        """Read values from (host, message) lines; True when any metric got a new one."""
         if not self.series:
             return False
         found = False
-        for message in messages:
+        for host, message in lines:
             for series in self.series:
                 match = series.pattern.search(message)
                 if match is None:
                     continue
                 try:
-                    series.values.append(float(match.group(1)))
+                    series.add(host, float(match.group(1)))
                 except (TypeError, ValueError):
                     continue
                 found = True
@@ -73,4 +107,4 @@ class MetricTracker:
     @property
     def seen(self) -> list[MetricSeries]:
         """The metrics that have at least one value."""
-        return [s for s in self.series if s.values]
+        return [s for s in self.series if s.hosts]

@@ -26,11 +26,11 @@ from textual.widgets import Input, Log, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from smtui.core.jobs import TrainingJob
-from smtui.core.metrics import MetricTracker, sparkline
+from smtui.core.metrics import MetricSeries, MetricTracker, sparkline
 from smtui.services.backend import Backend, LogEvent
 from smtui.services.errors import ServiceError
 from smtui.services.loghistory import LogHistory, render_events
-from smtui.services.logtail import LogTailer
+from smtui.services.logtail import LogTailer, host_of
 from smtui.tui.colours import host_colours, status_colour
 
 MAX_VIEW = 20_000
@@ -71,6 +71,18 @@ def wrapped(text: str, width: int) -> list[str]:
             return [text]
         return [text[i : i + width] for i in range(0, len(text), width)]
     return chop_cells(text, width) if cell_len(text) > width else [text]
+
+
+def _metric_tail(series: MetricSeries, hosts: bool) -> str:
+    """` 0.4395` on one host; ` 0.4395 algo-1 · 2 hosts 0.4395–0.4407` on several."""
+    tail = f" {series.last:g}"
+    if hosts:
+        tail += f" {series.leader}"
+    if series.spread is not None:
+        low, high = series.spread
+        values = f"{low:g}" if low == high else f"{low:g}–{high:g}"
+        tail += f" · {len(series.hosts)} hosts {values}"
+    return tail
 
 
 class LogPane(Vertical):
@@ -231,7 +243,7 @@ class LogPane(Vertical):
             return
         self.history.append(events)
         self._recent.extend(events)
-        if self.metrics.feed(event.message for event in events):
+        if self.metrics.feed((host_of(event.stream), event.message) for event in events):
             self._show_metrics()
         if self._pattern is not None:
             search = self._pattern.search
@@ -242,7 +254,8 @@ class LogPane(Vertical):
         self._show_title()
 
     def _show_metrics(self) -> None:
-        """One line per metric: its sparkline and its last value."""
+        """One line per metric: the first host's sparkline and last value, and on a
+        multi-node run the range of every host's last value."""
         seen = self.metrics.seen
         box = self.query_one("#logs-metrics", Static)
         if bool(seen) != box.display:
@@ -251,12 +264,13 @@ class LogPane(Vertical):
         if not seen:
             return
         label = max(len(s.name) for s in seen)
-        width = max(self.size.width - label - 16, 8)
+        tails = [_metric_tail(series, self.hosts > 1) for series in seen]
+        width = max(self.size.width - label - max(len(tail) for tail in tails) - 4, 8)
         text = Text()
-        for i, series in enumerate(seen):
+        for i, (series, tail) in enumerate(zip(seen, tails, strict=True)):
             text.append(f"{series.name:<{label}} ", style="bold")
             text.append(sparkline(series.values, width), style=self.app.theme_variables["accent"])
-            text.append(f" {series.last:g}" + ("\n" if i < len(seen) - 1 else ""))
+            text.append(tail + ("\n" if i < len(seen) - 1 else ""))
         box.update(text)
 
     def _write(self, events: list[LogEvent] | deque[LogEvent]) -> None:

@@ -19,10 +19,22 @@ def test_values_come_from_the_first_group() -> None:
     )
     assert [s.name for s in tracker.series] == ["loss", "acc"]
     assert len(tracker.problems) == 2 and "does not compile" in tracker.problems[0]
-    assert tracker.feed(["epoch 1 loss=0.9 accuracy=0.5", "noise", "epoch 2 loss=0.4"])
+    lines = ["epoch 1 loss=0.9 accuracy=0.5", "noise", "epoch 2 loss=0.4"]
+    assert tracker.feed(("algo-1", line) for line in lines)
     assert list(tracker.series[0].values) == [0.9, 0.4] and tracker.series[1].last == 0.5
-    assert not tracker.feed(["loss=?", "accuracy: none"])
+    assert not tracker.feed([("algo-1", "loss=?"), ("algo-1", "accuracy: none")])
     assert [s.name for s in tracker.seen] == ["loss", "acc"]
+
+
+def test_hosts_are_kept_apart_and_the_first_host_leads() -> None:
+    tracker = MetricTracker([{"Name": "loss", "Regex": r"loss=([0-9.]+)"}])
+    tracker.feed([("algo-10", "loss=5"), ("algo-2", "loss=0.8"), ("algo-10", "loss=4")])
+    (loss,) = tracker.seen
+    assert loss.leader == "algo-2" and list(loss.values) == [0.8] and loss.last == 0.8
+    assert loss.spread == (0.8, 4.0)
+    tracker.feed([("algo-1", "loss=0.7")])
+    assert loss.leader == "algo-1" and loss.last == 0.7 and loss.spread == (0.7, 4.0)
+    assert MetricTracker([]).seen == [] and loss.hosts["algo-10"][-1] == 4.0
 
 
 @given(st.lists(st.floats(allow_nan=False, allow_infinity=False, width=32), max_size=50),

@@ -49,9 +49,12 @@ async def test_demo_job_streams_two_hosts_and_completes(tmp_path: Path) -> None:
         # The demo's metric definitions, read from both hosts' lines, drawn as sparklines.
         loss, accuracy = app.logs.metrics.seen
         assert (loss.name, accuracy.name) == ("loss", "accuracy")
-        assert len(loss.values) == 24 and loss.values[-1] < loss.values[0]
+        # Each host's values apart: the line is algo-1's 12 epochs, not both hosts zig-zagging.
+        assert loss.leader == "algo-1" and sorted(loss.hosts) == ["algo-1", "algo-2"]
+        assert len(loss.values) == 12 and list(loss.values) == sorted(loss.values, reverse=True)
+        assert loss.spread is not None
         metrics = shown(app.query_one("#logs-metrics"))
-        assert metrics.startswith("loss") and f"{loss.last:g}" in metrics
+        assert metrics.startswith("loss") and f"{loss.last:g} algo-1 · 2 hosts" in metrics
         await pilot.press("d")
         archive = tmp_path / job / "model.tar.gz"
         await until(pilot, archive.exists, "the download")
