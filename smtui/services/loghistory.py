@@ -4,12 +4,18 @@ every line.
 The view keeps the newest lines only (a bounded buffer); this file keeps every event, one
 record per line: `<milliseconds>\\t<stream>\\t<message>`, with backslashes and newlines in
 the message escaped so a multi-line event stays one record.
+
+Records are kept in arrival order, and read back in time order: a host whose lines reached
+CloudWatch late arrives after lines written after its own, by at most the history's
+`lateness`, so a heap holding that window's events puts every line in its place without
+holding the whole history in memory.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import heapq
 import os
 import re
 import tempfile
@@ -17,7 +23,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from smtui.services.backend import LogEvent
-from smtui.services.logtail import host_of
+from smtui.services.logtail import host_of, time_order
 
 
 @functools.lru_cache(maxsize=4096)
@@ -76,21 +82,37 @@ class LogHistory:
         self._file = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
         self.count = 0
         """Events written so far."""
+        self.lateness = 0
+        """How far (ms) behind the newest line before it the latest-arriving line was; 0
+        while every line came in time order."""
+        self._newest: tuple[int, str] | None = None
 
     def append(self, events: list[LogEvent]) -> None:
-        """Add events in one write."""
+        """Add events, in time order, in one write."""
         if not events:
             return
         self._file.write(
             "".join(f"{e.timestamp}\t{e.stream}\t{_escape(e.message)}\n" for e in events)
         )
         self._file.flush()  # readers in other threads see whole records, up to `count`
-        self.count += len(events)
+        first, newest = time_order(events[0]), time_order(events[-1])
+        if self._newest is not None:
+            if first < self._newest:  # +1: a line at the same millisecond may be out of place
+                self.lateness = max(self.lateness, self._newest[0] - first[0] + 1)
+            newest = max(newest, self._newest)
+        self._newest = newest
+        self.count += len(events)  # after `lateness`: a reader sees both or the old count
 
     def events(self) -> Iterator[LogEvent]:
-        """Every event so far, oldest first. Safe from a thread while the tail goes on
+        """Every event so far, in time order. Safe from a thread while the tail goes on
         appending: it reads only the records counted when it started, all flushed."""
         count = self.count
+        lateness = self.lateness
+        records = self._records(count)
+        return _in_order(records, lateness) if lateness else records
+
+    def _records(self, count: int) -> Iterator[LogEvent]:
+        """The first `count` records, in arrival order."""
         with self.path.open(encoding="utf-8", newline="\n") as handle:
             for _ in range(count):
                 record = handle.readline()
@@ -124,3 +146,19 @@ class LogHistory:
         """Close and remove the file."""
         self._file.close()
         self.path.unlink(missing_ok=True)
+
+
+def _in_order(events: Iterable[LogEvent], lateness: int) -> Iterator[LogEvent]:
+    """`events` in time order, given that none comes `lateness` ms or more behind the newest
+    before it: whatever is older than that behind the newest so far can go out."""
+    heap: list[tuple[int, str, int, LogEvent]] = []
+    newest = None
+    for seq, event in enumerate(events):
+        heapq.heappush(heap, (event.timestamp, event.stream, seq, event))
+        if newest is None or event.timestamp > newest:
+            newest = event.timestamp
+        floor = newest - lateness
+        while heap[0][0] < floor:
+            yield heapq.heappop(heap)[3]
+    while heap:
+        yield heapq.heappop(heap)[3]

@@ -212,7 +212,7 @@ class LogTailer:
                 if taken:
                     self._emitted_from(stream, current, taken)
             if chunk:
-                self._accept_read(sorted(chunk, key=_order))
+                self._accept_read(sorted(chunk, key=time_order))
                 yield None
             if not active and not any(p.events for p in pages.values()):
                 done.clear()  # the pass is complete; the next one reads every stream again
@@ -282,7 +282,7 @@ class LogTailer:
 
     def _accept_search(self, found: list[LogEvent]) -> None:
         state = self.state
-        for event in sorted(found, key=_order):
+        for event in sorted(found, key=time_order):
             ident = (event.stream, event.event_id or "")
             if ident in state.seen_ids:
                 continue
@@ -309,7 +309,7 @@ class LogTailer:
 
     # --- the loop ----------------------------------------------------------------------
     def _batch(self, problem: str | None = None, done: bool = False) -> LogBatch:
-        events, self._outbox = sorted(self._outbox, key=_order), []
+        events, self._outbox = sorted(self._outbox, key=time_order), []
         return LogBatch(events, self.status, problem, done)
 
     async def batches(self) -> AsyncIterator[LogBatch]:
@@ -414,7 +414,7 @@ class LogTailer:
         return sorted(self.state.tokens)
 
 
-_order = operator.attrgetter("timestamp", "stream")
+time_order = operator.attrgetter("timestamp", "stream")
 """Events in time order, hosts in name order at the same millisecond."""
 
 

@@ -30,7 +30,7 @@ from smtui.core.metrics import MetricSeries, MetricTracker, sparkline
 from smtui.services.backend import Backend, LogEvent
 from smtui.services.errors import ServiceError
 from smtui.services.loghistory import LogHistory, render_events
-from smtui.services.logtail import LogTailer, host_of
+from smtui.services.logtail import LogTailer, host_of, time_order
 from smtui.tui.colours import host_colours, status_colour
 
 MAX_VIEW = 20_000
@@ -241,10 +241,19 @@ class LogPane(Vertical):
         events, self._pending = self._pending, []
         if not events or self.history is None:
             return
+        events.sort(key=time_order)  # each batch is in order; a frame may hold several
         self.history.append(events)
-        self._recent.extend(events)
         if self.metrics.feed((host_of(event.stream), event.message) for event in events):
             self._show_metrics()
+        recent = self._recent
+        if recent and self._pattern is None and time_order(events[0]) < time_order(recent[-1]):
+            # A host whose lines reached CloudWatch late: put them in their place.
+            merged = sorted([*recent, *events], key=time_order)  # two sorted runs: linear
+            self._recent = deque(merged[-MAX_VIEW:], maxlen=MAX_VIEW)
+            self._rewrite()
+            self._show_title()
+            return
+        recent.extend(events)
         if self._pattern is not None:
             search = self._pattern.search
             events = [event for event in events if search(event.message)]
@@ -286,11 +295,16 @@ class LogPane(Vertical):
         self.view.write_lines(rendered, scroll_end=self.follow)
 
     def _rewrite(self) -> None:
-        """Render the kept lines again (times or wrap switched, search cleared)."""
-        self.view.clear()
+        """Render the kept lines again (times or wrap switched, search cleared, late lines
+        put in their place); a reader scrolled up stays where they were."""
+        view = self.view
+        place = view.scroll_y
+        view.clear()
         self._write(self._recent)
         if self.follow:
-            self.view.scroll_end(animate=False)
+            view.scroll_end(animate=False)
+        else:
+            view.scroll_to(y=place, animate=False)
 
     def _show_title(self) -> None:
         title = Text("Logs", style="bold")

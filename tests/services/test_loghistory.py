@@ -76,3 +76,46 @@ def test_a_reader_in_a_thread_sees_whole_records_while_writes_go_on(tmp_path: Pa
     reader.join()
     assert bad == [] and history.count == 10_000
     history.close()
+
+
+BATCHES = st.lists(
+    st.lists(st.tuples(st.integers(0, 60), st.sampled_from("123")), min_size=1, max_size=8),
+    max_size=12,
+)
+
+
+@given(BATCHES)
+def test_late_lines_come_back_in_time_order(batches: list[list[tuple[int, str]]]) -> None:
+    """Batches each in time order, arriving in any order (a host's lines reaching CloudWatch
+    late): read back, every line is in its place, ties kept in arrival order."""
+    history = LogHistory()
+    try:
+        arrived: list[LogEvent] = []
+        for batch in batches:
+            events = sorted(
+                (LogEvent(ts, f"line {len(arrived) + i}", f"job/algo-{h}-1") for i, (ts, h) in
+                 enumerate(batch)), key=lambda e: (e.timestamp, e.stream),
+            )  # fmt: skip
+            history.append(events)
+            arrived += events
+        expected = sorted(arrived, key=lambda e: (e.timestamp, e.stream))
+        assert [(e.timestamp, e.stream, e.message) for e in history.events()] == [
+            (e.timestamp, e.stream, e.message) for e in expected
+        ]
+        assert history.count == len(arrived)
+    finally:
+        history.close()
+
+
+def test_in_order_history_is_read_as_written(tmp_path: Path) -> None:
+    history = LogHistory(tmp_path)
+    history.append([LogEvent(i, f"a {i}", "job/algo-1-1") for i in range(0, 100, 2)])
+    history.append([LogEvent(i, f"b {i}", "job/algo-2-1") for i in range(100, 200, 2)])
+    assert history.lateness == 0
+    history.append([LogEvent(i, f"c {i}", "job/algo-3-1") for i in range(150, 160)])
+    assert history.lateness == 198 - 150 + 1
+    dest = tmp_path / "saved.log"
+    assert history.save(dest, hosts=True, timestamps=False) == 110
+    saved = dest.read_text().splitlines()
+    assert saved[74:77] == ["[algo-2] b 148", "[algo-2] b 150", "[algo-3] c 150"]
+    history.close()

@@ -94,6 +94,25 @@ async def test_two_hosts_merged_in_time_order_with_host_prefixes(aws_backend: Ba
         await until(pilot, lambda: app.logs.status == "Completed", "the tail's status")
 
 
+async def test_a_hosts_late_lines_are_put_in_their_place(aws_backend: Backend) -> None:
+    make_job("late-host", 0, "InProgress", hosts=2)
+    base = int(T0.timestamp() * 1000)
+    put_events("late-host/algo-1-1700000000", [(base + 10 * i, f"one {i}") for i in range(50)])
+    app = SmtuiApp(aws_backend)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(pilot, lambda: app.logs.lines_received == 50, "algo-1's lines")
+        # algo-2's lines reach CloudWatch after algo-1's were shown, though written between.
+        put_events(
+            "late-host/algo-2-1700000000", [(base + 10 * i + 5, f"two {i}") for i in range(50)]
+        )
+        await until(pilot, lambda: app.logs.lines_received == 100, "algo-2's lines", timeout=10)
+        await pilot.pause()
+        lines = list(app.logs.view.lines)
+        assert lines[:3] == ["[algo-1] one 0", "[algo-2] two 0", "[algo-1] one 1"]
+        assert lines[-2:] == ["[algo-1] one 49", "[algo-2] two 49"] and len(lines) == 100
+        assert app.logs.follow and app.logs.view.scroll_y == app.logs.view.max_scroll_y
+
+
 async def test_log_keys_follow_wrap_times_search_and_save(
     aws_backend: Backend, tmp_path: Path
 ) -> None:
