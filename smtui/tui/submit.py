@@ -67,6 +67,9 @@ class SubmitScreen(Screen[str | None]):
         self.original = spec
         self.overrides = overrides
         self.checked: CheckedDraft | None = None
+        self.sending = False
+        """A submit is under way: a second one would start a second (billed) job, and
+        closing the form would hide a job that is being created anyway."""
 
     def compose(self) -> ComposeResult:
         draft = Draft.from_spec(self.original)
@@ -181,20 +184,24 @@ class SubmitScreen(Screen[str | None]):
         if spec is not None:
             self._show_request(spec)
 
-    @work(exclusive=True, group="submit", exit_on_error=False)
+    @work(exclusive=True, group="request", exit_on_error=False)
     async def _show_request(self, spec: JobSpec) -> None:
         image = await asyncio.to_thread(resolve_image_uri, spec)  # may load the SDK: off the UI
         request = build_request(spec, make_job_name(job_name_base(spec)), image)
         await self.app.push_screen(RequestScreen(request))
 
     def action_submit(self) -> None:
+        if self.sending:
+            self.notify("already submitting…")
+            return
         spec = self._ready()
         if spec is not None:
+            self.sending = True
             self.query_one("#submit-go", Button).disabled = True
             self.notify("submitting…")
             self._submit(spec)
 
-    @work(exclusive=True, group="submit", exit_on_error=False)
+    @work(group="submit", exit_on_error=False)
     async def _submit(self, spec: JobSpec) -> None:
         submitted = await submit_spec(self.backend, spec)
         for note in submitted.notes:
@@ -203,11 +210,19 @@ class SubmitScreen(Screen[str | None]):
 
     @on(Worker.StateChanged)
     def _failed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group == "submit" and event.worker.state == WorkerState.ERROR:
+        if event.worker.state != WorkerState.ERROR:
+            return
+        if event.worker.group == "request":
+            self.notify(str(event.worker.error), title="no request", severity="error")
+        elif event.worker.group == "submit":
             self.notify(str(event.worker.error), title="not submitted", severity="error")
+            self.sending = False
             self.query_one("#submit-go", Button).disabled = False
 
     def action_cancel(self) -> None:
+        if self.sending:
+            self.notify("the job is being created; the form closes when it is", severity="warning")
+            return
         self.dismiss(None)
 
     @on(Button.Pressed, "#submit-go")
@@ -220,4 +235,4 @@ class SubmitScreen(Screen[str | None]):
 
     @on(Button.Pressed, "#submit-cancel")
     def _cancel(self) -> None:
-        self.dismiss(None)
+        self.action_cancel()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
@@ -170,3 +172,33 @@ def footer_keys(app: SmtuiApp) -> set[str]:
     """The descriptions of the keys the active screen's footer offers."""
     return {binding.description for _, binding, enabled, _ in app.screen.active_bindings.values()
             if enabled and binding.show}  # fmt: skip
+
+
+async def test_a_submit_under_way_is_sent_once_and_the_form_waits_for_it(
+    aws_backend: Backend, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import smtui.tui.submit as submit_module
+
+    real = submit_module.submit_spec
+    release = asyncio.Event()
+    calls: list[str] = []
+
+    async def slow_submit(backend: Backend, spec: Any) -> Any:
+        calls.append(spec.instance_type)
+        await release.wait()  # CreateTrainingJob on a slow link
+        return await real(backend, spec)
+
+    monkeypatch.setattr(submit_module, "submit_spec", slow_submit)
+    app = SmtuiApp(aws_backend, config=project, overrides=Overrides())
+    async with app.run_test(size=(120, 50)) as pilot:
+        form = await open_form(app, pilot)
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: calls, "the submit under way")
+        await pilot.press("ctrl+s", "escape", "ctrl+d")  # again, cancel, the request
+        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, RequestScreen), "the request")
+        await pilot.press("escape")
+        assert app.screen is form and form.sending and calls == ["ml.g5.xlarge"]
+        release.set()
+        await until(pilot, lambda: app.screen is app.screen_stack[0], "the form closed")
+        assert len(sagemaker_backend().training_jobs) == 1
