@@ -177,9 +177,8 @@ def footer_keys(app: SmtuiApp) -> set[str]:
 async def test_a_submit_under_way_is_sent_once_and_the_form_waits_for_it(
     aws_backend: Backend, project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import smtui.tui.submit as submit_module
+    from smtui.services.submit import submit_spec as real
 
-    real = submit_module.submit_spec
     release = asyncio.Event()
     calls: list[str] = []
 
@@ -188,7 +187,7 @@ async def test_a_submit_under_way_is_sent_once_and_the_form_waits_for_it(
         await release.wait()  # CreateTrainingJob on a slow link
         return await real(backend, spec)
 
-    monkeypatch.setattr(submit_module, "submit_spec", slow_submit)
+    monkeypatch.setattr("smtui.tui.submit.submit_spec", slow_submit)
     app = SmtuiApp(aws_backend, config=project, overrides=Overrides())
     async with app.run_test(size=(120, 50)) as pilot:
         form = await open_form(app, pilot)
