@@ -16,7 +16,7 @@ from smtui.core.formats import duration, money, when
 from smtui.core.hyperparams import render_argv
 from smtui.core.jobs import TrainingJob
 from smtui.services.backend import Backend
-from smtui.services.errors import ServiceError
+from smtui.services.errors import NotFound, ServiceError
 from smtui.services.submit import configs_uri
 from smtui.tui.clock import app_now
 from smtui.tui.colours import status_colour
@@ -66,12 +66,14 @@ class DetailsScreen(Screen[None]):
             return
         self._show(job)
         where = configs_uri(job.raw, job.name)
-        config = "(not submitted by smtui: no stored config)"
+        config = "(none stored: not submitted by smtui, or removed since)"
         if where:
             try:
                 config = (await self.backend.storage.read_bytes(where)).decode()
-            except ServiceError:
-                pass
+            except NotFound:
+                pass  # the job was not submitted by smtui (or the file was removed)
+            except ServiceError as exc:  # denied, throttled, unreachable: say so
+                config = f"(cannot read it: {exc})"
         self.query_one("#details-config", Static).update(
             Group(Text(f"Submitted config  {where or ''}", style="bold underline"), Text(config))
         )

@@ -252,6 +252,28 @@ async def test_details_help_and_quit(aws_backend: Backend) -> None:
     assert app.return_code == 0
 
 
+async def test_details_say_why_the_stored_config_is_not_shown(
+    aws_backend: Backend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from smtui.services.errors import AccessDenied
+
+    make_job("plain-run", 0, "Completed")
+    app = SmtuiApp(aws_backend)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(pilot, lambda: app.jobs.selected == "plain-run", "the job")
+        await pilot.press("enter")
+        config = app.screen.query_one("#details-config")
+        await until(pilot, lambda: "none stored" in shown(config), "no config (never stored)")
+
+        async def denied(uri: str) -> bytes:
+            raise AccessDenied("access denied: your credentials may not call s3:GetObject")
+
+        monkeypatch.setattr(aws_backend.storage, "read_bytes", denied)
+        await pilot.press("escape", "enter")
+        config = app.screen.query_one("#details-config")
+        await until(pilot, lambda: "cannot read it: access denied" in shown(config), "why")
+
+
 async def test_an_unreachable_endpoint_is_shown_and_the_app_keeps_running(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
