@@ -25,6 +25,7 @@ from textual.worker import Worker, WorkerState
 from smtui.core.formats import when
 from smtui.core.spec import JobSpec
 from smtui.services.backend import Backend, TransferProgress
+from smtui.services.errors import ServiceError
 from smtui.services.home import smtui_home
 from smtui.services.s3uri import S3Uri
 from smtui.services.submit import PLACEHOLDER
@@ -143,7 +144,14 @@ class DataPane(Vertical):
 
     @work(group="data-list", exit_on_error=False)
     async def _load(self, node: TreeNode[Entry], uri: str, token: str | None) -> None:
-        listing = await self.backend.storage.list_prefix(uri, token, PAGE)
+        try:
+            listing = await self.backend.storage.list_prefix(uri, token, PAGE)
+        except ServiceError as exc:
+            # Shown where it happened, not as a toast over whatever view is open; the
+            # folder lists again when reopened (or ctrl+r).
+            node.add_leaf(Text(f"✗ {exc}", style="bold red"))
+            self._listed.discard(node.id)
+            return
         bucket = S3Uri.parse(uri).bucket
         for folder in listing.folders:  # full URIs
             name = folder.rstrip("/").rsplit("/", 1)[-1] + "/"
@@ -165,6 +173,7 @@ class DataPane(Vertical):
         entry = event.node.data
         if entry is not None and entry.folder and event.node.id not in self._listed:
             self._listed.add(event.node.id)
+            event.node.remove_children()  # a failed listing's message, when retried
             self._load(event.node, entry.uri, None)
 
     @on(Tree.NodeSelected, "#data-tree")

@@ -142,3 +142,23 @@ async def test_watch_syncs_on_change(aws_backend: Backend, data_project: Path) -
         await until(pilot, lambda: "custom-run/data/late.csv" in keys(), "the change synced")
         await pilot.press("w")
         assert "watching" not in shown(pane.query_one("#data-title"))
+
+
+async def test_a_missing_bucket_is_shown_in_the_tree_and_listed_again_on_reload(
+    aws_backend: Backend, project: Path
+) -> None:
+    app = SmtuiApp(aws_backend, config=project, overrides=Overrides())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(pilot, lambda: app.configs.spec is not None, "the config")
+        await pilot.press("2")
+        tree: Tree[Any] = app.data.query_one("#data-tree", Tree)
+
+        def labels() -> list[str]:
+            return [str(node.label) for node in tree.root.children]
+
+        await until(pilot, lambda: labels(), "the listing's outcome")
+        assert labels() == ["✗ s3:ListObjectsV2: there is no bucket 'my-bucket' (check the name)"]
+        assert not app._notifications  # in the pane, not a toast over another view
+        boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="my-bucket")
+        await pilot.press("ctrl+r")
+        await until(pilot, lambda: labels() == ["(empty)"], "the bucket listed")
