@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -37,6 +38,11 @@ COLUMNS = (
     ("cost", "Est. cost"),
     ("created", "Created"),
 )
+COMPACT = ("name", "status", "instance", "elapsed", "cost")
+"""The columns below `WIDE` cells: the status cell then shows the secondary status
+(Training, Uploading, MaxRuntimeExceeded) in the colour of the status, and Created goes
+(the rows are newest first anyway), so name, status, elapsed time and cost fit 80 columns."""
+WIDE = 100
 PAGE = 50
 
 
@@ -104,14 +110,40 @@ class JobsPane(Vertical):
         self._wanted: str | None = None
         """A job to put the cursor on as soon as it is listed (a new submit)."""
         self._highlighted: str | None = None
+        self.columns: tuple[str, ...] = tuple(key for key, _ in COLUMNS)
+        """The keys of the columns shown: all of them, or `COMPACT` on a narrow screen."""
 
     def compose(self) -> ComposeResult:
         yield Static("", id="jobs-title")
         yield Input(placeholder="filter jobs by name (esc: done)", id="jobs-filter")
         table: DataTable[str | Text] = DataTable(id="jobs-table", cursor_type="row")
-        for key, label in COLUMNS:
-            table.add_column(label, key=key)
+        self._add_columns(table)
         yield table
+
+    def _add_columns(self, table: DataTable[str | Text]) -> None:
+        labels = dict(COLUMNS)
+        for key in self.columns:
+            table.add_column(labels[key], key=key)
+
+    def on_resize(self) -> None:
+        wanted = tuple(key for key, _ in COLUMNS) if self.size.width >= WIDE else COMPACT
+        if wanted == self.columns:
+            return
+        self.columns = wanted
+        table = self.table
+        table.clear(columns=True)
+        self._add_columns(table)
+        rows = {name: self._cells(name) for name in self.summaries}
+        for name, cells in rows.items():
+            table.add_row(*cells, key=name)
+        # The table measures new rows when next idle, after it has painted (and cached)
+        # them in header-wide columns; measured now, the first paint is right.
+        for index, column in enumerate(table.ordered_columns):
+            widths = [cell_len(str(cells[index])) for cells in rows.values()]
+            column.content_width = max([column.content_width, *widths])
+        self._sort()
+        if self._highlighted in self.summaries:
+            table.move_cursor(row=table.get_row_index(self._highlighted), scroll=True)
 
     def on_mount(self) -> None:
         self.query_one("#jobs-filter").display = False
@@ -229,22 +261,28 @@ class JobsPane(Vertical):
         # The list is fetched on every refresh, so its status is the newest; a description
         # fills in what ListTrainingJobs leaves out (and the secondary status where absent).
         secondary = summary.secondary_status or (job.secondary_status if job else None) or ""
+        status = status_text(self.app, summary.status)
+        if "secondary" not in self.columns and secondary:
+            status.plain = secondary  # Training, MaxRuntimeExceeded: in the status's colour
         now = app_now(self.app)
-        return [
-            name,
-            status_text(self.app, summary.status),
-            secondary,
-            f"{job.instance_type.removeprefix('ml.')}×{job.instance_count}" if job else "…",
-            duration(job.elapsed(now)) if job else "…",
-            money(job.cost(now)) if job else "…",
-            summary.created.astimezone().strftime("%m-%d %H:%M"),
-        ]
+        cells: dict[str, str | Text] = {
+            "name": name,
+            "status": status,
+            "secondary": secondary,
+            "instance": (
+                f"{job.instance_type.removeprefix('ml.')}×{job.instance_count}" if job else "…"
+            ),
+            "elapsed": duration(job.elapsed(now)) if job else "…",
+            "cost": money(job.cost(now)) if job else "…",
+            "created": summary.created.astimezone().strftime("%m-%d %H:%M"),
+        }
+        return [cells[key] for key in self.columns]
 
     def _update_row(self, name: str) -> None:
         if name not in self.summaries:
             return
         table = self.table
-        for (key, _), value in zip(COLUMNS, self._cells(name), strict=True):
+        for key, value in zip(self.columns, self._cells(name), strict=True):
             table.update_cell(name, key, value, update_width=True)
 
     def _tick(self) -> None:

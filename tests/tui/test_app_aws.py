@@ -80,6 +80,30 @@ async def test_jobs_newest_first_and_a_job_completes_while_watched(aws_backend: 
         assert "refreshed" in shown(app.query_one("#status"))
 
 
+async def test_a_narrow_screen_gets_the_compact_columns(aws_backend: Backend) -> None:
+    job = "run-20261124-090000-000"
+    make_job(job, 0, "Stopped")
+    set_status(job, "Stopped", "MaxRuntimeExceeded")
+    app = SmtuiApp(aws_backend)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.jobs.table
+        await until(pilot, lambda: table.row_count == 1, "the row")
+        await until(pilot, lambda: cell(app, job, "instance") != "…", "the description")
+        assert app.jobs.columns == ("name", "status", "instance", "elapsed", "cost")
+        assert cell(app, job, "status") == "MaxRuntimeExceeded"  # the secondary, in its place
+        await pilot.pause()
+        assert sum(c.get_render_width(table) for c in table.ordered_columns) <= 80
+        await pilot.resize_terminal(120, 30)
+        await until(pilot, lambda: "created" in app.jobs.columns, "the wide columns")
+        await pilot.pause()
+        assert (cell(app, job, "status"), cell(app, job, "secondary")) == (
+            "Stopped", "MaxRuntimeExceeded"
+        )  # fmt: skip
+        # Painted in the new widths at once, not in header-wide columns until a key press.
+        assert f"{job}  Stopped  MaxRuntimeExceeded" in table.render_line(1).text
+        assert app.jobs.selected == job
+
+
 async def test_two_hosts_merged_in_time_order_with_host_prefixes(aws_backend: Backend) -> None:
     make_job("two-hosts", 0, "Completed", hosts=2)
     base = int(T0.timestamp() * 1000)
