@@ -340,3 +340,55 @@ def test_requirements_are_installed_only_when_the_config_asks(
     assert ("-m pip install -r requirements.txt" in out) is install
     assert ("requirements.txt is not installed" in out) is not install
     assert out.splitlines()[-1] == "trained"
+
+
+RESUMING = """\
+import argparse, os, time
+parser = argparse.ArgumentParser()
+parser.add_argument("--checkpoint_dir")
+parser.add_argument("--release")
+args, _ = parser.parse_known_args()
+found = sorted(os.listdir(args.checkpoint_dir))
+print("found", found, "in", args.checkpoint_dir, flush=True)
+with open(os.path.join(args.checkpoint_dir, f"step-{len(found)}.txt"), "w") as out:
+    out.write(str(len(found)))
+deadline = time.time() + 30
+while not os.path.exists(args.release) and time.time() < deadline:
+    time.sleep(0.05)
+"""
+
+
+async def test_checkpoints_are_copied_while_training_and_restored_for_the_next_job(
+    local: Backend, project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SMTUI_LOCAL_CHECKPOINT_EVERY", "0.2")
+    release = tmp_path / "release"
+    write_project(project, RESUMING)
+    project.write_text(
+        project.read_text()
+        + f"    checkpoint-dir: /opt/ml/checkpoints\n    release: {release}\n"
+        + "  checkpoints: s3://my-bucket/run/ckpt/\n"
+    )
+    stored = smtui_home() / "buckets/my-bucket/run/ckpt"
+    first = await submit(local, project)
+    deadline = time.monotonic() + 30
+    while not (stored / "step-0.txt").exists():  # copied while the script still runs
+        assert time.monotonic() < deadline, "no checkpoint copied during training"
+        await asyncio.sleep(0.05)
+    assert (await local.jobs.describe_job(first)).status == "InProgress"
+    release.touch()
+    await wait_until(local, first, "Completed")
+    release.unlink()
+    second = await submit(local, project)
+    await wait_until(local, second, "Training")
+    while not (stored / "step-1.txt").exists():
+        assert time.monotonic() < deadline + 30, "the second job wrote no checkpoint"
+        await asyncio.sleep(0.05)
+    release.touch()
+    await wait_until(local, second, "Completed")
+    assert sorted(p.name for p in stored.iterdir()) == ["step-0.txt", "step-1.txt"]
+    (log,) = (smtui_home() / "jobs" / second / "logs").glob("algo-1-*.log")
+    text = log.read_text()
+    tree = smtui_home() / "jobs" / second / "algo-1" / "checkpoints"
+    assert f"found ['step-0.txt'] in {tree}" in text  # restored, and the path mapped
+    assert "holds 1 file(s) from s3://my-bucket/run/ckpt/" in text

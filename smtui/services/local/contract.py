@@ -179,11 +179,20 @@ class HostContract:
             argv = [*algorithm["ContainerEntrypoint"], *algorithm.get("ContainerArguments", [])]
             return [arg.replace(CONTAINER_ROOT, str(self.root)) for arg in argv]
         entry = self.entry_point
+        # A hyperparameter naming a container path (`--checkpoint-dir /opt/ml/checkpoints`)
+        # names the same place in this host's tree.
+        argv = [self.in_tree(arg) for arg in self.argv]
         if entry.endswith(".py"):
-            return [python, entry, *self.argv]
+            return [python, entry, *argv]
         if entry.endswith(".sh"):
-            return ["/bin/sh", entry, *self.argv]
-        return [f"./{entry}", *self.argv]
+            return ["/bin/sh", entry, *argv]
+        return [f"./{entry}", *argv]
+
+    def in_tree(self, value: str) -> str:
+        """`/opt/ml/x` → `<this host's tree>/x`; anything else as it is."""
+        if value == CONTAINER_ROOT or value.startswith(CONTAINER_ROOT + "/"):
+            return str(self.root) + value[len(CONTAINER_ROOT) :]
+        return value
 
     def training_env(self, num_gpus: int) -> dict[str, Any]:
         """`SM_TRAINING_ENV`: the toolkit's whole view of the job."""

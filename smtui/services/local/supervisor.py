@@ -20,6 +20,7 @@ and records each secondary status and the end: Completed, Failed with the reason
 from __future__ import annotations
 
 import collections
+import functools
 import os
 import shlex
 import shutil
@@ -46,6 +47,8 @@ from smtui.services.local.store import (
 )
 from smtui.services.s3uri import S3Uri
 
+CHECKPOINT_EVERY = float(os.environ.get("SMTUI_LOCAL_CHECKPOINT_EVERY", "2"))
+"""Seconds between copies of what changed in checkpoints/ to the checkpoint S3 URI."""
 STOP_GRACE = float(os.environ.get("SMTUI_LOCAL_STOP_GRACE", "10"))
 """Seconds between SIGTERM and SIGKILL (SageMaker gives 120; a local job is smaller)."""
 STDERR_TAIL = 10
@@ -110,6 +113,74 @@ class Host:
         self.log.close()
 
 
+class Checkpoints:
+    """SageMaker's checkpoint contract on this machine: what the checkpoint S3 URI holds is
+    in every host's `checkpoints/` before the script starts (so a retried or resubmitted
+    job resumes), and what the script writes there is copied back while it runs, every
+    `CHECKPOINT_EVERY` seconds, and once more at the end."""
+
+    def __init__(self, storage: LocalStorage, uri: str, folders: list[Path]) -> None:
+        self.storage = storage
+        self.where = S3Uri.parse(uri).folder
+        self.folders = folders
+        self._sent: dict[Path, tuple[int, int]] = {}
+        """Each file's (size, mtime) when last copied: unchanged files are not copied again."""
+
+    def restore(self) -> int:
+        """Copy the URI's objects into every host's folder; returns how many objects."""
+        try:
+            objects = self.storage.walk(self.where)
+        except NotFound:
+            return 0
+        for folder in self.folders:
+            for key, path in objects:
+                dest = folder / key[len(self.where.key) :]
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, dest)
+                self._sent[dest] = _signature(dest)
+        return len(objects)
+
+    def upload(self) -> int:
+        """Copy every file written or changed since the last call; returns how many."""
+        copied = 0
+        for folder in self.folders:
+            for path in sorted(folder.rglob("*")):
+                try:
+                    if not path.is_file():
+                        continue
+                    signature = _signature(path)
+                    if self._sent.get(path) == signature:
+                        continue
+                    key = path.relative_to(folder).as_posix()
+                    with path.open("rb") as source:
+                        copy = functools.partial(shutil.copyfileobj, source)
+                        write_atomically(self.storage.path_of(f"{self.where}{key}"), copy)
+                except FileNotFoundError:
+                    continue  # removed while being copied: the script moved on
+                self._sent[path] = signature
+                copied += 1
+        return copied
+
+    def keep_uploading(self, done: threading.Event) -> threading.Thread:
+        """Copy changes in the background until `done` is set."""
+
+        def loop() -> None:
+            while not done.wait(CHECKPOINT_EVERY):
+                try:
+                    self.upload()
+                except OSError:
+                    traceback.print_exc()  # to the supervisor's log; the final copy retries
+
+        thread = threading.Thread(target=loop, name="checkpoints", daemon=True)
+        thread.start()
+        return thread
+
+
+def _signature(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_size, stat.st_mtime_ns
+
+
 class Supervisor:
     def __init__(self, store: JobStore, name: str) -> None:
         self.store = store
@@ -126,6 +197,14 @@ class Supervisor:
         self.log_paths = {
             c.host: self.folder / "logs" / f"{c.host}-{created}.log" for c in self.contracts
         }
+        checkpoint_uri = self.request.get("CheckpointConfig", {}).get("S3Uri")
+        self.checkpoints = (
+            Checkpoints(self.storage, checkpoint_uri, [c.checkpoint_dir for c in self.contracts])
+            if checkpoint_uri
+            else None
+        )
+        self.restored = 0
+        """Checkpoint files put in every host's checkpoints/ before the script started."""
 
     # --- state -------------------------------------------------------------------------------
 
@@ -185,6 +264,8 @@ class Supervisor:
             contract.build_tree()
             self.stage_channels(contract)
             self.unpack_code(contract)
+        if self.checkpoints is not None:
+            self.restored = self.checkpoints.restore()
 
     def stage_channels(self, contract: HostContract) -> None:
         hosts = contract.hosts
@@ -243,6 +324,12 @@ class Supervisor:
                 f"smtui local: host {contract.host} of {len(self.contracts)} runs on this "
                 f"machine, without a container (image {image or '-'} is not used)"
             )
+            if self.checkpoints is not None:
+                host.write(
+                    f"smtui local: checkpoints/ ({contract.checkpoint_dir}) holds "
+                    f"{self.restored} file(s) from {self.checkpoints.where}; what the script "
+                    f"writes there is copied back every {CHECKPOINT_EVERY:g} s"
+                )
             if (contract.code_dir / "requirements.txt").exists():
                 self.requirements(host, python)
             host.write("Invoking script with the following command:")
@@ -264,7 +351,14 @@ class Supervisor:
                 if h.process is not None
             },
         )
-        outcome, reason = self.wait(hosts)
+        done = threading.Event()
+        copier = self.checkpoints.keep_uploading(done) if self.checkpoints else None
+        try:
+            outcome, reason = self.wait(hosts)
+        finally:
+            done.set()
+            if copier is not None:
+                copier.join()
         for host in hosts:
             host.finish()
         return outcome, reason
@@ -365,16 +459,8 @@ class Supervisor:
             self.write_tarball(
                 base + "output.tar.gz", [c.output_dir / "data" for c in self.contracts]
             )
-        checkpoint = self.request.get("CheckpointConfig", {}).get("S3Uri")
-        if checkpoint:
-            where = str(S3Uri.parse(checkpoint).folder)
-            for contract in self.contracts:
-                for path in contract.checkpoint_dir.rglob("*"):
-                    if path.is_file():
-                        key = path.relative_to(contract.checkpoint_dir).as_posix()
-                        dest = self.storage.path_of(where + key)
-                        dest.parent.mkdir(parents=True, exist_ok=True)
-                        shutil.copyfile(path, dest)
+        if self.checkpoints is not None:
+            self.checkpoints.upload()  # what changed since the last background copy
         return {"ModelArtifacts": {"S3ModelArtifacts": model_uri}}
 
     def write_tarball(self, uri: str, folders: list[Path]) -> None:
