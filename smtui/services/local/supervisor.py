@@ -237,6 +237,8 @@ class Supervisor:
             self.secondary("Training", "Training image download completed. Training in progress.")
             outcome, reason = self.train()
             if outcome == "Failed":
+                if self.checkpoints is not None:
+                    self.checkpoints.upload()  # a failed run's last checkpoint, to resume from
                 self.end("Failed", "Failed", "Training job failed", reason)
                 return
             self.secondary("Uploading", "Uploading generated training model")
