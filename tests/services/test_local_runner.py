@@ -392,3 +392,22 @@ async def test_checkpoints_are_copied_while_training_and_restored_for_the_next_j
     tree = smtui_home() / "jobs" / second / "algo-1" / "checkpoints"
     assert f"found ['step-0.txt'] in {tree}" in text  # restored, and the path mapped
     assert "holds 1 file(s) from s3://my-bucket/run/ckpt/" in text
+
+
+async def test_a_failed_jobs_last_checkpoint_is_kept(
+    local: Backend, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SMTUI_LOCAL_CHECKPOINT_EVERY", "600")  # only the final copy runs
+    write_project(
+        project,
+        "import os, sys\nopen(os.path.join(sys.argv[sys.argv.index('--checkpoint_dir') + 1],"
+        " 'last.pt'), 'w').write('w')\nsys.exit(3)\n",
+    )
+    project.write_text(
+        project.read_text()
+        + "    checkpoint-dir: /opt/ml/checkpoints\n  checkpoints: s3://my-bucket/run/ckpt/\n"
+    )
+    job = await submit(local, project)
+    ended = await wait_until(local, job, "Failed")
+    assert "ExitCode 3" in ended.failure_reason
+    assert (smtui_home() / "buckets/my-bucket/run/ckpt/last.pt").read_text() == "w"
