@@ -118,13 +118,19 @@ async def test_two_hosts_merged_in_time_order_with_host_prefixes(aws_backend: Ba
         await until(pilot, lambda: app.logs.status == "Completed", "the tail's status")
 
 
-async def test_a_hosts_late_lines_are_put_in_their_place(aws_backend: Backend) -> None:
+async def test_a_hosts_late_lines_are_put_in_their_place(
+    aws_backend: Backend, monkeypatch: pytest.MonkeyPatch
+) -> None:
     make_job("late-host", 0, "InProgress", hosts=2)
     base = int(T0.timestamp() * 1000)
-    put_events("late-host/algo-1-1700000000", [(base + 10 * i, f"one {i}") for i in range(50)])
+    ones = [(base + 10 * i, f"one {i}") for i in range(50)]
+    ones[-1] = (ones[-1][0], "one 49\n  and its second line")  # a multi-line event
+    put_events("late-host/algo-1-1700000000", ones)
     app = SmtuiApp(aws_backend)
     async with app.run_test(size=(120, 36)) as pilot:
         await until(pilot, lambda: app.logs.lines_received == 50, "algo-1's lines")
+        rewrites: list[None] = []
+        monkeypatch.setattr(app.logs, "_rewrite", lambda: rewrites.append(None))
         # algo-2's lines reach CloudWatch after algo-1's were shown, though written between.
         put_events(
             "late-host/algo-2-1700000000", [(base + 10 * i + 5, f"two {i}") for i in range(50)]
@@ -133,7 +139,11 @@ async def test_a_hosts_late_lines_are_put_in_their_place(aws_backend: Backend) -
         await pilot.pause()
         lines = list(app.logs.view.lines)
         assert lines[:3] == ["[algo-1] one 0", "[algo-2] two 0", "[algo-1] one 1"]
-        assert lines[-2:] == ["[algo-1] one 49", "[algo-2] two 49"] and len(lines) == 100
+        assert lines[-4:] == [
+            "[algo-2] two 48", "[algo-1] one 49", "  and its second line", "[algo-2] two 49"
+        ]  # fmt: skip
+        assert len(lines) == 101
+        assert rewrites == []  # only the displaced lines were written again, not the view
         assert app.logs.follow and app.logs.view.scroll_y == app.logs.view.max_scroll_y
 
 
