@@ -1,8 +1,10 @@
 """The logs pane: the selected job's hosts merged, live, one colour per host.
 
-Lines arrive from the `LogTailer` in batches and are written to the view once per frame.
-The view holds the newest `MAX_VIEW` lines; every line also goes to a `LogHistory` file, so
-search and save see the whole log while memory stays flat however long the job runs.
+Lines arrive from the `LogTailer` in batches and are written to the view a frame later, in
+chunks of `FLUSH_CHUNK` with the event loop free between them, so a key press never waits
+behind a flood. The view holds the newest `MAX_VIEW` lines; every line also goes to a
+`LogHistory` file, so search and save see the whole log while memory stays flat however long
+the job runs: when the view falls `BACKLOG` lines behind, the tail waits for it.
 """
 
 from __future__ import annotations
@@ -39,6 +41,12 @@ from smtui.tui.colours import host_colours, status_colour
 MAX_VIEW = 20_000
 """Lines the view keeps; older ones stay in the history file."""
 FRAME = 1 / 30
+FLUSH_CHUNK = 5_000
+"""Events written per turn of the event loop: in a flood a key press waits behind one
+chunk at most, not behind a frame of 20,000 lines."""
+BACKLOG = 2 * MAX_VIEW
+"""Events waiting to be written before the tail waits for the view: memory stays bounded,
+and a backlog this deep lets the oldest chunks skip drawing lines the view would drop."""
 """Seconds between writes to the view while lines pour in."""
 _HOST = re.compile(r"\[algo-(\d+)\]")
 
@@ -140,6 +148,8 @@ class LogPane(Vertical):
         """The job's metric definitions, fed every line."""
         self._recent: deque[LogEvent] = deque(maxlen=MAX_VIEW)
         self._pending: list[LogEvent] = []
+        self._pending_mixed = False
+        """Whether a batch in `_pending` starts before the one ahead of it ends."""
         self._flush_timer: Timer | None = None
         self._switch_timer: Timer | None = None
         self._pattern: re.Pattern[str] | None = None
@@ -195,6 +205,7 @@ class LogPane(Vertical):
         self.query_one("#logs-metrics").display = False
         self._recent.clear()
         self._pending.clear()
+        self._pending_mixed = False
         self._matches = 0
         self.view.clear()
         self.follow = True
@@ -213,13 +224,19 @@ class LogPane(Vertical):
         tailer = LogTailer(self.backend.logs, job, follow=True, hosts=self.hosts)
         async for batch in tailer.batches():
             if batch.events:
-                self._pending.extend(batch.events)
+                pending = self._pending
+                if pending and time_order(batch.events[0]) < time_order(pending[-1]):
+                    self._pending_mixed = True
+                pending.extend(batch.events)
                 if self._flush_timer is None:
                     self._flush_timer = self.set_timer(FRAME, self._flush)
+                while len(pending) >= BACKLOG and pending is self._pending:
+                    await asyncio.sleep(FRAME / 4)  # the view is behind: read no further yet
             if batch.done and self._pending:  # the last lines are on screen before "ended"
-                if self._flush_timer is not None:
-                    self._flush_timer.stop()
-                self._flush()
+                while self._pending:
+                    if self._flush_timer is not None:
+                        self._flush_timer.stop()
+                    self._flush()
             if batch.status != self.status or batch.problem != self.problem or batch.done:
                 self.status, self.problem, self.ended = batch.status, batch.problem, batch.done
                 self.post_message(self.TailChanged(job, batch.status, batch.problem))
@@ -253,12 +270,18 @@ class LogPane(Vertical):
             self._show_title()
 
     def _flush(self) -> None:
-        """Write what arrived since the last frame: one `write_lines` per frame."""
+        """Write what arrived since the last frame, a chunk per turn of the event loop."""
         self._flush_timer = None
-        events, self._pending = self._pending, []
-        if not events or self.history is None:
+        pending = self._pending
+        if not pending or self.history is None:
             return
-        events.sort(key=time_order)  # each batch is in order; a frame may hold several
+        if self._pending_mixed:  # each batch is in order; this frame's are not, together
+            pending.sort(key=time_order)
+            self._pending_mixed = False
+        events = pending[:FLUSH_CHUNK]
+        del pending[:FLUSH_CHUNK]
+        if pending:  # the rest next turn, after any key press waiting
+            self._flush_timer = self.set_timer(FRAME / 8, self._flush)
         self.history.append(events)
         if self.metrics.feed((host_of(event.stream), event.message) for event in events):
             self._show_metrics()
@@ -272,8 +295,9 @@ class LogPane(Vertical):
             search = self._pattern.search
             events = [event for event in events if search(event.message)]
             self._matches += len(events)
-        # In a flood only the newest lines can stay in the view; render just those.
-        self._write(events[-MAX_VIEW:])
+        elif len(pending) >= MAX_VIEW:
+            return  # the chunks still to come push these out of the view: no need to draw them
+        self._write(events)
         self._show_title()
 
     def _show_metrics(self) -> None:
