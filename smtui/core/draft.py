@@ -130,7 +130,7 @@ def check_draft(
         return CheckedDraft(None, [str(p) for p in exc.problems])
     checked = CheckedDraft(spec, problems + [_plain(p) for p in found], list(spec.warnings))
     checked.rows = [
-        ParamRow(p.written, p.name, p.value, str(p.origin) if p.origin.detail != FORM else FORM)
+        ParamRow(p.written, p.name, p.value, p.origin.brief if p.origin.detail != FORM else FORM)
         for p in spec.params
     ]
     checked.argv = entry_point_argv(spec)

@@ -44,6 +44,14 @@ class Origin:
     def default(cls, note: str = "built-in") -> Origin:
         return cls(Source.DEFAULT, note)
 
+    @property
+    def brief(self) -> str:
+        """As `str`, with a file named without its folder (`jobber.yml:20`): for a table
+        shown beside the file's own name."""
+        if self.source is Source.FILE and self.file is not None:
+            return f"{self.file.name}:{self.line}" if self.line else self.file.name
+        return str(self)
+
     def __str__(self) -> str:
         if self.source is Source.FILE:
             return f"{self.file}:{self.line}" if self.line else str(self.file)

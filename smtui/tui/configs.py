@@ -61,10 +61,7 @@ def describe_config(spec: JobSpec | None, problems: list[Problem], path: Path) -
         values.add_row(key, value, origin.replace(str(path), path.name))
     parts += [Text(), values]
     if spec.params:
-        rows = [
-            ParamRow(p.written, p.name, p.value, str(p.origin).replace(str(path), path.name))
-            for p in spec.params
-        ]
+        rows = [ParamRow(p.written, p.name, p.value, p.origin.brief) for p in spec.params]
         parts += [Text(), param_table(rows, title="hyperparameters")]
     argv = shlex.join([spec.entry_point or "", *entry_point_argv(spec)])
     parts += [Text(), Text(f"entry point argv: {argv}")]

@@ -18,7 +18,7 @@ def test_an_untouched_draft_is_the_config(project: Path) -> None:
         ("epochs", "epochs", "5"),
         ("batch-size", "batch_size", "64"),
     ]
-    assert [r.origin for r in checked.rows] == [f"{project}:25", f"{project}:26"]
+    assert [r.origin for r in checked.rows] == ["jobber.yml:25", "jobber.yml:26"]  # beside its name
     assert checked.argv == ["--batch_size", "64", "--epochs", "5"]
     assert checked.hourly_cost is not None and checked.max_cost is not None
     assert round(checked.max_cost, 2) == round(checked.hourly_cost * 24, 2)  # 86400 s default
