@@ -133,10 +133,7 @@ class Checkpoints:
         except NotFound:
             return 0
         for folder in self.folders:
-            for key, path in objects:
-                dest = folder / key[len(self.where.key) :]
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(path, dest)
+            for dest in copy_down(objects, self.where.key, folder):
                 self._sent[dest] = _signature(dest)
         return len(objects)
 
@@ -174,6 +171,18 @@ class Checkpoints:
         thread = threading.Thread(target=loop, name="checkpoints", daemon=True)
         thread.start()
         return thread
+
+
+def copy_down(objects: list[tuple[str, Path]], prefix: str, target: Path) -> list[Path]:
+    """Copy (key, file) objects under the key `prefix` into `target`, each at its key below
+    the prefix (an object named by the whole prefix keeps its own name); the files written."""
+    written = []
+    for key, path in objects:
+        dest = target / (key[len(prefix) :].lstrip("/") or Path(key).name)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, dest)
+        written.append(dest)
+    return written
 
 
 def _signature(path: Path) -> tuple[int, int]:
@@ -293,12 +302,7 @@ class Supervisor:
                 )
             if source.get("S3DataDistributionType") == "ShardedByS3Key":
                 objects = objects[hosts.index(contract.host) :: len(hosts)]
-            target = contract.channel_dir(channel["ChannelName"])
-            for key, path in objects:
-                relative = key[len(where.key) :].lstrip("/") or Path(key).name
-                destination = target / relative
-                destination.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(path, destination)
+            copy_down(objects, where.key, contract.channel_dir(channel["ChannelName"]))
 
     def unpack_code(self, contract: HostContract) -> None:
         bundle = self.request.get("HyperParameters", {}).get("sagemaker_submit_directory")
