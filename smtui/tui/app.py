@@ -215,11 +215,8 @@ class SmtuiApp(App[None]):
 
         def submitted(job: str | None) -> None:
             if job:
-                self.notify(f"submitted {job}")
                 self.action_show("jobs-view")
-                self.jobs.select(job)
-                self.jobs.refresh_jobs()
-                self.logs.show(job, at_once=True)
+                self._follow_new(job)
 
         form = SubmitScreen(self.backend, configs.selected, configs.spec, self.overrides)
         self.push_screen(form, submitted)
@@ -270,13 +267,16 @@ class SmtuiApp(App[None]):
             edit.instance_count,
             removed=edit.removed,
         )
-        self.notify(f"submitted {submitted.job_name}")
         while isinstance(self.screen, DetailsScreen):
             self.pop_screen()
-        jobs = self.jobs
-        jobs.select(submitted.job_name)
-        jobs.refresh_jobs()
-        self.logs.show(submitted.job_name, at_once=True)
+        self._follow_new(submitted.job_name)
+
+    def _follow_new(self, job: str) -> None:
+        """A job just submitted: selected (as soon as a refresh lists it), logs following."""
+        self.notify(f"submitted {job}")
+        self.jobs.select(job)
+        self.jobs.refresh_jobs()
+        self.logs.show(job, at_once=True)
 
     def action_download(self) -> None:
         job = self._target()

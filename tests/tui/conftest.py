@@ -6,8 +6,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import boto3
 from textual.app import App
 from textual.pilot import Pilot
+
+from smtui.tui.app import SmtuiApp
 
 
 async def until(
@@ -44,3 +47,15 @@ def matches(app: App[Any]) -> list[str]:
     options = found.first(CommandList)
     prompts = (options.get_option_at_index(i).prompt for i in range(options.option_count))
     return [str(prompt).split("\n")[0] for prompt in prompts]
+
+
+async def follows_new_job(pilot: Pilot[Any], name: str) -> dict[str, Any]:
+    """The just-submitted job selected with its logs following; its description from moto."""
+    app = pilot.app
+    assert isinstance(app, SmtuiApp)
+    await until(pilot, lambda: app.jobs.selected == name, "the new job selected")
+    assert app.logs.job == name and app.logs.follow
+    described: dict[str, Any] = boto3.client(
+        "sagemaker", region_name="us-east-1"
+    ).describe_training_job(TrainingJobName=name)
+    return described

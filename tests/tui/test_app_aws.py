@@ -29,7 +29,7 @@ from tests.awsfakes import (
     sagemaker_backend,
     set_status,
 )
-from tests.tui.conftest import matches, shown, until
+from tests.tui.conftest import follows_new_job, matches, shown, until
 
 T0 = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
 
@@ -257,11 +257,7 @@ async def test_resubmit_with_an_edited_hyperparameter(aws_backend: Backend) -> N
         await until(pilot, lambda: app.jobs.table.row_count == 2, "the new job listed")
         new = next(n for n in sagemaker_backend().training_jobs if n != "base-20261124-090000-000")
         assert new.startswith("base-")
-        await until(pilot, lambda: app.jobs.selected == new, "the new job selected")
-        assert app.logs.job == new and app.logs.follow
-        described = boto3.client("sagemaker", region_name="us-east-1").describe_training_job(
-            TrainingJobName=new
-        )
+        described = await follows_new_job(pilot, new)
         assert described["HyperParameters"]["batch_size"] == "128"
         assert described["HyperParameters"]["learning_rate"] == "0.1"
         assert described["ResourceConfig"]["InstanceCount"] == 2

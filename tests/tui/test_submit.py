@@ -6,7 +6,6 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from textual.widgets import Input, OptionList, Select, TextArea
 
@@ -17,7 +16,7 @@ from smtui.services.local import local_backend
 from smtui.tui.app import SmtuiApp
 from smtui.tui.submit import RequestScreen, SubmitScreen
 from tests.awsfakes import sagemaker_backend
-from tests.tui.conftest import shown, until
+from tests.tui.conftest import follows_new_job, shown, until
 
 
 async def open_form(app: SmtuiApp, pilot: object) -> SubmitScreen:
@@ -109,11 +108,7 @@ async def test_submit_a_multi_node_gpu_job_against_moto(
         jobs = sagemaker_backend().training_jobs
         assert len(jobs) == 1
         name = next(iter(jobs))
-        await until(pilot, lambda: app.jobs.selected == name, "the new job selected")
-        assert app.logs.job == name and app.logs.follow
-        described = boto3.client("sagemaker", region_name="us-east-1").describe_training_job(
-            TrainingJobName=name
-        )
+        described = await follows_new_job(pilot, name)
         assert described["HyperParameters"]["batch_size"] == "128"
         assert described["HyperParameters"]["sagemaker_torch_distributed_enabled"] == "true"
         assert described["ResourceConfig"]["InstanceCount"] == 2
