@@ -15,6 +15,7 @@ from textual.widgets import Button, Input, Label, Static, TextArea
 
 from smtui.core.edits import EditedJob, edit_job, params_text
 from smtui.core.jobs import TrainingJob
+from smtui.tui.fields import OrderedInput, OrderedTextArea
 from smtui.tui.params import param_table
 
 
@@ -69,11 +70,13 @@ class ResubmitDialog(ModalScreen[EditedJob | None]):
             yield Label(Text.assemble("Resubmit ", (self.job.name, "bold")), id="resubmit-title")
             with Grid(id="resubmit-fields"):
                 yield Label("Instance type")
-                yield Input(self.job.instance_type, id="resubmit-type")
+                yield OrderedInput(self.job.instance_type, id="resubmit-type")
                 yield Label("Instance count")
-                yield Input(str(self.job.instance_count), id="resubmit-count", type="integer")
+                yield OrderedInput(
+                    str(self.job.instance_count), id="resubmit-count", type="integer"
+                )
             yield Label("Hyperparameters: one name=value per line")
-            yield TextArea(params_text(self.job.hyperparameters), id="resubmit-params")
+            yield OrderedTextArea(params_text(self.job.hyperparameters), id="resubmit-params")
             with VerticalScroll(id="resubmit-preview-box"):
                 yield Static("", id="resubmit-preview")
             with Horizontal(classes="buttons"):

@@ -28,6 +28,7 @@ from smtui.services.backend import Backend, JobPage
 from smtui.services.errors import ServiceError
 from smtui.tui.clock import app_now
 from smtui.tui.colours import status_text
+from smtui.tui.fields import OrderedInput
 
 COLUMNS = (
     ("name", "Name"),
@@ -115,7 +116,7 @@ class JobsPane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="jobs-title")
-        yield Input(placeholder="filter jobs by name (esc: done)", id="jobs-filter")
+        yield OrderedInput(placeholder="filter jobs by name (esc: done)", id="jobs-filter")
         table: DataTable[str | Text] = DataTable(id="jobs-table", cursor_type="row")
         self._add_columns(table)
         yield table

@@ -37,6 +37,7 @@ from smtui.services.errors import ServiceError
 from smtui.services.loghistory import LogHistory, render_events
 from smtui.services.logtail import LogTailer, host_of, time_order
 from smtui.tui.colours import host_colours, status_colour
+from smtui.tui.fields import OrderedInput
 
 MAX_VIEW = 20_000
 """Lines the view keeps; older ones stay in the history file."""
@@ -162,7 +163,9 @@ class LogPane(Vertical):
         yield Static("", id="logs-metrics")
         view = LogView(max_lines=MAX_VIEW, id="logs-view")
         yield view
-        yield Input(placeholder="search: a regular expression (esc: clear)", id="logs-search")
+        yield OrderedInput(
+            placeholder="search: a regular expression (esc: clear)", id="logs-search"
+        )
 
     def on_mount(self) -> None:
         self.query_one("#logs-search").display = False

@@ -12,6 +12,7 @@ from textual.reactive import reactive
 from textual.widgets import Checkbox, DataTable, Input
 
 from smtui.core.instances import InstanceType, load_catalogue
+from smtui.tui.fields import OrderedInput
 
 COLUMNS = ("type", "accelerator", "count", "acc. memory", "$/h", "$/h × N", "vCPU", "RAM")
 """Prices before vCPU and RAM: at 80 columns what a GPU user picks by is all in view."""
@@ -48,7 +49,7 @@ class InstancePicker(Vertical):
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="picker-filters"):
-            yield Input(placeholder="filter: g5, a100, h100, trn…", id="picker-filter")
+            yield OrderedInput(placeholder="filter: g5, a100, h100, trn…", id="picker-filter")
             yield Checkbox("GPU only (ctrl+g)", id="picker-gpu")
         table: DataTable[str | Text] = DataTable(id="picker-table", cursor_type="row")
         for column in COLUMNS:

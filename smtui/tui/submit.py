@@ -32,6 +32,7 @@ from smtui.core.request import build_request, job_name_base, make_job_name
 from smtui.core.spec import JobSpec
 from smtui.services.backend import Backend
 from smtui.services.submit import submit_spec
+from smtui.tui.fields import OrderedInput, OrderedTextArea
 from smtui.tui.params import param_table
 from smtui.tui.picker import InstancePicker
 
@@ -82,9 +83,9 @@ class SubmitScreen(Screen[str | None]):
             yield Static(Text.assemble("Submit from ", (str(shown), "bold")), id="submit-title")
             with Grid(id="submit-fields"):
                 yield Label("Instance type")
-                yield Input(draft.instance_type, id="submit-type")
+                yield OrderedInput(draft.instance_type, id="submit-type")
                 yield Label("Instance count")
-                yield Input(draft.instance_count, id="submit-count", type="integer")
+                yield OrderedInput(draft.instance_count, id="submit-count", type="integer")
                 yield Label("Distribution")
                 yield Select(
                     [(d, d) for d in DISTRIBUTIONS],
@@ -95,14 +96,14 @@ class SubmitScreen(Screen[str | None]):
                 yield Label("Spot")
                 yield Checkbox("managed spot", draft.use_spot, id="submit-spot")
                 yield Label("Max runtime (s)")
-                yield Input(draft.max_run, id="submit-max-run", type="integer")
+                yield OrderedInput(draft.max_run, id="submit-max-run", type="integer")
                 yield Label("Max wait (s)")
-                yield Input(draft.max_wait, id="submit-max-wait", type="integer")
+                yield OrderedInput(draft.max_wait, id="submit-max-wait", type="integer")
                 yield Label("Volume (GB)")
-                yield Input(draft.volume, id="submit-volume", type="integer")
+                yield OrderedInput(draft.volume, id="submit-volume", type="integer")
             yield InstancePicker(draft.instance_type)
             yield Label("Hyperparameters: one name=value per line")
-            yield TextArea(draft.params, id="submit-params")
+            yield OrderedTextArea(draft.params, id="submit-params")
             yield Static("", id="submit-preview")
             with Horizontal(classes="buttons"):
                 yield Button("Request (ctrl+d)", id="submit-dry-run")
