@@ -71,7 +71,7 @@ def describe_config(spec: JobSpec | None, problems: list[Problem], path: Path) -
 class ConfigsPane(Horizontal):
     """The config list on the left, the selected config resolved on the right."""
 
-    BINDINGS = [Binding("e", "edit", "Edit")]
+    BINDINGS = [Binding("e", "edit", "Edit", tooltip="Edit the config in $VISUAL or $EDITOR")]
 
     class Selected(Message):
         """The config the submit form will start from."""
@@ -119,6 +119,10 @@ class ConfigsPane(Horizontal):
             self.query_one("#configs-view", Static).update(
                 Text(f"no *.yml config in {self.folder}: `smtui init` writes one")
             )
+
+    def focus_list(self) -> None:
+        """Put the focus on the list of configs (the `3` key)."""
+        self.query_one("#configs-list", OptionList).focus()
 
     @on(OptionList.OptionHighlighted, "#configs-list")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:

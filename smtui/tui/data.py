@@ -48,10 +48,21 @@ class DataPane(Vertical):
     """Browse `s3://B/P/`; plan, run and watch the data sync."""
 
     BINDINGS = [
-        Binding("y", "sync", "Sync"),
-        Binding("w", "toggle_watch", "Watch"),
-        Binding("escape", "cancel", "Cancel sync", show=False),
-        Binding("ctrl+r", "reload", "Reload", show=False),
+        Binding(
+            "y",
+            "sync",
+            "Sync",
+            tooltip="Plan a sync of the local folder to data/; y again sends it",
+        ),
+        Binding("w", "toggle_watch", "Watch", tooltip="Watch the folder and sync on every change"),
+        Binding(
+            "escape",
+            "cancel",
+            "Cancel sync",
+            show=False,
+            tooltip="Cancel the sync or drop the plan",
+        ),
+        Binding("ctrl+r", "reload", "Reload", show=False, tooltip="Reload the S3 tree"),
     ]
 
     def __init__(self, backend: Backend) -> None:
@@ -167,6 +178,10 @@ class DataPane(Vertical):
             self._show_title()
             if not listing.folders and not listing.objects:
                 node.add_leaf(Text("(empty)", style="dim"))
+
+    def focus_tree(self) -> None:
+        """Put the focus on the S3 tree (the `2` key)."""
+        self.query_one("#data-tree", Tree).focus()
 
     @on(Tree.NodeExpanded, "#data-tree")
     def _expanded(self, event: Tree.NodeExpanded[Entry]) -> None:

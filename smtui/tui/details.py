@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -21,6 +23,9 @@ from smtui.services.submit import configs_uri
 from smtui.tui.clock import app_now
 from smtui.tui.colours import status_colour
 
+if TYPE_CHECKING:
+    from smtui.tui.app import SmtuiApp
+
 
 def _pairs(rows: list[tuple[str, str]]) -> Table:
     table = Table.grid(padding=(0, 2))
@@ -36,15 +41,17 @@ class DetailsScreen(Screen[None]):
 
     BINDINGS = [
         Binding("escape,q", "app.pop_screen", "Back"),
-        Binding("r", "app.resubmit", "Resubmit"),
-        Binding("x", "app.stop_job", "Stop"),
-        Binding("d", "app.download", "Download"),
+        Binding("r", "resubmit", "Resubmit", tooltip="Resubmit this job with changes"),
+        Binding("x", "stop_job", "Stop", tooltip="Stop this job (asks first)"),
+        Binding("d", "download", "Get model", tooltip="Download model.tar.gz to ./<job>/"),
+        Binding("y", "copy", "Copy", tooltip="Copy the job's ARN (OSC 52)"),
     ]
 
     def __init__(self, backend: Backend, job: str) -> None:
         super().__init__()
         self.backend = backend
         self.job = job
+        self.described: TrainingJob | None = None
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="details"):
@@ -57,6 +64,23 @@ class DetailsScreen(Screen[None]):
         self.query_one("#details-failure").display = False
         self.load()
 
+    @property
+    def smtui(self) -> SmtuiApp:
+        return cast("SmtuiApp", self.app)
+
+    def action_resubmit(self) -> None:
+        self.smtui.open_resubmit(self.job)
+
+    def action_stop_job(self) -> None:
+        self.smtui.stop_job(self.job, self.described.status if self.described else None)
+
+    def action_download(self) -> None:
+        self.smtui.download(self.job)
+
+    def action_copy(self) -> None:
+        arn = self.described.raw.get("TrainingJobArn") if self.described else None
+        self.smtui.copy(arn or self.job, "job ARN" if arn else "job name")
+
     @work(exclusive=True, group="details", exit_on_error=False)
     async def load(self) -> None:
         try:
@@ -64,6 +88,7 @@ class DetailsScreen(Screen[None]):
         except ServiceError as exc:
             self.query_one("#details-body", Static).update(Text(str(exc), style="bold red"))
             return
+        self.described = job
         self._show(job)
         where = configs_uri(job.raw, job.name)
         config = "(none stored: not submitted by smtui, or removed since)"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shlex
+from collections.abc import Iterable
 
 from rich.table import Table
 from rich.text import Text
@@ -17,6 +18,14 @@ from smtui.core.edits import EditedJob, edit_job, params_text
 from smtui.core.jobs import TrainingJob
 from smtui.tui.fields import OrderedInput, OrderedTextArea
 from smtui.tui.params import param_table
+
+HELP_SECTIONS = {
+    "MainScreen": "Anywhere",
+    "JobsPane": "Jobs",
+    "LogPane": "Logs",
+    "DataPane": "Data",
+    "ConfigsPane": "Configs",
+}
 
 
 class ConfirmDialog(ModalScreen[bool]):
@@ -38,8 +47,9 @@ class ConfirmDialog(ModalScreen[bool]):
                 yield Button("Yes (y)", id="yes", variant="error")
                 yield Button("No (n)", id="no", variant="primary")
 
-    def on_mount(self) -> None:
-        self.query_one("#no", Button).focus()
+    AUTO_FOCUS = "#no"
+    """Focused when the dialog shows (not in `on_mount`: a `y` or `n` typed with the key
+    that opened it can dismiss the dialog before it mounts)."""
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)
@@ -135,58 +145,44 @@ class ResubmitDialog(ModalScreen[EditedJob | None]):
         self.dismiss(None)
 
 
-HELP = [
-    ("Anywhere", [
-        ("q", "quit (ctrl+q from a form or dialog)"), ("?", "this help"),
-        ("ctrl+p", "command palette: every action, themes"),
-        ("tab / shift+tab", "move between the jobs and the logs"),
-        ("1 / 2 / 3", "jobs and logs / S3 data and sync / the configs in this folder"),
-        ("s", "submit a job from the selected config"),
-    ]),
-    ("Data", [
-        ("↑ ↓ enter", "browse s3://bucket/prefix/ (folders load when opened)"),
-        ("y", "plan a sync of the local folder to data/; y again sends it"),
-        ("esc", "cancel the sync (what finished stays) or drop the plan"),
-        ("w", "watch the folder and sync on every change"), ("ctrl+r", "reload the tree"),
-    ]),
-    ("Configs", [
-        ("↑ ↓", "choose a config: shown resolved, with the origin of every value"),
-        ("e", "edit it in $VISUAL or $EDITOR (it reloads on save anyway)"),
-    ]),
-    ("Jobs", [
-        ("↑ ↓ pgup pgdn", "move; the logs follow the selected job"),
-        ("ctrl+home / ctrl+end", "first / last job (older jobs load at the last)"),
-        ("enter", "details: status history, hyperparameters, channels, cost, config"),
-        ("/", "filter by name"), ("S", "cycle the status filter"), ("ctrl+r", "refresh now"),
-        ("x", "stop the job (asks first)"), ("r", "resubmit with changes"),
-        ("d", "download model.tar.gz to ./<job>/"),
-    ]),
-    ("Logs", [
-        ("f", "follow on/off"), ("w", "wrap long lines"), ("t", "timestamps"),
-        ("/", "search every line (regular expression; esc clears)"),
-        ("g / G", "top / bottom (bottom follows again)"), ("ctrl+s", "save to ./<job>.log"),
-    ]),
-    ("Submit form, resubmit dialog", [
-        ("ctrl+s", "submit"), ("ctrl+d", "the exact request (submit form)"), ("esc", "cancel"),
-        ("tab", "next field"), ("ctrl+g", "GPU-only instances (picker)"),
-        ("enter", "choose the instance under the cursor (picker)"),
-    ]),
-]  # fmt: skip
+MOVING = [
+    ("tab / shift+tab", "move between panes and fields"),
+    ("↑ ↓ pgup pgdn", "move in a list; ctrl+home / ctrl+end: first / last"),
+    ("enter", "open: a job's details, a folder, the instance under the cursor"),
+    ("ctrl+q", "quit from anywhere (in a form, q is a letter)"),
+    ("ctrl+p", "command palette: every key below, and the themes"),
+]
+"""Keys that are Textual's own (tables, trees, focus): the rest comes from the bindings."""
+
+
+def key_label(binding: Binding) -> str:
+    """`?`, `ctrl+r`, `1` …: how a binding's keys read in the help."""
+    names = {"question_mark": "?", "slash": "/", "escape": "esc"}
+    return " / ".join(names.get(key, key) for key in binding.key.split(","))
 
 
 class HelpScreen(ModalScreen[None]):
-    """Every key, by pane."""
+    """Every key, by where it applies; built from the bindings themselves, so the help
+    cannot drift from what the keys do."""
 
     BINDINGS = [Binding("escape,q,question_mark", "app.pop_screen", "Close")]
 
+    def __init__(self, bindings: Iterable[tuple[object, Binding]]) -> None:
+        super().__init__()
+        self.sections: dict[str, list[tuple[str, str]]] = {"Anywhere": list(MOVING)}
+        for node, binding in bindings:
+            where = HELP_SECTIONS.get(type(node).__name__, "Anywhere")
+            what = binding.tooltip or binding.description
+            self.sections.setdefault(where, []).append((key_label(binding), what))
+
     def compose(self) -> ComposeResult:
-        table = Table(box=None, show_header=False, padding=(0, 2))
-        table.add_column(style="bold")
-        table.add_column()
-        for section, keys in HELP:
+        table = Table(box=None, show_header=False, padding=(0, 1), expand=True)
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column(ratio=1)
+        for section, keys in self.sections.items():
             table.add_row(Text(section, style="underline"), "")
             for key, what in keys:
-                table.add_row(key, what)
+                table.add_row(Text(key), Text(what))
             table.add_row("", "")
         with VerticalScroll(id="help", classes="dialog"):
             yield Static(Text("smtui keys  (esc closes)", style="bold"))

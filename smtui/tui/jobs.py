@@ -45,6 +45,9 @@ COMPACT = ("name", "status", "instance", "elapsed", "cost")
 (the rows are newest first anyway), so name, status, elapsed time and cost fit 80 columns."""
 WIDE = 100
 PAGE = 50
+HEIGHT_SHARE = 0.4
+"""The jobs table takes at most this share of the screen's rows: the logs get the rest."""
+MIN_HEIGHT = 4
 
 
 @dataclass(frozen=True)
@@ -70,9 +73,9 @@ class JobsPane(Vertical):
     """The job table with its filters; posts `JobsPane.Highlighted` as the cursor moves."""
 
     BINDINGS = [
-        Binding("/", "filter", "Filter"),
-        Binding("S", "cycle_status", "Status"),
-        Binding("ctrl+r", "refresh", "Refresh", show=False),
+        Binding("/", "filter", "Filter", tooltip="Filter the jobs by name"),
+        Binding("S", "cycle_status", "Status", tooltip="Cycle the status filter"),
+        Binding("ctrl+r", "refresh", "Refresh", show=False, tooltip="List the jobs now"),
     ]
 
     class Highlighted(Message):
@@ -148,7 +151,7 @@ class JobsPane(Vertical):
 
     def on_mount(self) -> None:
         self.query_one("#jobs-filter").display = False
-        self._show_title()
+        self._rows_changed()
         self.refresh_jobs()
         self.set_interval(1.0, self._tick)
 
@@ -158,8 +161,21 @@ class JobsPane(Vertical):
 
     @property
     def selected(self) -> str | None:
-        """The job under the cursor."""
-        return self._highlighted
+        """The job under the cursor now: what an action applies to.
+
+        Read from the table, not from the last `RowHighlighted`: that message arrives after
+        the keys typed with the move (`Down Down x` in one read), which would then act on
+        the row the cursor left."""
+        table = self.table
+        if not table.row_count:
+            return None
+        name = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return name if name in self.summaries else None
+
+    def status_of(self, name: str) -> str | None:
+        """The job's status as last listed (None when it is not in the list)."""
+        summary = self.summaries.get(name)
+        return summary.status if summary else None
 
     # --- refreshing ----------------------------------------------------------------
     @work(exclusive=True, group="jobs", exit_on_error=False)
@@ -235,7 +251,7 @@ class JobsPane(Vertical):
             self._sort()
         if self._wanted in self.summaries:
             self.select(self._wanted)
-        self._show_title()
+        self._rows_changed()
         if self._highlighted in self.summaries:
             row = table.get_row_index(self._highlighted)
             if table.cursor_row != row:  # rows were sorted in above it, or the list rebuilt
@@ -394,8 +410,21 @@ class JobsPane(Vertical):
         self.summaries.clear()
         self._next_token = None
         self.table.clear()
-        self._show_title()
+        self._rows_changed()
         self.refresh_jobs()
+
+    def _rows_changed(self) -> None:
+        self._show_title()
+        self.fit_height()
+
+    def fit_height(self) -> None:
+        """As tall as the rows (and header), up to `HEIGHT_SHARE` of the screen.
+
+        Set here, not by CSS: a container of `height: auto` takes its child's height before
+        the child's `max-height` caps it, so with hundreds of jobs the pane pushed the logs
+        off the screen."""
+        cap = max(int(self.app.size.height * HEIGHT_SHARE), MIN_HEIGHT)
+        self.table.styles.height = min(max(self.table.row_count + 1, MIN_HEIGHT), cap)
 
     def _show_title(self) -> None:
         parts = [f"Jobs ({len(self.summaries)}{'+' if self._next_token else ''})"]

@@ -115,13 +115,13 @@ class LogPane(Vertical):
     """One job's log at a time; `show(job)` switches, cancelling the old tail."""
 
     BINDINGS = [
-        Binding("f", "toggle_follow", "Follow"),
-        Binding("w", "toggle_wrap", "Wrap"),
-        Binding("t", "toggle_timestamps", "Times"),
-        Binding("/", "search", "Search"),
-        Binding("g", "top", "Top", show=False),
-        Binding("G", "bottom", "Bottom", show=False),
-        Binding("ctrl+s", "save", "Save"),
+        Binding("f", "toggle_follow", "Follow", tooltip="Follow the logs on/off"),
+        Binding("w", "toggle_wrap", "Wrap", tooltip="Wrap long log lines"),
+        Binding("t", "toggle_timestamps", "Times", tooltip="Show log timestamps"),
+        Binding("/", "search", "Search", tooltip="Search every log line (regex; esc clears)"),
+        Binding("g", "top", "Top", show=False, tooltip="The first log line"),
+        Binding("G", "bottom", "Bottom", show=False, tooltip="The last log line (follows again)"),
+        Binding("ctrl+s", "save", "Save", tooltip="Save the whole log to ./<job>.log"),
     ]
 
     class TailChanged(Message):

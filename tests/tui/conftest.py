@@ -59,3 +59,13 @@ async def follows_new_job(pilot: Pilot[Any], name: str) -> dict[str, Any]:
         "sagemaker", region_name="us-east-1"
     ).describe_training_job(TrainingJobName=name)
     return described
+
+
+def burst(app: App[Any], *keys: str) -> None:
+    """Keys as a terminal read delivers them: all queued on the app at once, none waiting
+    for the one before it to be handled (Pilot.press waits between keys, which hides
+    ordering bugs)."""
+    from textual import events
+
+    for key in keys:
+        app.post_message(events.Key(key, key if len(key) == 1 else None))

@@ -12,7 +12,7 @@ import boto3
 import pytest
 from rich.text import Text
 from textual.coordinate import Coordinate
-from textual.widgets import Input, TextArea
+from textual.widgets import Input, Static, TextArea
 
 from smtui.services.aws.jobs import AwsJobs
 from smtui.services.backend import Backend
@@ -396,11 +396,36 @@ async def test_the_command_palette_runs_actions(aws_backend: Backend) -> None:
     app = SmtuiApp(aws_backend)
     async with app.run_test(size=(120, 36)) as pilot:
         await until(pilot, lambda: app.jobs.selected == "palette", "the job")
-        await pilot.press("ctrl+p", *"stop job")
-        await until(pilot, lambda: matches(app) == ["Stop job"], "the palette's one match")
+        await pilot.press("ctrl+p", *"stop the selected")
+        await until(
+            pilot,
+            lambda: matches(app) == ["Stop the selected job (asks first)"],
+            "the palette's one match",
+        )
         await pilot.press("down", "enter")
         await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "the confirm dialog")
         await pilot.press("n")
+
+
+async def test_the_palette_and_the_help_name_every_key_of_the_main_screen(
+    aws_backend: Backend,
+) -> None:
+    """Both are built from the bindings: a key added to a pane shows in both."""
+    app = SmtuiApp(aws_backend)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+p", *"sync")
+        await until(pilot, lambda: any("sync" in m for m in matches(app)), "the sync command")
+        await pilot.press("escape")
+        commands = [c.title for c in app.get_system_commands(app.main)]
+        for node, binding in app.main.key_bindings():
+            if binding.tooltip and not binding.action.startswith("app."):
+                assert binding.tooltip in commands, binding
+        assert any("S3 data" in c for c in commands) and any("Watch" in c for c in commands)
+        await pilot.press("question_mark")
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen), "the help")
+        help_text = shown(app.screen.query(Static).last())
+        for _node, binding in app.main.key_bindings():
+            assert (binding.tooltip or binding.description) in " ".join(help_text.split())
 
 
 async def test_the_endpoint_goes_away_and_comes_back(

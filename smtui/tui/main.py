@@ -1,0 +1,196 @@
+"""The main screen: the three views (jobs with the selected job's logs, data, configs), the
+status line, and the keys that apply there.
+
+It owns the main keys, so a form or a dialog on top has only its own (there `q` is a letter
+and ctrl+q quits), and every query it makes is of its own widgets, whatever screen is on
+top when a refresh lands. It routes the panes' messages: a highlighted job goes to the logs
+pane, a selected config to the data pane, a refresh's outcome to the status line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, cast
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import ContentSwitcher, Footer, Header
+
+from smtui.tui.configs import ConfigsPane
+from smtui.tui.data import DataPane
+from smtui.tui.jobs import JobsPane
+from smtui.tui.logs import LogPane
+from smtui.tui.status import StatusLine
+
+if TYPE_CHECKING:
+    from smtui.tui.app import SmtuiApp
+
+JOB_ACTIONS = frozenset({"stop_job", "resubmit", "download", "details", "copy"})
+"""The keys that act on the selected job: they apply on the jobs view only."""
+
+
+class MainScreen(Screen[None]):
+    """Jobs and logs (1), data (2), configs (3), a status line and the footer."""
+
+    BINDINGS = [
+        Binding("q", "app.quit", "Quit", id="quit", tooltip="Quit smtui"),
+        Binding("question_mark", "app.help", "Help", id="help", tooltip="Every key"),
+        Binding("1", "show('jobs-view')", "Jobs", show=False, id="view-jobs",
+                tooltip="The jobs and the selected job's logs"),
+        Binding("2", "show('data')", "Data", show=False, id="view-data",
+                tooltip="The S3 data of the selected config, and its sync"),
+        Binding("3", "show('configs')", "Configs", show=False, id="view-configs",
+                tooltip="The configs in this folder, resolved"),
+        Binding("s", "submit", "Submit", id="submit",
+                tooltip="Submit a job from the selected config"),
+        Binding("x", "stop_job", "Stop", id="stop", tooltip="Stop the selected job (asks first)"),
+        Binding("r", "resubmit", "Resubmit", id="resubmit",
+                tooltip="Resubmit the selected job with changes"),
+        Binding("d", "download", "Get model", id="download",
+                tooltip="Download the selected job's model.tar.gz to ./<job>/"),
+        Binding("y", "copy", "Copy", show=False, id="copy",
+                tooltip="Copy the selected job's name (OSC 52: works over SSH)"),
+    ]  # fmt: skip
+
+    def __init__(self, jobs: JobsPane, logs: LogPane, data: DataPane, configs: ConfigsPane):
+        super().__init__()
+        self.jobs = jobs
+        self.logs = logs
+        self.data = data
+        self.configs = configs
+        self.status = StatusLine(id="status")
+
+    @property
+    def smtui(self) -> SmtuiApp:
+        """The app, with its operations on jobs."""
+        return cast("SmtuiApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="◆")
+        with ContentSwitcher(initial="jobs-view", id="views"):
+            with Vertical(id="jobs-view"):
+                yield self.jobs
+                yield self.logs
+            yield self.data
+            yield self.configs
+        yield self.status
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.status.where = self.app.sub_title
+        self.jobs.table.focus()
+        job = self.smtui.initial_job
+        if job:
+            self.jobs.select(job)
+            self.logs.show(job, at_once=True)
+
+    def on_resize(self) -> None:
+        self.jobs.fit_height()
+
+    @property
+    def view(self) -> str:
+        """The view shown: `jobs-view`, `data` or `configs`."""
+        return self.query_one(ContentSwitcher).current or "jobs-view"
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The job keys apply (and show in the footer) on the jobs view only."""
+        if action in JOB_ACTIONS:
+            return self.view == "jobs-view"
+        return True
+
+    # --- routing ---------------------------------------------------------------------
+    @on(JobsPane.Highlighted)
+    def _job_highlighted(self, event: JobsPane.Highlighted) -> None:
+        self.logs.show(event.job)
+
+    @on(JobsPane.Opened)
+    def _job_opened(self, event: JobsPane.Opened) -> None:
+        self.smtui.open_details(event.job)
+
+    @on(JobsPane.Refreshed)
+    def _jobs_refreshed(self, event: JobsPane.Refreshed) -> None:
+        if event.problem is None:
+            self.status.refreshed = self.smtui.clock()
+        self.status.set_problem("jobs", event.problem)
+
+    @on(LogPane.TailChanged)
+    def _tail_changed(self, event: LogPane.TailChanged) -> None:
+        self.status.set_problem("logs", event.problem)
+
+    @on(ConfigsPane.Selected)
+    def _config_selected(self, event: ConfigsPane.Selected) -> None:
+        self.data.use(self.configs.spec)
+
+    # --- actions ---------------------------------------------------------------------
+    def action_show(self, view: str) -> None:
+        """Switch the main view: `jobs-view` (1), `data` (2) or `configs` (3)."""
+        self.query_one(ContentSwitcher).current = view
+        if view == "jobs-view":
+            self.jobs.table.focus()
+        elif view == "data":
+            self.data.focus_tree()
+        else:
+            self.configs.focus_list()
+        self.refresh_bindings()  # the job keys apply on the jobs view only
+
+    def _selected(self) -> str | None:
+        job = self.jobs.selected
+        if job is None:
+            self.notify("no job selected", severity="warning")
+        return job
+
+    def action_submit(self) -> None:
+        """The submit form for the selected config (`s`)."""
+        configs = self.configs
+        if configs.selected is None:
+            self.notify("no config to submit from: `smtui init` writes one", severity="warning")
+            return
+        if configs.spec is None or configs.spec.config_path != configs.selected:
+            self.action_show("configs")
+            self.notify(f"{configs.selected.name} cannot be read; its problems are shown",
+                        severity="error", markup=False)  # fmt: skip
+            return
+        self.smtui.open_submit(configs.selected, configs.spec)
+
+    def action_stop_job(self) -> None:
+        job = self._selected()
+        if job is not None:
+            self.smtui.stop_job(job, self.jobs.status_of(job))
+
+    def action_resubmit(self) -> None:
+        job = self._selected()
+        if job is not None:
+            self.smtui.open_resubmit(job)
+
+    def action_download(self) -> None:
+        job = self._selected()
+        if job is not None:
+            self.smtui.download(job)
+
+    def action_details(self) -> None:
+        job = self._selected()
+        if job is not None:
+            self.smtui.open_details(job)
+
+    def action_copy(self) -> None:
+        job = self._selected()
+        if job is not None:
+            self.smtui.copy(job, "job name")
+
+    def follow_new(self, job: str) -> None:
+        """A job just submitted: selected (as soon as a refresh lists it), logs following."""
+        self.action_show("jobs-view")
+        self.jobs.select(job)
+        self.jobs.refresh_jobs()
+        self.logs.show(job, at_once=True)
+
+    def key_bindings(self) -> Iterator[tuple[object, Binding]]:
+        """Every binding of this screen and its panes, with the node it runs on: what the
+        help screen and the command palette are built from."""
+        for node in (self, self.jobs, self.logs, self.data, self.configs):
+            for binding in node.BINDINGS:
+                if isinstance(binding, Binding):
+                    yield node, binding

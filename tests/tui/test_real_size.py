@@ -1,0 +1,91 @@
+"""The TUI on an account the size of a real one (300 jobs on moto), typed at as fast hands
+type: the logs stay in view, keys act on the row they moved to, a resize keeps the row."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from textual.widgets import Static
+
+from smtui.services.backend import Backend
+from smtui.tui.app import SmtuiApp
+from smtui.tui.dialogs import ConfirmDialog
+from tests.awsfakes import create_job, sagemaker_backend
+from tests.tui.conftest import burst, until
+
+T0 = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
+JOBS = 300
+
+
+def make_account(count: int = JOBS, status: str = "Completed") -> list[str]:
+    """`count` jobs in `status`, a minute apart; their names newest first."""
+    backend = sagemaker_backend()
+    for i in range(count):
+        name = f"run-{i:03d}"
+        create_job(name, status=status)
+        job = backend.training_jobs[name]
+        job.creation_time = job.last_modified_time = T0 + dt.timedelta(minutes=i)
+    return [f"run-{i:03d}" for i in reversed(range(count))]
+
+
+def visible(app: SmtuiApp, selector: str) -> int:
+    """How many rows of the widget are on screen."""
+    region = app.query_one(selector).region.intersection(app.screen.region)
+    return region.height
+
+
+async def test_with_300_jobs_the_logs_pane_keeps_its_room(aws_backend: Backend) -> None:
+    make_account()
+    app = SmtuiApp(aws_backend)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: app.jobs.table.row_count >= 50, "the first page")
+        await pilot.pause()
+        assert visible(app, "#logs-title") == 1
+        assert visible(app, "#logs-view") >= 6
+        assert app.query_one("#jobs").region.height <= 30 * 0.4 + 2  # table cap + title
+
+
+async def test_a_key_right_after_a_move_acts_on_the_row_moved_to(aws_backend: Backend) -> None:
+    newest = make_account(status="InProgress")
+    app = SmtuiApp(aws_backend)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: app.jobs.table.row_count >= 50, "the first page")
+        burst(app, "ctrl+home", "down", "down", "down", "x")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "the stop dialog")
+        question = app.screen.query_one("#confirm-question", Static)
+        assert newest[3] in str(question.render())
+        burst(app, "n", "up", "x")
+        await until(
+            pilot,
+            lambda: (
+                isinstance(app.screen, ConfirmDialog)
+                and newest[2] in str(app.screen.query_one("#confirm-question", Static).render())
+            ),
+            "the stop dialog for the row above",
+        )
+
+
+async def test_stop_on_a_finished_job_says_so_without_asking(aws_backend: Backend) -> None:
+    newest = make_account(3)
+    app = SmtuiApp(aws_backend)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: app.jobs.selected == newest[0], "the newest job")
+        await pilot.press("x")
+        await until(pilot, lambda: app._notifications, "a notification")
+        assert not isinstance(app.screen, ConfirmDialog)
+        (note,) = list(app._notifications)
+        assert note.message == f"{newest[0]} has ended (Completed): nothing to stop"
+
+
+async def test_a_resize_keeps_the_selected_row(aws_backend: Backend) -> None:
+    newest = make_account()
+    app = SmtuiApp(aws_backend)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.jobs.table.row_count >= 50, "the first page")
+        await until(pilot, lambda: app.jobs.selected == newest[0], "the top row selected")
+        for width in (120, 80, 160, 80):
+            await pilot.resize_terminal(width, 24)
+            await pilot.pause()
+            assert app.jobs.selected == newest[0], width
+            assert app.jobs.table.cursor_row == 0, width
+            assert app.logs.job == newest[0], width
