@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from typing import Any
 from pathlib import Path
 
 from textual import on
@@ -191,7 +192,7 @@ class SmtuiApp(App[None]):
             self.notify(clean(str(worker.error), multiline=True), title=f"{worker.name} failed",
                         severity="error", timeout=10, markup=False)  # fmt: skip
 
-    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Textual's (themes, quit…), then every key of the main screen and its panes,
         named as the help and the footer name them."""
         yield from super().get_system_commands(screen)

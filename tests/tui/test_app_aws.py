@@ -417,7 +417,7 @@ async def test_the_palette_and_the_help_name_every_key_of_the_main_screen(
         await until(pilot, lambda: any("sync" in m for m in matches(app)), "the sync command")
         await pilot.press("escape")
         commands = [c.title for c in app.get_system_commands(app.main)]
-        for node, binding in app.main.key_bindings():
+        for _node, binding in app.main.key_bindings():
             if binding.tooltip and not binding.action.startswith("app."):
                 assert binding.tooltip in commands, binding
         assert any("S3 data" in c for c in commands) and any("Watch" in c for c in commands)
