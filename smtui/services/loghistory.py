@@ -22,6 +22,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from smtui.core.safetext import clean
 from smtui.services.backend import LogEvent
 from smtui.services.logtail import host_of, time_order
 
@@ -40,8 +41,10 @@ def stamp(timestamp_ms: int) -> str:
 
 def render_event(event: LogEvent, *, hosts: bool, timestamps: bool) -> str:
     """An event as the view and saved files show it: `[time] [algo-N] message` (a
-    multi-line message keeps its newlines)."""
-    text = event.message.rstrip("\n")
+    multi-line message keeps its newlines). The message is someone else's text: its control
+    characters are made visible (`^[`), so an escape sequence in a log line can't drive the
+    terminal."""
+    text = clean(event.message.rstrip("\n"), multiline=True)
     if hosts:
         text = host_prefix(event.stream) + text
     return f"{stamp(event.timestamp)} {text}" if timestamps else text
@@ -52,8 +55,10 @@ def render_events(events: Iterable[LogEvent], *, hosts: bool, timestamps: bool) 
     if timestamps:
         return [render_event(e, hosts=hosts, timestamps=True) for e in events]
     if hosts:
-        return [host_prefix(e.stream) + e.message.rstrip("\n") for e in events]
-    return [e.message.rstrip("\n") for e in events]
+        return [
+            host_prefix(e.stream) + clean(e.message.rstrip("\n"), multiline=True) for e in events
+        ]
+    return [clean(e.message.rstrip("\n"), multiline=True) for e in events]
 
 
 def _escape(message: str) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 
 from textual import on
 from textual.app import App, SystemCommand
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -104,6 +105,25 @@ class SmtuiApp(App[None]):
     def on_mount(self) -> None:
         for warning in self._warnings:
             self.notify(warning, severity="warning", timeout=10, markup=False)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every notification, as plain text: they carry others' words (error bodies, job
+        names, file names), which must neither be read as markup nor drive the terminal."""
+        super().notify(
+            clean(message, multiline=True),
+            title=clean(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     def watch_theme(self, theme: str) -> None:
         remember_theme(theme)  # chosen with --theme or the palette: kept for the next start

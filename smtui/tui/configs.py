@@ -29,6 +29,7 @@ from smtui.core.errors import ConfigError, Problem
 from smtui.core.request import entry_point_argv
 from smtui.core.spec import JobSpec, resolved_rows
 from smtui.tui.params import param_table
+from smtui.tui.plain import plain
 
 SUFFIXES = (".yml", ".yaml")
 WATCH_DEBOUNCE_MS = 200
@@ -58,7 +59,7 @@ def describe_config(spec: JobSpec | None, problems: list[Problem], path: Path) -
     for column in ("key", "value", "origin"):
         values.add_column(column, overflow="fold")
     for key, value, origin in resolved_rows(spec):
-        values.add_row(key, value, origin.replace(str(path), path.name))
+        values.add_row(plain(key), plain(value), plain(origin.replace(str(path), path.name)))
     parts += [Text(), values]
     if spec.params:
         rows = [ParamRow(p.written, p.name, p.value, p.origin.brief) for p in spec.params]
@@ -93,7 +94,7 @@ class ConfigsPane(Horizontal):
     def compose(self) -> ComposeResult:
         yield OptionList(id="configs-list")
         with VerticalScroll(id="configs-view-box"):
-            yield Static("", id="configs-view")
+            yield Static("", id="configs-view", markup=False)
 
     def on_mount(self) -> None:
         self._scan()
@@ -109,7 +110,7 @@ class ConfigsPane(Horizontal):
         if self.selected is not None and self.selected not in paths and self.selected.exists():
             paths.insert(0, self.selected)  # named with --config, elsewhere
         listing.clear_options()
-        listing.add_options(Option(p.name, id=str(p)) for p in paths)
+        listing.add_options(Option(plain(p.name), id=str(p)) for p in paths)
         if self.selected not in paths:
             self.selected = paths[0] if paths else None
         if self.selected is not None:

@@ -31,6 +31,7 @@ from smtui.services.s3uri import S3Uri
 from smtui.services.submit import PLACEHOLDER
 from smtui.services.sync import HashCache, SyncPlan, apply_plan, human_bytes, plan_folder_sync
 from smtui.tui.clock import near
+from smtui.tui.plain import plain
 
 PAGE = 1000
 
@@ -81,14 +82,14 @@ class DataPane(Vertical):
         """Tree nodes whose first page was asked for (expanding again must not repeat it)."""
 
     def compose(self) -> ComposeResult:
-        yield Static("Data: select a config (3) with a bucket", id="data-title")
+        yield Static("Data: select a config (3) with a bucket", id="data-title", markup=False)
         with Horizontal():
             yield Tree[Entry]("s3://", id="data-tree")
             with Vertical(id="data-sync"):
-                yield Static("", id="data-plan")
+                yield Static("", id="data-plan", markup=False)
                 yield Checkbox("delete what has no local file", id="data-delete")
                 yield ProgressBar(id="data-progress", show_eta=False)
-                yield Static("", id="data-rate")
+                yield Static("", id="data-rate", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#data-progress").display = False
@@ -147,7 +148,7 @@ class DataPane(Vertical):
             tree.root.set_label("no bucket")
             return
         root = self.spec.s3_root
-        tree.root.set_label(root)
+        tree.root.set_label(plain(root))
         tree.root.data = Entry(root, True)
         self._listed.add(tree.root.id)
         self._load(tree.root, root, None)
@@ -160,15 +161,15 @@ class DataPane(Vertical):
         except ServiceError as exc:
             # Shown where it happened, not as a toast over whatever view is open; the
             # folder lists again when reopened (or ctrl+r).
-            node.add_leaf(Text(f"✗ {exc}", style="bold red"))
+            node.add_leaf(plain(f"✗ {exc}", style="bold red"))
             self._listed.discard(node.id)
             return
         bucket = S3Uri.parse(uri).bucket
         for folder in listing.folders:  # full URIs
             name = folder.rstrip("/").rsplit("/", 1)[-1] + "/"
-            node.add(name, Entry(folder, True))
+            node.add(plain(name), Entry(folder, True))
         for obj in listing.objects:
-            label = Text(obj.key.rsplit("/", 1)[-1])
+            label = plain(obj.key.rsplit("/", 1)[-1])
             label.append(f"  {human_bytes(obj.size)}  {when(obj.modified)}", style="dim")
             node.add_leaf(label, Entry(f"s3://{bucket}/{obj.key}", False))
         if listing.next_token:

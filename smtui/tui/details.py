@@ -22,6 +22,7 @@ from smtui.services.errors import NotFound, ServiceError
 from smtui.services.submit import configs_uri
 from smtui.tui.clock import app_now
 from smtui.tui.colours import status_colour
+from smtui.tui.plain import plain
 
 if TYPE_CHECKING:
     from smtui.tui.app import SmtuiApp
@@ -32,7 +33,7 @@ def _pairs(rows: list[tuple[str, str]]) -> Table:
     table.add_column(style="bold")
     table.add_column()
     for key, value in rows:
-        table.add_row(key, value)
+        table.add_row(key, plain(value))
     return table
 
 
@@ -55,9 +56,9 @@ class DetailsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="details"):
-            yield Static(f"{self.job}: loading…", id="details-failure")
-            yield Static("", id="details-body")
-            yield Static("", id="details-config")
+            yield Static(plain(f"{self.job}: loading…"), id="details-failure", markup=False)
+            yield Static("", id="details-body", markup=False)
+            yield Static("", id="details-config", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -86,7 +87,7 @@ class DetailsScreen(Screen[None]):
         try:
             job = await self.backend.jobs.describe_job(self.job)
         except ServiceError as exc:
-            self.query_one("#details-body", Static).update(Text(str(exc), style="bold red"))
+            self.query_one("#details-body", Static).update(plain(exc, style="bold red"))
             return
         self.described = job
         self._show(job)
@@ -100,14 +101,14 @@ class DetailsScreen(Screen[None]):
             except ServiceError as exc:  # denied, throttled, unreachable: say so
                 config = f"(cannot read it: {exc})"
         self.query_one("#details-config", Static).update(
-            Group(Text(f"Submitted config  {where or ''}", style="bold underline"), Text(config))
+            Group(plain(f"Submitted config  {where or ''}", style="bold underline"), plain(config))
         )
 
     def _show(self, job: TrainingJob) -> None:
         failure = self.query_one("#details-failure", Static)
         if job.failure_reason:
             failure.display = True
-            failure.update(Text(f"Failure reason: {job.failure_reason}", style="bold"))
+            failure.update(plain(f"Failure reason: {job.failure_reason}", style="bold"))
         colour = status_colour(self.app, job.status)
         heading = Text.assemble(
             (job.name, "bold"),
@@ -140,7 +141,7 @@ class DetailsScreen(Screen[None]):
                 history.add_column(column)
             for t in job.transitions:
                 took = duration(t.end - t.start) if t.end else "…"
-                history.add_row(t.status, when(t.start), took, t.message)
+                history.add_row(plain(t.status), when(t.start), took, plain(t.message))
             parts += [Text(), history]
         user = {k: v for k, v in job.hyperparameters.items() if not k.startswith("sagemaker_")}
         if user:
@@ -148,9 +149,9 @@ class DetailsScreen(Screen[None]):
             params.add_column("name")
             params.add_column("value")
             for key, value in sorted(user.items()):
-                params.add_row(key, value)
+                params.add_row(plain(key), plain(value))
             argv = " ".join(render_argv(job.hyperparameters))
-            parts += [Text(), params, Text(f"entry point argv: {argv}")]
+            parts += [Text(), params, plain(f"entry point argv: {argv}")]
         if job.channels:
             parts += [Text(), Text("Channels", style="bold underline")]
             parts.append(_pairs(sorted(job.channels.items())))

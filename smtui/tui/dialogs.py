@@ -18,6 +18,7 @@ from smtui.core.edits import EditedJob, edit_job, params_text
 from smtui.core.jobs import TrainingJob
 from smtui.tui.fields import OrderedInput, OrderedTextArea
 from smtui.tui.params import param_table
+from smtui.tui.plain import plain
 
 HELP_SECTIONS = {
     "MainScreen": "Anywhere",
@@ -42,7 +43,7 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm", classes="dialog"):
-            yield Label(self.question, id="confirm-question")
+            yield Label(plain(self.question), id="confirm-question")
             with Horizontal(classes="buttons"):
                 yield Button("Yes (y)", id="yes", variant="error")
                 yield Button("No (n)", id="no", variant="primary")
@@ -88,7 +89,7 @@ class ResubmitDialog(ModalScreen[EditedJob | None]):
             yield Label("Hyperparameters: one name=value per line")
             yield OrderedTextArea(params_text(self.job.hyperparameters), id="resubmit-params")
             with VerticalScroll(id="resubmit-preview-box"):
-                yield Static("", id="resubmit-preview")
+                yield Static("", id="resubmit-preview", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Submit (ctrl+s)", id="submit", variant="success")
                 yield Button("Cancel (esc)", id="cancel")
@@ -114,12 +115,14 @@ class ResubmitDialog(ModalScreen[EditedJob | None]):
         self.edit = edit
         table = param_table(edit.rows, emphasise=("edited", "added"))
         for name in edit.removed:
-            table.add_row(Text(name, style="strike"), name, "", "removed")
+            table.add_row(plain(name, style="strike"), plain(name), "", "removed")
         preview = Text()
         preview.append("argv: ", style="bold")
-        preview.append(shlex.join(edit.argv) or "(none)")
+        preview.append(plain(shlex.join(edit.argv) or "(none)"))
         for problem in edit.problems:
-            preview.append(f"\n✗ {problem}", style=self.app.theme_variables.get("error", "red"))
+            preview.append(
+                plain(f"\n✗ {problem}", style=self.app.theme_variables.get("error", "red"))
+            )
         from rich.console import Group
 
         self.query_one("#resubmit-preview", Static).update(Group(table, preview))

@@ -29,6 +29,7 @@ from smtui.services.errors import ServiceError
 from smtui.tui.clock import app_now
 from smtui.tui.colours import status_text
 from smtui.tui.fields import OrderedInput
+from smtui.tui.plain import plain
 
 COLUMNS = (
     ("name", "Name"),
@@ -118,7 +119,7 @@ class JobsPane(Vertical):
         """The keys of the columns shown: all of them, or `COMPACT` on a narrow screen."""
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="jobs-title")
+        yield Static("", id="jobs-title", markup=False)
         yield OrderedInput(placeholder="filter jobs by name (esc: done)", id="jobs-filter")
         table: DataTable[str | Text] = DataTable(id="jobs-table", cursor_type="row")
         self._add_columns(table)
@@ -432,4 +433,4 @@ class JobsPane(Vertical):
             parts.append(f"status: {self.status_filter}")
         if self.name_filter:
             parts.append(f"name contains '{self.name_filter}'")
-        self.query_one("#jobs-title", Static).update("  ·  ".join(parts))
+        self.query_one("#jobs-title", Static).update(plain("  ·  ".join(parts)))

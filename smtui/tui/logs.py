@@ -159,8 +159,8 @@ class LogPane(Vertical):
         """Whether the tail has drained the last lines of a job that ended."""
 
     def compose(self) -> ComposeResult:
-        yield Static("Logs", id="logs-title")
-        yield Static("", id="logs-metrics")
+        yield Static("Logs", id="logs-title", markup=False)
+        yield Static("", id="logs-metrics", markup=False)
         view = LogView(max_lines=MAX_VIEW, id="logs-view")
         yield view
         yield OrderedInput(

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from rich.table import Table
 
 from smtui.core.edits import ParamRow
+from smtui.tui.plain import plain
 
 
 def param_table(
@@ -22,5 +23,7 @@ def param_table(
         table.add_column(column, overflow="fold")
     for row in rows:
         style = "bold" if row.origin in bold else ""
-        table.add_row(row.written, row.name, row.value, row.origin, style=style)
+        table.add_row(
+            plain(row.written), plain(row.name), plain(row.value), plain(row.origin), style=style
+        )
     return table

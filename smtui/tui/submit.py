@@ -104,7 +104,7 @@ class SubmitScreen(Screen[str | None]):
             yield InstancePicker(draft.instance_type)
             yield Label("Hyperparameters: one name=value per line")
             yield OrderedTextArea(draft.params, id="submit-params")
-            yield Static("", id="submit-preview")
+            yield Static("", id="submit-preview", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Request (ctrl+d)", id="submit-dry-run")
                 yield Button("Submit (ctrl+s)", id="submit-go", variant="success")
