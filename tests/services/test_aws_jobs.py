@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import tarfile
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
@@ -144,3 +145,62 @@ async def test_paging_continues_where_the_last_page_stopped(aws_backend: Backend
         if token is None or not page.jobs:
             break
     assert sorted(names) == [f"page-{i:02d}" for i in range(12)]
+
+
+def count_lists(backend: Backend) -> list[str]:
+    """A list that grows by one entry per ListTrainingJobs call the backend makes."""
+    calls: list[str] = []
+    clients = backend.jobs.clients  # type: ignore[attr-defined]
+    clients.on("before-call.sagemaker.ListTrainingJobs", lambda **_: calls.append("list"))
+    return calls
+
+
+def make_jobs(count: int) -> None:
+    import datetime as dt
+
+    base = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    for i in range(count):
+        create_job(f"acct-{i:03d}", status="Completed")
+        job = sagemaker_backend().training_jobs[f"acct-{i:03d}"]
+        job.creation_time = (base + dt.timedelta(minutes=i)).isoformat()
+
+
+@pytest.mark.parametrize(("jobs", "calls"), [(121, 2), (301, 4)])
+async def test_a_server_that_ignores_sortby_costs_its_pages_and_no_more(
+    aws_backend: Backend, jobs: int, calls: int
+) -> None:
+    """moto ignores SortBy, so every page must be read to find the newest; the first page is
+    not read twice, and later lists skip the probe."""
+    make_jobs(jobs)
+    counted = count_lists(aws_backend)
+    for _refresh in range(3):
+        page = await aws_backend.jobs.list_jobs(limit=50)
+        assert page.jobs[0].name == f"acct-{jobs - 1:03d}"
+    assert len(counted) == 3 * calls
+
+
+async def test_a_server_that_sorts_costs_one_call_per_refresh(
+    aws_backend: Backend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SageMaker honours SortBy; moto does not, so it is given here (the one thing patched)."""
+    from moto.sagemaker.models import SageMakerModelBackend
+
+    unsorted = SageMakerModelBackend.list_training_jobs
+
+    def newest_first(self: Any, *args: Any, **kwargs: Any) -> Any:
+        jobs = self.training_jobs
+        self.training_jobs = dict(
+            sorted(jobs.items(), key=lambda item: str(item[1].creation_time), reverse=True)
+        )
+        try:
+            return unsorted(self, *args, **kwargs)
+        finally:
+            self.training_jobs = jobs
+
+    monkeypatch.setattr(SageMakerModelBackend, "list_training_jobs", newest_first)
+    make_jobs(301)
+    counted = count_lists(aws_backend)
+    for _refresh in range(3):
+        page = await aws_backend.jobs.list_jobs(limit=50)
+        assert page.jobs[0].name == "acct-300"
+    assert len(counted) == 3

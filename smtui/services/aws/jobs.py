@@ -19,6 +19,9 @@ class AwsJobs:
 
     def __init__(self, clients: AwsClients) -> None:
         self.clients = clients
+        self.server_sorts: bool | None = None
+        """Whether the server honours SortBy (SageMaker does; moto does not): learnt from the
+        first page, so a server that doesn't costs no wasted first call on later lists."""
 
     async def _page(
         self, status: str | None, name_contains: str | None, token: str | None
@@ -58,13 +61,19 @@ class AwsJobs:
         # here. Our token is the server's token plus how far into that page we got.
         if next_token and next_token.startswith("*"):
             return await self._sorted_page(status, name_contains, limit, int(next_token[1:]))
+        if self.server_sorts is False and not next_token:
+            return await self._sorted_page(status, name_contains, limit, 0)
         token, skip = _split(next_token)
         found: list[JobSummary] = []
         resume: str | None = None
         for _ in range(MAX_PAGES):
             rows, matching, after = await self._page(status, name_contains, token)
             if any(a.created < b.created for a, b in zip(rows, rows[1:], strict=False)):
-                return await self._sorted_page(status, name_contains, limit, 0)
+                self.server_sorts = False
+                first = (matching, after) if token is None else None
+                return await self._sorted_page(status, name_contains, limit, 0, first)
+            if len(rows) > 1:
+                self.server_sorts = True
             matching = matching[skip:]
             room = limit - len(found)
             if len(matching) > room:
@@ -79,16 +88,24 @@ class AwsJobs:
         return JobPage(found, resume)
 
     async def _sorted_page(
-        self, status: str | None, name_contains: str | None, limit: int, start: int
+        self,
+        status: str | None,
+        name_contains: str | None,
+        limit: int,
+        start: int,
+        first: tuple[list[JobSummary], str | None] | None = None,
     ) -> JobPage:
-        """For servers that do not sort: read every page, sort here, page by offset (`*N`)."""
-        everything: list[JobSummary] = []
-        token: str | None = None
+        """For servers that do not sort: read every page, sort here, page by offset (`*N`).
+        `first`: the first page already read (matching rows, next token), not read again."""
+        everything: list[JobSummary] = list(first[0]) if first else []
+        token = first[1] if first else None
+        more = first is None or token is not None
         for _ in range(MAX_PAGES):
+            if not more:
+                break
             _rows, matching, token = await self._page(status, name_contains, token)
             everything += matching
-            if not token:
-                break
+            more = token is not None
         everything.sort(key=lambda job: job.created, reverse=True)
         end = start + limit
         return JobPage(everything[start:end], f"*{end}" if end < len(everything) else None)
