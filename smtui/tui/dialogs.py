@@ -88,7 +88,7 @@ class ResubmitDialog(ModalScreen[EditedJob | None]):
                 )
             yield Label("Hyperparameters: one name=value per line")
             yield OrderedTextArea(params_text(self.job.hyperparameters), id="resubmit-params")
-            with VerticalScroll(id="resubmit-preview-box"):
+            with VerticalScroll(id="resubmit-preview-box", can_focus=False):  # no hidden tab stop
                 yield Static("", id="resubmit-preview", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Submit (ctrl+s)", id="submit", variant="success")

@@ -18,6 +18,7 @@ now), so what lands in each field is what the user typed there, in the order the
 from __future__ import annotations
 
 from textual import events
+from textual.binding import Binding
 from textual.widget import Widget
 from textual.widgets import Input, TextArea
 
@@ -59,7 +60,19 @@ class OrderedInput(Input):
 
 
 class OrderedTextArea(TextArea):
-    """A `TextArea` whose bindings (arrows, Home, End, ctrl+end…) act in typing order."""
+    """A `TextArea` whose bindings (arrows, Home, End, ctrl+end…) act in typing order;
+    ctrl+home and ctrl+end go to the start and the end of the text, as in an editor."""
+
+    BINDINGS = [
+        Binding("ctrl+home", "document_start", "Start", show=False),
+        Binding("ctrl+end", "document_end", "End", show=False),
+    ]
+
+    def action_document_start(self) -> None:
+        self.move_cursor((0, 0))
+
+    def action_document_end(self) -> None:
+        self.move_cursor(self.document.end)
 
     async def _on_key(self, event: events.Key) -> None:
         if pass_on(self, event):

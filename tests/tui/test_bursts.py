@@ -78,3 +78,23 @@ def test_keys_after_a_focus_move_go_to_the_field_that_has_the_focus(tmp_path: Pa
     assert fields["type"] == "Xml.g5.xlarge"
     assert fields["count"] == "1"
     assert fields["params"] == "batch_size=64\nepochs=3"
+
+
+async def test_tab_from_the_hyperparameters_reaches_submit_and_ctrl_end_the_end(
+    tmp_path: Path,
+) -> None:
+    from textual.widgets import TextArea
+
+    from tests.tui.burst_app import BurstApp
+
+    app = BurstApp(tmp_path / "unused.json")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        params = app.screen.query_one("#resubmit-params", TextArea)
+        assert app.focused is params
+        await pilot.press("ctrl+end")
+        assert params.cursor_location == params.document.end
+        await pilot.press("ctrl+home")
+        assert params.cursor_location == (0, 0)
+        await pilot.press("tab")  # no hidden stop between the text and the button
+        assert app.focused is not None and app.focused.id == "submit"
