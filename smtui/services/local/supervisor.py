@@ -19,11 +19,8 @@ and records each secondary status and the end: Completed, Failed with the reason
 
 from __future__ import annotations
 
-import collections
-import functools
 import os
 import shlex
-import shutil
 import signal
 import subprocess
 import sys
@@ -32,11 +29,13 @@ import threading
 import time
 import traceback
 from pathlib import Path
-from typing import IO, Any, BinaryIO
+from typing import Any, BinaryIO
 
 from smtui.core.hyperparams import toolkit_value
 from smtui.services.errors import NotFound
+from smtui.services.local.checkpoints import CHECKPOINT_EVERY, Checkpoints, copy_down
 from smtui.services.local.contract import HostContract, count_gpus, host_names
+from smtui.services.local.host import Host
 from smtui.services.local.storage import LocalStorage, write_atomically
 from smtui.services.local.store import (
     JobStore,
@@ -47,147 +46,14 @@ from smtui.services.local.store import (
 )
 from smtui.services.s3uri import S3Uri
 
-CHECKPOINT_EVERY = float(os.environ.get("SMTUI_LOCAL_CHECKPOINT_EVERY", "2"))
-"""Seconds between copies of what changed in checkpoints/ to the checkpoint S3 URI."""
 STOP_GRACE = float(os.environ.get("SMTUI_LOCAL_STOP_GRACE", "10"))
 """Seconds between SIGTERM and SIGKILL (SageMaker gives 120; a local job is smaller)."""
-STDERR_TAIL = 10
 INSTALL_FLAG = "SMTUI_INSTALL_REQUIREMENTS"
 """An Environment variable of the job: install code/requirements.txt before running."""
 
 
 class JobFailed(Exception):
     """The job cannot go on; the message is its FailureReason."""
-
-
-class Host:
-    """One running host: its process, its log stream and the end of its stderr."""
-
-    def __init__(self, contract: HostContract, log_path: Path, command: list[str]) -> None:
-        self.contract = contract
-        self.command = command
-        self.log = log_path.open("a", encoding="utf-8")
-        self.lock = threading.Lock()
-        self.stderr_tail: collections.deque[str] = collections.deque(maxlen=STDERR_TAIL)
-        self.process: subprocess.Popen[bytes] | None = None
-        self.pumps: list[threading.Thread] = []
-
-    def write(self, line: str) -> None:
-        """One log event, stamped now."""
-        with self.lock:
-            self.log.write(f"{int(time.time() * 1000)}\t{line}\n")
-            self.log.flush()
-
-    def start(self, env: dict[str, str]) -> None:
-        self.process = subprocess.Popen(
-            self.command,
-            cwd=self.contract.code_dir,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            start_new_session=True,  # its own process group, for stop
-        )
-        for pipe, tail in ((self.process.stdout, None), (self.process.stderr, self.stderr_tail)):
-            pump = threading.Thread(target=self._pump, args=(pipe, tail), daemon=True)
-            pump.start()
-            self.pumps.append(pump)
-
-    def _pump(self, pipe: IO[bytes], tail: collections.deque[str] | None) -> None:
-        for raw in iter(pipe.readline, b""):
-            line = raw.decode("utf-8", "replace").rstrip("\r\n")
-            self.write(line)
-            if tail is not None:
-                tail.append(line)
-
-    def signal(self, sig: signal.Signals) -> None:
-        if self.process is not None and self.process.poll() is None:
-            try:
-                os.killpg(self.process.pid, sig)
-            except ProcessLookupError:
-                pass
-
-    def finish(self) -> None:
-        for pump in self.pumps:
-            pump.join(timeout=5)
-        self.log.close()
-
-
-class Checkpoints:
-    """SageMaker's checkpoint contract on this machine: what the checkpoint S3 URI holds is
-    in every host's `checkpoints/` before the script starts (so a retried or resubmitted
-    job resumes), and what the script writes there is copied back while it runs, every
-    `CHECKPOINT_EVERY` seconds, and once more at the end."""
-
-    def __init__(self, storage: LocalStorage, uri: str, folders: list[Path]) -> None:
-        self.storage = storage
-        self.where = S3Uri.parse(uri).folder
-        self.folders = folders
-        self._sent: dict[Path, tuple[int, int]] = {}
-        """Each file's (size, mtime) when last copied: unchanged files are not copied again."""
-
-    def restore(self) -> int:
-        """Copy the URI's objects into every host's folder; returns how many objects."""
-        try:
-            objects = self.storage.walk(self.where)
-        except NotFound:
-            return 0
-        for folder in self.folders:
-            for dest in copy_down(objects, self.where.key, folder):
-                self._sent[dest] = _signature(dest)
-        return len(objects)
-
-    def upload(self) -> int:
-        """Copy every file written or changed since the last call; returns how many."""
-        copied = 0
-        for folder in self.folders:
-            for path in sorted(folder.rglob("*")):
-                try:
-                    if not path.is_file():
-                        continue
-                    signature = _signature(path)
-                    if self._sent.get(path) == signature:
-                        continue
-                    key = path.relative_to(folder).as_posix()
-                    with path.open("rb") as source:
-                        copy = functools.partial(shutil.copyfileobj, source)
-                        write_atomically(self.storage.path_of(f"{self.where}{key}"), copy)
-                except FileNotFoundError:
-                    continue  # removed while being copied: the script moved on
-                self._sent[path] = signature
-                copied += 1
-        return copied
-
-    def keep_uploading(self, done: threading.Event) -> threading.Thread:
-        """Copy changes in the background until `done` is set."""
-
-        def loop() -> None:
-            while not done.wait(CHECKPOINT_EVERY):
-                try:
-                    self.upload()
-                except OSError:
-                    traceback.print_exc()  # to the supervisor's log; the final copy retries
-
-        thread = threading.Thread(target=loop, name="checkpoints", daemon=True)
-        thread.start()
-        return thread
-
-
-def copy_down(objects: list[tuple[str, Path]], prefix: str, target: Path) -> list[Path]:
-    """Copy (key, file) objects under the key `prefix` into `target`, each at its key below
-    the prefix (an object named by the whole prefix keeps its own name); the files written."""
-    written = []
-    for key, path in objects:
-        dest = target / (key[len(prefix) :].lstrip("/") or Path(key).name)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, dest)
-        written.append(dest)
-    return written
-
-
-def _signature(path: Path) -> tuple[int, int]:
-    stat = path.stat()
-    return stat.st_size, stat.st_mtime_ns
 
 
 class Supervisor:
