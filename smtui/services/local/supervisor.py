@@ -34,8 +34,9 @@ from typing import Any, BinaryIO
 from smtui.core.hyperparams import toolkit_value
 from smtui.services.errors import NotFound
 from smtui.services.local.checkpoints import CHECKPOINT_EVERY, Checkpoints, copy_down
-from smtui.services.local.contract import HostContract, count_gpus, host_names
+from smtui.services.local.contract import HostContract, count_gpus, count_neurons, host_names
 from smtui.services.local.host import Host
+from smtui.services.local.hostenv import host_environment, python_shim
 from smtui.services.local.storage import LocalStorage, write_atomically
 from smtui.services.local.store import (
     JobStore,
@@ -187,7 +188,8 @@ class Supervisor:
     def train(self) -> tuple[str, str | None]:
         """Run every host to the end. Returns (outcome, failure reason)."""
         python = os.environ.get("SMTUI_LOCAL_PYTHON") or sys.executable
-        gpus = count_gpus()
+        gpus, neurons = count_gpus(), count_neurons()
+        shim = python_shim(self.folder / "bin", python)
         image = self.request.get("AlgorithmSpecification", {}).get("TrainingImage", "")
         hosts: list[Host] = []
         for contract in self.contracts:
@@ -206,7 +208,7 @@ class Supervisor:
                 self.requirements(host, python)
             host.write("Invoking script with the following command:")
             host.write(shlex.join(host.command))
-            env = os.environ | contract.environment(gpus)
+            env = host_environment(os.environ, contract.environment(gpus, neurons), shim)
             try:
                 host.start(env)
             except OSError as exc:
