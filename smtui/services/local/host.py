@@ -12,27 +12,37 @@ from pathlib import Path
 from typing import IO
 
 from smtui.services.local.contract import HostContract
+from smtui.services.local.logs import log_record
 
-STDERR_TAIL = 10
+OUTPUT_TAIL = 10
+"""Lines of output kept for the failure reason."""
 
 
 class Host:
-    """One running host: its process, its log stream and the end of its stderr."""
+    """One running host: its process, its log stream and the end of its output.
+
+    stdout and stderr share one pipe, as they share the container's output on SageMaker, so
+    lines reach the log in the order the process wrote them (two pipes read by two threads
+    reorder them under load). Each event carries a sequence number after its timestamp, so
+    lines of the same millisecond keep their order for readers that sort."""
 
     def __init__(self, contract: HostContract, log_path: Path, command: list[str]) -> None:
         self.contract = contract
         self.command = command
         self.log = log_path.open("a", encoding="utf-8")
         self.lock = threading.Lock()
-        self.stderr_tail: collections.deque[str] = collections.deque(maxlen=STDERR_TAIL)
+        self.output_tail: collections.deque[str] = collections.deque(maxlen=OUTPUT_TAIL)
+        """The last lines the process wrote (stdout and stderr together)."""
+        self.seq = 0
         self.process: subprocess.Popen[bytes] | None = None
         self.pumps: list[threading.Thread] = []
 
     def write(self, line: str) -> None:
         """One log event, stamped now."""
         with self.lock:
-            self.log.write(f"{int(time.time() * 1000)}\t{line}\n")
+            self.log.write(log_record(int(time.time() * 1000), self.seq, line))
             self.log.flush()
+            self.seq += 1
 
     def start(self, env: dict[str, str]) -> None:
         self.process = subprocess.Popen(
@@ -41,20 +51,19 @@ class Host:
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group, for stop
         )
-        for pipe, tail in ((self.process.stdout, None), (self.process.stderr, self.stderr_tail)):
-            pump = threading.Thread(target=self._pump, args=(pipe, tail), daemon=True)
-            pump.start()
-            self.pumps.append(pump)
+        assert self.process.stdout is not None
+        pump = threading.Thread(target=self._pump, args=(self.process.stdout,), daemon=True)
+        pump.start()
+        self.pumps.append(pump)
 
-    def _pump(self, pipe: IO[bytes], tail: collections.deque[str] | None) -> None:
+    def _pump(self, pipe: IO[bytes]) -> None:
         for raw in iter(pipe.readline, b""):
             line = raw.decode("utf-8", "replace").rstrip("\r\n")
             self.write(line)
-            if tail is not None:
-                tail.append(line)
+            self.output_tail.append(line)
 
     def signal(self, sig: signal.Signals) -> None:
         if self.process is not None and self.process.poll() is None:

@@ -1,9 +1,11 @@
 """Local log streams: one file per host, `<job folder>/logs/algo-N-<epoch>.log`.
 
-Each line of a file is one event, `<milliseconds>\\t<message>`, appended by the supervisor as
-the host prints it. A stream's token is a byte offset into its file, so reads resume exactly
-where the last one stopped, and a line still being written (no newline yet) waits for the
-next read.
+Each line of a file is one event, `<milliseconds>.<seq>\\t<message>`, appended by the
+supervisor as the host prints it; `seq` counts the stream's events, so two of the same
+millisecond sort in the order they were written (files from before it, `<milliseconds>\\t`,
+still read, with seq 0). A stream's token is a byte offset into its file, so reads resume
+exactly where the last one stopped, and a line still being written (no newline yet) waits
+for the next read.
 """
 
 from __future__ import annotations
@@ -15,6 +17,20 @@ from smtui.services.local.store import JobStore
 
 PAGE_BYTES = 4 * 1024 * 1024
 """Most bytes one read returns (CloudWatch's pages stop at 1 MB or 10,000 events)."""
+
+
+def log_record(ms: int, seq: int, message: str) -> str:
+    """One event as a line of a stream's file."""
+    return f"{ms}.{seq}\t{message}\n"
+
+
+def parse_record(line: str) -> tuple[int, int, str]:
+    """(milliseconds, seq, message) of one line of a stream's file; 0 for a bad stamp."""
+    stamp, _, message = line.partition("\t")
+    ms_text, _, seq_text = stamp.partition(".")
+    ms = int(ms_text) if ms_text.isdigit() else 0
+    seq = int(seq_text) if seq_text.isdigit() else 0
+    return ms, seq, message
 
 
 class LocalLogSource:
@@ -52,10 +68,9 @@ class LocalLogSource:
                 return EventPage([], token)  # caught up: the same token back
             events = []
             for line in complete.decode("utf-8", "replace").splitlines():
-                stamp, _, message = line.partition("\t")
-                ms = int(stamp) if stamp.isdigit() else 0
+                ms, seq, message = parse_record(line)
                 if start_ms is None or ms >= start_ms:
-                    events.append(LogEvent(ms, message, stream, ms))
+                    events.append(LogEvent(ms, message, stream, ms, seq=seq))
             return EventPage(events, str(offset + len(complete)))
 
         return await asyncio.to_thread(read)

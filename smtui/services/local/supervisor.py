@@ -300,7 +300,7 @@ class Supervisor:
 
     def failure_reason(self, host: Host) -> str:
         """SageMaker's FailureReason: `output/failure` if the script wrote one, else what the
-        toolkit reports: the exit code, the last lines of stderr and the command."""
+        toolkit reports: the exit code, the last lines of output and the command."""
         assert host.process is not None
         host.process.wait()
         for pump in host.pumps:
@@ -313,7 +313,7 @@ class Supervisor:
             code_text = f"{code} (killed by {signal.Signals(-code).name})"
         else:
             code_text = str(code)
-        message = "\n".join(host.stderr_tail)
+        message = "\n".join(host.output_tail)
         return (
             f"AlgorithmError: ExecuteUserScriptError:\nExitCode {code_text}\n"
             f'ErrorMessage "{message}"\nCommand "{shlex.join(host.command)}", '
