@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -11,7 +13,7 @@ from typing import Any
 
 from smtui.core.jobs import TERMINAL, JobSummary, TrainingJob
 from smtui.services.backend import JobPage
-from smtui.services.errors import Invalid, NotFound
+from smtui.services.errors import Invalid, InvalidInput, NotFound
 from smtui.services.local.store import (
     JOB_NAME,
     REQUEST,
@@ -47,6 +49,45 @@ def runnable(request: dict[str, Any]) -> str | None:
         "sagemaker_submit_directory) or a ContainerEntrypoint; this request has neither, so "
         "only its image's own entry point could run it, and that needs Docker"
     )
+
+
+@functools.cache
+def channel_name_rule() -> tuple[re.Pattern[str], int, int]:
+    """SageMaker's ChannelName rule (pattern, min and max length), from botocore's model of
+    the API, loaded once on first use (the model takes a moment to load)."""
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model("sagemaker")
+    meta = model.shape_for("ChannelName").metadata
+    return re.compile(meta["pattern"]), int(meta.get("min", 1)), int(meta.get("max", 64))
+
+
+def input_problem(request: dict[str, Any]) -> str | None:
+    """Why this request's channels or S3 locations cannot be used locally, or None."""
+    pattern, shortest, longest = channel_name_rule()
+    uris: list[tuple[str, str]] = []
+    for channel in request.get("InputDataConfig", []):
+        name = str(channel.get("ChannelName", ""))
+        if not (shortest <= len(name) <= longest and pattern.fullmatch(name)):
+            return (
+                f"channel name '{name}' does not match SageMaker's ChannelName pattern "
+                f"{pattern.pattern} ({shortest}-{longest} characters)"
+            )
+        if name in (".", ".."):
+            # SageMaker's pattern allows them; here input/data/.. is the job's own input/.
+            return f"channel name '{name}' would name a folder outside input/data/ locally"
+        uri = channel.get("DataSource", {}).get("S3DataSource", {}).get("S3Uri", "")
+        uris.append((f"channel '{name}'", str(uri)))
+    if uri := request.get("CheckpointConfig", {}).get("S3Uri"):
+        uris.append(("checkpoints", str(uri)))
+    if uri := request.get("OutputDataConfig", {}).get("S3OutputPath"):
+        uris.append(("output", str(uri)))
+    for what, uri in uris:
+        if uri.startswith("s3://") and any(
+            part in (".", "..") for part in uri[5:].partition("/")[2].split("/")
+        ):
+            return f"{what}: '{uri}' has a '.' or '..' segment, which would leave its bucket"
+    return None
 
 
 class LocalJobs:
@@ -93,6 +134,8 @@ class LocalJobs:
             )
         if (reason := runnable(request)) is not None:
             raise Invalid(reason)
+        if (problem := input_problem(request)) is not None:
+            raise InvalidInput(problem)
         count = int(request.get("ResourceConfig", {}).get("InstanceCount", 1))
         if count < 1:
             raise Invalid(f"InstanceCount must be at least 1, not {count}")
