@@ -205,11 +205,18 @@ class JobStore:
         )
 
     def kill_hosts(self, name: str, sig: signal.Signals) -> None:
-        """Signal every host's process group that still runs."""
+        """Signal every host's process group that still runs, and every process of the job
+        the supervisor recorded (children that left the group, daemons)."""
         info = self.supervisor(name) or {}
         for host in info.get("hosts", {}).values():
             if alive(int(host["pid"]), host.get("start")):
                 try:
                     os.killpg(int(host["pid"]), sig)
+                except ProcessLookupError:
+                    pass
+        for pid, start in info.get("tree", {}).items():
+            if alive(int(pid), start):
+                try:
+                    os.kill(int(pid), sig)
                 except ProcessLookupError:
                     pass

@@ -37,6 +37,7 @@ from smtui.services.local.checkpoints import CHECKPOINT_EVERY, Checkpoints, copy
 from smtui.services.local.contract import HostContract, count_gpus, count_neurons, host_names
 from smtui.services.local.host import Host
 from smtui.services.local.hostenv import host_environment, python_shim
+from smtui.services.local.proctree import ProcessTree
 from smtui.services.local.storage import LocalStorage, write_atomically
 from smtui.services.local.store import (
     JobStore,
@@ -79,6 +80,8 @@ class Supervisor:
             if checkpoint_uri
             else None
         )
+        self.tree = ProcessTree()
+        """Every process of the job; the supervisor is their subreaper."""
         self.restored = 0
         """Checkpoint files put in every host's checkpoints/ before the script started."""
 
@@ -213,9 +216,10 @@ class Supervisor:
                 host.start(env)
             except OSError as exc:
                 host.write(f"smtui local: cannot start {host.command[0]}: {exc}")
-                for started in hosts:
-                    started.signal(signal.SIGKILL)
+                self.end_processes(hosts)
                 raise JobFailed(f"AlgorithmError: cannot start the entry point: {exc}") from exc
+            assert host.process is not None
+            self.tree.owned.add(host.process.pid)
             hosts.append(host)
         self.store.note_processes(
             self.name,
@@ -262,41 +266,59 @@ class Supervisor:
             )
 
     def wait(self, hosts: list[Host]) -> tuple[str, str | None]:
+        """Run until every host's main process has ended, one fails, the job is stopped or
+        MaxRuntimeInSeconds passes; then end every process of the job, as SageMaker ends a
+        job's containers. Returns (outcome, failure reason)."""
         max_run = float(self.request.get("StoppingCondition", {}).get("MaxRuntimeInSeconds", 86400))
         deadline = time.monotonic() + max_run
         outcome: str | None = None
-        reason: str | None = None
-        kill_at: float | None = None
-        while True:
+        failed: Host | None = None
+        while outcome is None:
+            self.track()
             codes = [h.process.poll() if h.process else 0 for h in hosts]
-            if all(code is not None for code in codes):
-                break
-            if outcome is None:
-                failed = next(
-                    (h for h, c in zip(hosts, codes, strict=True) if c not in (None, 0)), None
-                )
-                if failed is not None:
-                    outcome, reason = "Failed", self.failure_reason(failed)
-                elif self.stop_requested.is_set():
-                    outcome = "Stopped"
-                elif time.monotonic() > deadline:
-                    outcome = "MaxRuntimeExceeded"
-                if outcome is not None:  # end the others: SIGTERM now, SIGKILL after grace
-                    for host in hosts:
-                        host.signal(signal.SIGTERM)
-                    kill_at = time.monotonic() + STOP_GRACE
-            elif kill_at is not None and time.monotonic() > kill_at:
-                for host in hosts:
-                    host.signal(signal.SIGKILL)
-                kill_at = None
-            time.sleep(0.05)
-        if outcome is None:
-            failed = next((h for h in hosts if h.process and h.process.returncode != 0), None)
+            ended = zip(hosts, codes, strict=True)
+            failed = next((host for host, code in ended if code not in (None, 0)), None)
             if failed is not None:
-                outcome, reason = "Failed", self.failure_reason(failed)
-            else:
+                outcome = "Failed"
+            elif all(code is not None for code in codes):
                 outcome = "Completed"
-        return outcome, reason
+            elif self.stop_requested.is_set():
+                outcome = "Stopped"
+            elif time.monotonic() > deadline:
+                outcome = "MaxRuntimeExceeded"
+            else:
+                time.sleep(0.05)
+        self.end_processes(hosts)
+        return outcome, self.failure_reason(failed) if failed is not None else None
+
+    def track(self) -> None:
+        """Scan the job's processes; note new ones in supervisor.json, so a reader that
+        finds this supervisor dead can still end them."""
+        if self.tree.scan():
+            self.store.note_processes(self.name, tree=dict(self.tree.seen))
+
+    def end_processes(self, hosts: list[Host]) -> None:
+        """SIGTERM to every process of the job that still runs (the hosts' main processes,
+        their children, daemons that left the process group), SIGKILL to what is left
+        after the grace period: a child that ignores SIGTERM gets it even once the main
+        process has exited. Nothing of the job outlives it."""
+        if self.tree.signal(signal.SIGTERM) == 0:
+            return
+        kill_at = time.monotonic() + STOP_GRACE
+        give_up = kill_at + 10  # a process stuck in the kernel (state D) can't be waited for
+        while True:
+            for host in hosts:
+                if host.process is not None:
+                    host.process.poll()  # collect the main process's status: not running
+            if not self.tree.running():
+                return
+            now = time.monotonic()
+            if now > give_up:
+                print(f"smtui local: still running after SIGKILL: {self.tree.running()}")
+                return
+            if now > kill_at:
+                self.tree.signal(signal.SIGKILL)
+            time.sleep(0.1)
 
     def failure_reason(self, host: Host) -> str:
         """SageMaker's FailureReason: `output/failure` if the script wrote one, else what the
