@@ -37,6 +37,8 @@ from smtui.services.local.checkpoints import CHECKPOINT_EVERY, Checkpoints, copy
 from smtui.services.local.contract import HostContract, count_gpus, count_neurons, host_names
 from smtui.services.local.host import Host
 from smtui.services.local.hostenv import host_environment, python_shim
+from smtui.services.local.logs import log_record
+from smtui.services.local.outputs import final_metrics, write_merged_tar
 from smtui.services.local.proctree import ProcessTree
 from smtui.services.local.storage import LocalStorage, write_atomically
 from smtui.services.local.store import (
@@ -97,6 +99,10 @@ class Supervisor:
 
     def end(self, status: str, secondary: str, message: str, reason: str | None = None,
             **fields: Any) -> None:  # fmt: skip
+        definitions = self.request.get("AlgorithmSpecification", {}).get("MetricDefinitions")
+        if definitions and (metrics := final_metrics(definitions, self.log_paths.values())):
+            fields["FinalMetricDataList"] = metrics
+
         def change(state: dict[str, Any]) -> None:
             state.update(fields)
             finish(state, status, secondary, message, reason)
@@ -360,17 +366,19 @@ class Supervisor:
         return {"ModelArtifacts": {"S3ModelArtifacts": model_uri}}
 
     def write_tarball(self, uri: str, folders: list[Path]) -> None:
-        """One tar.gz of several hosts' folders merged (SageMaker aggregates them the same
-        way: names that clash are the script's problem), streamed to disk atomically."""
+        """One tar.gz of every host's folder merged, as SageMaker aggregates them (see
+        `outputs`), streamed to disk atomically; clashing names are reported in the log."""
+        hosts = [c.host for c in self.contracts]
+        clashes: list[str] = []
 
         def write(handle: BinaryIO) -> None:
-            with tarfile.open(fileobj=handle, mode="w:gz") as tar:
-                for folder in folders:
-                    for item in sorted(folder.rglob("*")):
-                        if item.is_file():
-                            tar.add(item, arcname=item.relative_to(folder).as_posix())
+            clashes[:] = write_merged_tar(handle, list(zip(hosts, folders, strict=True)))
 
         write_atomically(self.storage.path_of(uri), write)
+        if clashes:
+            with self.log_paths[hosts[0]].open("a", encoding="utf-8") as log:
+                for clash in clashes:
+                    log.write(log_record(int(time.time() * 1000), 0, f"smtui local: {clash}"))
 
 
 def launch(folder: Path) -> None:
