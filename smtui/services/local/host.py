@@ -34,14 +34,22 @@ class Host:
         self.output_tail: collections.deque[str] = collections.deque(maxlen=OUTPUT_TAIL)
         """The last lines the process wrote (stdout and stderr together)."""
         self.seq = 0
+        self.log_error: OSError | None = None
+        """Why the log could no longer be written, if it couldn't."""
         self.process: subprocess.Popen[bytes] | None = None
         self.pumps: list[threading.Thread] = []
 
     def write(self, line: str) -> None:
         """One log event, stamped now."""
         with self.lock:
-            self.log.write(log_record(int(time.time() * 1000), self.seq, line))
-            self.log.flush()
+            if self.log_error is not None:
+                return  # the log can't be written (a full disk): the line is lost
+            try:
+                self.log.write(log_record(int(time.time() * 1000), self.seq, line))
+                self.log.flush()
+            except OSError as exc:
+                # Keep draining the pipe, so the script doesn't block on a full one.
+                self.log_error = exc
             self.seq += 1
 
     def start(self, env: dict[str, str]) -> None:
@@ -75,4 +83,7 @@ class Host:
     def finish(self) -> None:
         for pump in self.pumps:
             pump.join(timeout=5)
-        self.log.close()
+        try:
+            self.log.close()
+        except OSError:
+            pass  # its last flush failed too; `log_error` says why

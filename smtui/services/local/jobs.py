@@ -13,7 +13,7 @@ from typing import Any
 
 from smtui.core.jobs import TERMINAL, JobSummary, TrainingJob
 from smtui.services.backend import JobPage
-from smtui.services.errors import Invalid, InvalidInput, NotFound
+from smtui.services.errors import Invalid, InvalidInput, NotFound, ServiceFailed
 from smtui.services.local.store import (
     JOB_NAME,
     REQUEST,
@@ -22,6 +22,7 @@ from smtui.services.local.store import (
     enter_secondary,
     finish,
     now_iso,
+    unreadable,
     write_json,
 )
 
@@ -110,8 +111,8 @@ class LocalJobs:
                     continue
                 try:
                     state = self.store.read(name)
-                except (NotFound, ValueError):
-                    continue  # removed, or being written for the first time
+                except (NotFound, ServiceFailed):
+                    continue  # removed, being written for the first time, or unreadable
                 if status and state["TrainingJobStatus"] != status:
                     continue
                 rows.append(JobSummary.from_api(summary_of(state)))
@@ -139,7 +140,10 @@ class LocalJobs:
         count = int(request.get("ResourceConfig", {}).get("InstanceCount", 1))
         if count < 1:
             raise Invalid(f"InstanceCount must be at least 1, not {count}")
-        return await asyncio.to_thread(self._create, name, request)
+        try:
+            return await asyncio.to_thread(self._create, name, request)
+        except OSError as exc:
+            raise unreadable(f"create the local job {name}", exc) from exc
 
     def _create(self, name: str, request: dict[str, Any]) -> str:
         folder = self.store.folder(name)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 
 from smtui.services.backend import EventPage, LogEvent
-from smtui.services.local.store import JobStore
+from smtui.services.local.store import JobStore, unreadable
 
 PAGE_BYTES = 4 * 1024 * 1024
 """Most bytes one read returns (CloudWatch's pages stop at 1 MB or 10,000 events)."""
@@ -45,9 +45,10 @@ class LocalLogSource:
         folder = self.store.folder(job) / "logs"
 
         def scan() -> list[str]:
-            if not folder.is_dir():
-                return []
-            return sorted(f"{job}/{p.stem}" for p in folder.glob("*.log"))
+            try:
+                return sorted(f"{job}/{p.stem}" for p in folder.glob("*.log"))
+            except OSError as exc:
+                raise unreadable(f"list the log streams in {folder}", exc) from exc
 
         return await asyncio.to_thread(scan)
 
@@ -63,6 +64,8 @@ class LocalLogSource:
                     chunk = handle.read(PAGE_BYTES)
             except FileNotFoundError:
                 return EventPage([], token)
+            except OSError as exc:
+                raise unreadable(f"read the log stream {path}", exc) from exc
             complete = chunk[: chunk.rfind(b"\n") + 1]
             if not complete:
                 return EventPage([], token)  # caught up: the same token back

@@ -47,6 +47,8 @@ from smtui.services.local.store import (
     finish,
     now_iso,
     process_start,
+    record_reason,
+    reserve_reason,
 )
 from smtui.services.s3uri import S3Uri
 
@@ -54,6 +56,15 @@ STOP_GRACE = float(os.environ.get("SMTUI_LOCAL_STOP_GRACE", "10"))
 """Seconds between SIGTERM and SIGKILL (SageMaker gives 120; a local job is smaller)."""
 INSTALL_FLAG = "SMTUI_INSTALL_REQUIREMENTS"
 """An Environment variable of the job: install code/requirements.txt before running."""
+
+
+def print_traceback() -> None:
+    """The current exception's traceback to supervisor.log, if the disk still takes it."""
+    try:
+        traceback.print_exc()
+        sys.stderr.flush()
+    except OSError:
+        pass
 
 
 class JobFailed(Exception):
@@ -112,36 +123,51 @@ class Supervisor:
     # --- the run -------------------------------------------------------------------------
 
     def run(self) -> None:
+        """Run the job to its end; whatever happens, the job ends (or says why it can't)."""
         try:
-            self.secondary("Downloading", "Downloading input data",
-                           TrainingStartTime=now_iso())  # fmt: skip
-            self.prepare()
-            if self.stop_requested.is_set():
-                self.end("Stopped", "Stopped", "Training job stopped by user")
-                return
-            self.secondary("Training", "Training image download completed. Training in progress.")
-            outcome, reason = self.train()
-            if outcome == "Failed":
-                if self.checkpoints is not None:
-                    self.checkpoints.upload()  # a failed run's last checkpoint, to resume from
-                self.end("Failed", "Failed", "Training job failed", reason)
-                return
-            self.secondary("Uploading", "Uploading generated training model")
-            artifacts = self.upload()
-            if outcome == "Completed":
-                self.end("Completed", "Completed", "Training job completed", **artifacts)
-            elif outcome == "MaxRuntimeExceeded":
-                self.end("Stopped", "MaxRuntimeExceeded",
-                         "Training job runtime exceeded MaxRuntimeInSeconds provided",
-                         **artifacts)  # fmt: skip
-            else:
-                self.end("Stopped", "Stopped", "Training job stopped by user", **artifacts)
+            self._run()
         except JobFailed as exc:
-            self.end("Failed", "Failed", "Training job failed", str(exc))
+            self.fail(str(exc))
         except Exception as exc:  # noqa: BLE001 - any bug must still end the job, not hang it
-            traceback.print_exc()
-            self.end("Failed", "Failed", "Training job failed",
-                     f"InternalServerError: the local supervisor failed: {exc}")  # fmt: skip
+            print_traceback()
+            self.fail(f"InternalServerError: the local supervisor failed: {exc}")
+
+    def fail(self, reason: str) -> None:
+        """End the job Failed with `reason`. The reason goes first into the room reserved
+        at start, the one write a full disk still allows, so that when the state can't be
+        written either, the next reader marks the job Failed with it."""
+        record_reason(self.folder, reason)
+        self.tree.signal(signal.SIGKILL)  # nothing of the job outlives it, even here
+        try:
+            self.end("Failed", "Failed", "Training job failed", reason)
+        except Exception:  # noqa: BLE001 - the reason is recorded; the next reader ends it
+            print_traceback()
+
+    def _run(self) -> None:
+        """Downloading, Training, Uploading, and the end, as SageMaker moves a job."""
+        self.secondary("Downloading", "Downloading input data",
+                       TrainingStartTime=now_iso())  # fmt: skip
+        self.prepare()
+        if self.stop_requested.is_set():
+            self.end("Stopped", "Stopped", "Training job stopped by user")
+            return
+        self.secondary("Training", "Training image download completed. Training in progress.")
+        outcome, reason = self.train()
+        if outcome == "Failed":
+            if self.checkpoints is not None:
+                self.checkpoints.upload()  # a failed run's last checkpoint, to resume from
+            self.end("Failed", "Failed", "Training job failed", reason)
+            return
+        self.secondary("Uploading", "Uploading generated training model")
+        artifacts = self.upload()
+        if outcome == "Completed":
+            self.end("Completed", "Completed", "Training job completed", **artifacts)
+        elif outcome == "MaxRuntimeExceeded":
+            self.end("Stopped", "MaxRuntimeExceeded",
+                     "Training job runtime exceeded MaxRuntimeInSeconds provided",
+                     **artifacts)  # fmt: skip
+        else:
+            self.end("Stopped", "Stopped", "Training job stopped by user", **artifacts)
 
     def prepare(self) -> None:
         """Build every host's tree, stage its channels and unpack the code."""
@@ -391,6 +417,7 @@ def launch(folder: Path) -> None:
         os._exit(0)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    reserve_reason(folder)
     supervisor = Supervisor(store, name)
     signal.signal(signal.SIGTERM, lambda *_: supervisor.stop_requested.set())
     supervisor.run()
