@@ -14,6 +14,8 @@ from typing import Any
 from smtui.core.jobs import TERMINAL, JobSummary, TrainingJob
 from smtui.services.backend import JobPage
 from smtui.services.errors import Invalid, InvalidInput, NotFound, ServiceFailed
+from smtui.services.local.contract import count_gpus
+from smtui.services.local.distributed import submit_problem
 from smtui.services.local.store import (
     JOB_NAME,
     REQUEST,
@@ -136,6 +138,9 @@ class LocalJobs:
         if (reason := runnable(request)) is not None:
             raise Invalid(reason)
         if (problem := input_problem(request)) is not None:
+            raise InvalidInput(problem)
+        machine_gpus = await asyncio.to_thread(count_gpus)
+        if (problem := submit_problem(request, machine_gpus)) is not None:
             raise InvalidInput(problem)
         count = int(request.get("ResourceConfig", {}).get("InstanceCount", 1))
         if count < 1:

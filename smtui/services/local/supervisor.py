@@ -35,6 +35,18 @@ from smtui.core.hyperparams import toolkit_value
 from smtui.services.errors import NotFound
 from smtui.services.local.checkpoints import CHECKPOINT_EVERY, Checkpoints, copy_down
 from smtui.services.local.contract import HostContract, count_gpus, count_neurons, host_names
+from smtui.services.local.distributed import (
+    MASTER_ADDR,
+    DistributionRefused,
+    TorchPlan,
+    distribution_of,
+    free_port,
+    has_torchrun,
+    instance_gpus,
+    processes_per_host,
+    share_gpus,
+    visible_devices,
+)
 from smtui.services.local.host import Host
 from smtui.services.local.hostenv import host_environment, python_shim
 from smtui.services.local.logs import log_record
@@ -226,13 +238,23 @@ class Supervisor:
         gpus, neurons = count_gpus(), count_neurons()
         shim = python_shim(self.folder / "bin", python)
         image = self.request.get("AlgorithmSpecification", {}).get("TrainingImage", "")
+        slices, plan = self.distribution(python, gpus, neurons)
         hosts: list[Host] = []
-        for contract in self.contracts:
-            host = Host(contract, self.log_paths[contract.host], contract.command(python))
+        for index, contract in enumerate(self.contracts):
+            command = contract.command(python)
+            if plan is not None:
+                command = plan.command(index, python, command)
+            host = Host(contract, self.log_paths[contract.host], command)
             host.write(
                 f"smtui local: host {contract.host} of {len(self.contracts)} runs on this "
                 f"machine, without a container (image {image or '-'} is not used)"
             )
+            if plan is not None:
+                host.write(
+                    f"smtui local: torch_distributed: {plan.hosts} host(s) x {plan.nproc} "
+                    f"process(es), master {MASTER_ADDR}:{plan.port}, started by "
+                    + ("torchrun" if plan.torchrun else "smtui's launcher (no torch here)")
+                )
             if self.checkpoints is not None:
                 host.write(
                     f"smtui local: checkpoints/ ({contract.checkpoint_dir}) holds "
@@ -243,7 +265,12 @@ class Supervisor:
                 self.requirements(host, python)
             host.write("Invoking script with the following command:")
             host.write(shlex.join(host.command))
-            env = host_environment(os.environ, contract.environment(gpus, neurons), shim)
+            variables = contract.environment(len(slices[index]), neurons)
+            if gpus:
+                variables |= visible_devices(slices[index])
+            if plan is not None:
+                variables |= plan.environment()
+            env = host_environment(os.environ, variables, shim)
             try:
                 host.start(env)
             except OSError as exc:
@@ -272,6 +299,24 @@ class Supervisor:
         for host in hosts:
             host.finish()
         return outcome, reason
+
+    def distribution(
+        self, python: str, gpus: int, neurons: int
+    ) -> tuple[list[list[int]], TorchPlan | None]:
+        """Each host's GPUs, and how a torch_distributed job starts its processes."""
+        resources = self.request.get("ResourceConfig", {})
+        instance_type = str(resources.get("InstanceType", ""))
+        try:
+            slices = share_gpus(
+                gpus, instance_gpus(instance_type), len(self.contracts), instance_type
+            )
+            if distribution_of(self.request) != "torch_distributed":
+                return slices, None
+            nproc = processes_per_host(self.request, len(slices[0]), neurons)
+        except DistributionRefused as exc:
+            raise JobFailed(f"ClientError: {exc}") from exc
+        plan = TorchPlan(len(self.contracts), nproc, free_port(), has_torchrun(python), self.name)
+        return slices, plan
 
     def requirements(self, host: Host, python: str) -> None:
         """SageMaker's toolkit pip-installs code/requirements.txt; here that changes the
