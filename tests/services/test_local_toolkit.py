@@ -148,14 +148,20 @@ def test_launch_command_runs_the_python_smtui_local_python_names(
 
 
 @pytest.mark.parametrize("encoded", [True, False])
+@pytest.mark.parametrize(
+    "distribution", [None, "sagemaker_torch_distributed_enabled", "sagemaker_mpi_enabled"]
+)
 def test_the_contract_agrees_with_the_toolkit_for_encoded_and_raw_values(
-    tmp_path: Path, encoded: bool
+    tmp_path: Path, encoded: bool, distribution: str | None
 ) -> None:
     """SDK v2 json-encodes every hyperparameter value; older configs send them raw. The
-    toolkit decodes both the same way, and so must the contract."""
+    toolkit decodes both the same way, and so must the contract, with the distribution
+    variables of a distributed job too."""
     raw = {"sagemaker_program": "train.py", "sagemaker_region": "us-east-1",
            "sagemaker_submit_directory": "s3://b/code/sourcedir.tar.gz",
            "epochs": "5", "lr": "0.1", "name": "resnet", "layers": "[1, 2]"}  # fmt: skip
+    if distribution is not None:
+        raw[distribution] = "true"
     hps = {k: json.dumps(v) for k, v in raw.items()} if encoded else raw
     request = {
         "TrainingJobName": "probe",
