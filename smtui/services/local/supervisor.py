@@ -2,19 +2,23 @@
 
 It forks at once; the parent notes the child's pid in `supervisor.json` and exits, so
 whoever started it (the CLI, the TUI) can return, and the job lives on without them, as it
-would on SageMaker. The child then, for every host `algo-1..N`:
+would on SageMaker. The child, the child subreaper of every process the job starts
+(`proctree`), then, for every host `algo-1..N`:
 
 1. Downloading: builds the host's `/opt/ml`-shaped tree, stages each channel from the local
-   bucket and unpacks the code bundle;
-2. Training: runs the entry point with the toolkit's environment and argv, every output line
-   timestamped into the host's log stream; a host that fails ends the others, as on
-   SageMaker; SIGTERM (from `smtui stop`) or MaxRuntimeInSeconds sends SIGTERM to every
-   host's process group and SIGKILL after a grace period;
+   bucket and unpacks the code bundle (`staging`);
+2. Training: runs the entry point (under torchrun or smtui's launcher for torch_distributed,
+   `distributed`) with the toolkit's environment and argv (`contract`, `hostenv`), every
+   output line timestamped into the host's log stream (`host`); a host that fails ends the
+   others, as on SageMaker; SIGTERM (from `smtui stop`), MaxRuntimeInSeconds or the end of
+   the main processes sends SIGTERM to every process of the job and SIGKILL after a grace
+   period;
 3. Uploading: tars every host's `model/` into `outputs/<job>/output/model.tar.gz` (and
-   `output/data/` into `output.tar.gz`) in the local bucket;
+   `output/data/` into `output.tar.gz`) in the local bucket (`outputs`);
 
 and records each secondary status and the end: Completed, Failed with the reason from
-`output/failure` (else the exit code and the last lines of stderr), or Stopped.
+`output/failure` (else the exit code and the last lines of output), or Stopped, with
+FinalMetricDataList when the job has metric definitions.
 """
 
 from __future__ import annotations
@@ -22,18 +26,14 @@ from __future__ import annotations
 import os
 import shlex
 import signal
-import subprocess
 import sys
-import tarfile
 import threading
 import time
 import traceback
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from smtui.core.hyperparams import toolkit_value
-from smtui.services.errors import NotFound
-from smtui.services.local.checkpoints import CHECKPOINT_EVERY, Checkpoints, copy_down
+from smtui.services.local.checkpoints import CHECKPOINT_EVERY, Checkpoints
 from smtui.services.local.contract import HostContract, count_gpus, count_neurons, host_names
 from smtui.services.local.distributed import (
     MASTER_ADDR,
@@ -52,6 +52,12 @@ from smtui.services.local.hostenv import host_environment, python_shim
 from smtui.services.local.logs import log_record
 from smtui.services.local.outputs import final_metrics, write_merged_tar
 from smtui.services.local.proctree import ProcessTree
+from smtui.services.local.staging import (
+    JobFailed,
+    install_requirements,
+    stage_channels,
+    unpack_code,
+)
 from smtui.services.local.storage import LocalStorage, write_atomically
 from smtui.services.local.store import (
     JobStore,
@@ -66,8 +72,6 @@ from smtui.services.s3uri import S3Uri
 
 STOP_GRACE = float(os.environ.get("SMTUI_LOCAL_STOP_GRACE", "10"))
 """Seconds between SIGTERM and SIGKILL (SageMaker gives 120; a local job is smaller)."""
-INSTALL_FLAG = "SMTUI_INSTALL_REQUIREMENTS"
-"""An Environment variable of the job: install code/requirements.txt before running."""
 
 
 def print_traceback() -> None:
@@ -77,10 +81,6 @@ def print_traceback() -> None:
         sys.stderr.flush()
     except OSError:
         pass
-
-
-class JobFailed(Exception):
-    """The job cannot go on; the message is its FailureReason."""
 
 
 class Supervisor:
@@ -187,50 +187,10 @@ class Supervisor:
         for contract in self.contracts:
             self.log_paths[contract.host].touch()
             contract.build_tree()
-            self.stage_channels(contract)
-            self.unpack_code(contract)
+            stage_channels(self.storage, self.request, contract)
+            unpack_code(self.storage, self.request, contract)
         if self.checkpoints is not None:
             self.restored = self.checkpoints.restore()
-
-    def stage_channels(self, contract: HostContract) -> None:
-        hosts = contract.hosts
-        for channel in self.request.get("InputDataConfig", []):
-            source = channel.get("DataSource", {}).get("S3DataSource", {})
-            uri = source.get("S3Uri", "")
-            if source.get("S3DataType", "S3Prefix") != "S3Prefix":
-                raise JobFailed(
-                    f"ClientError: channel '{channel['ChannelName']}': the local backend "
-                    f"stages S3Prefix data only, not {source.get('S3DataType')}"
-                )
-            where = S3Uri.parse(uri)
-            try:
-                objects = self.storage.walk(where)
-            except NotFound:
-                objects = []
-            if not objects:
-                raise JobFailed(
-                    f'ClientError: No S3 objects found under S3 URL "{uri}" given in input '
-                    f"data source (channel '{channel['ChannelName']}'). Please ensure that "
-                    "objects exist under that S3 prefix (local bucket "
-                    f"{self.storage.root / where.bucket})"
-                )
-            if source.get("S3DataDistributionType") == "ShardedByS3Key":
-                objects = objects[hosts.index(contract.host) :: len(hosts)]
-            copy_down(objects, where.key, contract.channel_dir(channel["ChannelName"]))
-
-    def unpack_code(self, contract: HostContract) -> None:
-        bundle = self.request.get("HyperParameters", {}).get("sagemaker_submit_directory")
-        if not bundle:
-            return  # a ContainerEntrypoint job brings its code in a channel
-        uri = str(toolkit_value(bundle))
-        path = self.storage.path_of(uri)
-        if not path.is_file():
-            raise JobFailed(f"ClientError: the code bundle {uri} does not exist ({path})")
-        try:
-            with tarfile.open(path) as tar:
-                tar.extractall(contract.code_dir, filter="data")
-        except (tarfile.TarError, OSError) as exc:
-            raise JobFailed(f"ClientError: cannot unpack the code bundle {uri}: {exc}") from exc
 
     def train(self) -> tuple[str, str | None]:
         """Run every host to the end. Returns (outcome, failure reason)."""
@@ -262,7 +222,7 @@ class Supervisor:
                     f"writes there is copied back every {CHECKPOINT_EVERY:g} s"
                 )
             if (contract.code_dir / "requirements.txt").exists():
-                self.requirements(host, python)
+                install_requirements(host, python, self.request)
             host.write("Invoking script with the following command:")
             host.write(shlex.join(host.command))
             variables = contract.environment(len(slices[index]), neurons)
@@ -317,30 +277,6 @@ class Supervisor:
             raise JobFailed(f"ClientError: {exc}") from exc
         plan = TorchPlan(len(self.contracts), nproc, free_port(), has_torchrun(python), self.name)
         return slices, plan
-
-    def requirements(self, host: Host, python: str) -> None:
-        """SageMaker's toolkit pip-installs code/requirements.txt; here that changes the
-        user's own environment, so only when the job's Environment asks for it."""
-        wanted = self.request.get("Environment", {}).get(INSTALL_FLAG, "").lower()
-        if wanted not in ("1", "true", "yes"):
-            host.write(
-                "smtui local: code/requirements.txt is not installed (it would change "
-                f"{python}'s environment); set environment: {{{INSTALL_FLAG}: 'true'}} "
-                "in the config to install it"
-            )
-            return
-        command = [python, "-m", "pip", "install", "-r", "requirements.txt"]
-        host.write("smtui local: " + shlex.join(command))
-        done = subprocess.run(
-            command, cwd=host.contract.code_dir, capture_output=True, text=True, check=False
-        )
-        for line in (done.stdout + done.stderr).splitlines():
-            host.write(line)
-        if done.returncode != 0:
-            raise JobFailed(
-                f"AlgorithmError: pip install -r requirements.txt failed (exit code "
-                f"{done.returncode}): {done.stderr.strip()[-500:]}"
-            )
 
     def wait(self, hosts: list[Host]) -> tuple[str, str | None]:
         """Run until every host's main process has ended, one fails, the job is stopped or
