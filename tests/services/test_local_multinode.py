@@ -89,9 +89,13 @@ def test_a_dead_rank_fails_the_job_with_its_name_and_stops_every_host(tmp_path: 
     assert state["TrainingJobStatus"] == "Failed"
     assert "rank 3 (local rank 1) on algo-2 failed: exit code 3" in state["FailureReason"]
     assert "(on algo-2)" in state["FailureReason"]
-    tree = (JobStore(smtui_home()).supervisor(job) or {}).get("tree", {})
-    assert len(tree) >= 6  # two launchers and four ranks were seen...
-    assert not [pid for pid, start in tree.items() if alive(int(pid), start)]  # ...and ended
+    # Every rank (the ones left waiting on algo-1 too) and both launchers have ended.
+    folder = smtui_home() / "jobs" / job
+    ranks = [json.loads(p.read_text()) for p in sorted(folder.glob("algo-*/model/rank-*.json"))]
+    assert sorted(r["rank"] for r in ranks) == [0, 1, 2, 3]
+    launchers = (JobStore(smtui_home()).supervisor(job) or {}).get("hosts", {})
+    pids = [int(r["pid"]) for r in ranks] + [int(h["pid"]) for h in launchers.values()]
+    assert len(pids) == 6 and not [pid for pid in pids if alive(pid, None)]
 
 
 def test_mpi_is_refused_at_submit_with_exit_2(

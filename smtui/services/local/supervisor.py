@@ -33,6 +33,7 @@ import traceback
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from smtui.services.errors import ServiceError
 from smtui.services.local.checkpoints import CHECKPOINT_EVERY, Checkpoints
 from smtui.services.local.contract import HostContract, count_gpus, count_neurons, host_names
 from smtui.services.local.distributed import (
@@ -317,6 +318,10 @@ class Supervisor:
         process has exited. Nothing of the job outlives it."""
         if self.tree.signal(signal.SIGTERM) == 0:
             return
+        try:  # what the forced scan found, for a reader that outlives this supervisor
+            self.store.note_processes(self.name, tree=dict(self.tree.seen))
+        except (OSError, ServiceError):
+            pass  # a full disk: this supervisor still ends them
         kill_at = time.monotonic() + STOP_GRACE
         give_up = kill_at + 10  # a process stuck in the kernel (state D) can't be waited for
         while True:

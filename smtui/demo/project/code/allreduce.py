@@ -82,7 +82,7 @@ def main():
     )
     sys.stdout.flush()
     seen = {
-        "rank": rank, "world": world, "local_rank": local_rank, "host": host,
+        "rank": rank, "world": world, "local_rank": local_rank, "host": host, "pid": os.getpid(),
         "local_world": int(os.environ["LOCAL_WORLD_SIZE"]),
         "group_rank": int(os.environ["GROUP_RANK"]),
         "master": f"{os.environ['MASTER_ADDR']}:{os.environ['MASTER_PORT']}",
