@@ -13,7 +13,7 @@ import pytest
 from smtui.services.backend import Backend
 from smtui.services.home import smtui_home
 from smtui.services.local import local_backend
-from smtui.services.local.store import alive
+from smtui.services.local.store import JobStore, alive
 from tests.services.localjob import submit, wait_until, write_project
 
 SPAWNER = """\
@@ -85,5 +85,37 @@ async def test_no_process_of_a_job_outlives_it(
             assert ended.status == "Completed"
         # The job's end is recorded only once its processes are gone.
         assert survivors(pids) == {}
+    finally:
+        kill_all(pids)
+
+
+async def test_a_dead_supervisors_daemons_are_ended_by_the_next_reader(
+    local: Backend, project: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "pids"
+    folder.mkdir()
+    write_project(project, SPAWNER.format(pids=str(folder), linger=True))
+    job = await submit(local, project)
+    store = JobStore(smtui_home())
+    pids: dict[str, int] = {}
+    try:
+        deadline = time.monotonic() + 30
+        while True:  # until the supervisor has recorded the daemon it found below it
+            if all((folder / name).exists() for name in ("stubborn", "daemon")):
+                pids = spawned(folder)
+                tree = (store.supervisor(job) or {}).get("tree", {})
+                if str(pids["daemon"]) in tree:
+                    break
+            assert time.monotonic() < deadline, "the daemon was never recorded"
+            time.sleep(0.05)
+        info = store.supervisor(job)
+        assert info is not None
+        os.kill(int(info["pid"]), signal.SIGKILL)
+        failed = await wait_until(local, job, "Failed")
+        assert failed.failure_reason is not None and "supervisor" in failed.failure_reason
+        deadline = time.monotonic() + 10
+        while survivors(pids):  # SIGKILL is sent by the reader; the kernel takes a moment
+            assert time.monotonic() < deadline, f"still running: {survivors(pids)}"
+            time.sleep(0.05)
     finally:
         kill_all(pids)
