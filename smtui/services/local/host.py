@@ -1,10 +1,9 @@
-"""One host's process of a local job: started, its output into the host's log stream, signalled."""
+"""One host's process of a local job: started in its own process group, its output into the
+host's log stream. Ending it is `proctree`'s job: it ends every process of the job."""
 
 from __future__ import annotations
 
 import collections
-import os
-import signal
 import subprocess
 import threading
 import time
@@ -72,13 +71,6 @@ class Host:
             line = raw.decode("utf-8", "replace").rstrip("\r\n")
             self.write(line)
             self.output_tail.append(line)
-
-    def signal(self, sig: signal.Signals) -> None:
-        if self.process is not None and self.process.poll() is None:
-            try:
-                os.killpg(self.process.pid, sig)
-            except ProcessLookupError:
-                pass
 
     def finish(self) -> None:
         for pump in self.pumps:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import ctypes
 import os
 import signal
+import subprocess
 import time
 from pathlib import Path
 
@@ -84,8 +85,9 @@ class ProcessTree:
         self.subreaper = become_subreaper()
         self.seen: dict[int, str] = {}
         """Every process seen below the supervisor: pid → start time."""
-        self.owned: set[int] = set()
-        """Children whose exit status `subprocess` collects (the hosts' main processes)."""
+        self.owned: dict[int, subprocess.Popen[bytes]] = {}
+        """Children whose exit status `subprocess` collects (the hosts' main processes, each
+        the leader of its process group), by pid."""
         self._next_scan = 0.0
 
     def scan(self, force: bool = False) -> bool:
@@ -110,7 +112,9 @@ class ProcessTree:
         """Send `sig` to every process of the job (and the hosts' process groups); returns
         how many processes were running."""
         running = self.running()
-        for group in self.owned:
+        for group, leader in self.owned.items():
+            if leader.poll() is not None:
+                continue  # reaped: its pid (and group id) may be another's now
             try:
                 os.killpg(group, sig)
             except (ProcessLookupError, PermissionError):

@@ -239,7 +239,7 @@ class Supervisor:
                 self.end_processes(hosts)
                 raise JobFailed(f"AlgorithmError: cannot start the entry point: {exc}") from exc
             assert host.process is not None
-            self.tree.owned.add(host.process.pid)
+            self.tree.owned[host.process.pid] = host.process
             hosts.append(host)
         self.store.note_processes(
             self.name,
