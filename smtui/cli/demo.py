@@ -49,9 +49,16 @@ def copy_project(target: Path) -> Path:
     return target / "jobber.yml"
 
 
-async def start_demo(home: Path) -> str:
-    """Prepare the project under `home`, sync its data, submit its job; returns the job."""
+MULTINODE = "allreduce.yml"
+"""The second config of the demo project: a 2-host x 2-process torch_distributed job."""
+
+
+async def start_demo(home: Path, multinode: bool = False) -> str:
+    """Prepare the project under `home`, sync its data, submit its job (the multi-node one
+    with `multinode`); returns the job."""
     config = copy_project(home / "project")
+    if multinode:
+        config = config.parent / MULTINODE
     write_data(config.parent / "data")
     backend = local_backend(home)
     spec = resolve_config(config, None, os.environ | {"SMTUI_HOME": str(home)})
@@ -69,16 +76,18 @@ def run(args: argparse.Namespace) -> int:
     home = Path(args.home) if args.home else Path(tempfile.mkdtemp(prefix="smtui-demo-"))
     home.mkdir(parents=True, exist_ok=True)
     os.environ["SMTUI_HOME"] = str(home)  # the job's supervisor and later commands use it
-    job = run_async(start_demo(home))
+    multinode = bool(getattr(args, "multinode", False))
+    job = run_async(start_demo(home, multinode))
     if not args.plain and sys.stdout.isatty():
         from smtui.cli.tui import run_app
 
-        project = home / "project" / "jobber.yml"
+        project = home / "project" / (MULTINODE if multinode else "jobber.yml")
         run_app(local_backend(home), getattr(args, "theme", None), job, project)
         print(_explore(home, job), file=sys.stderr)
         return 0
     print(
-        f"smtui demo: training {job} on the local backend (2 hosts, no AWS, no Docker)\n"
+        f"smtui demo: training {job} on the local backend "
+        f"({'2 hosts x 2 processes' if multinode else '2 hosts'}, no AWS, no Docker)\n"
         f"  home:    {home}\n  project: {home / 'project'}\n",
         file=sys.stderr,
     )

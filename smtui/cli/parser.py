@@ -95,6 +95,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--plain", action="store_true", help="no TUI: stream the logs to stdout until the end"
     )
+    p.add_argument(
+        "--multinode",
+        action="store_true",
+        help="the multi-node example: 2 hosts x 2 processes meet at a torch_distributed rendezvous",
+    )
 
     p = command("submit", "submit a training job from the config")
     _job_overrides(p)

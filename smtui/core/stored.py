@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from smtui.core import schema
+from smtui.core.hyperparams import normalise_key
 from smtui.core.spec import JobSpec
 
 
@@ -48,3 +49,47 @@ def stored_config(spec: JobSpec, job_name: str, image_uri: str, request: dict[st
     ]
     body = yaml.safe_dump({"provider": "aws", "submit": submit}, sort_keys=False, width=100)
     return "\n".join(header) + "\n" + body
+
+
+def resubmitted_config(
+    text: str,
+    old_job: str,
+    new_name: str,
+    params: dict[str, str],
+    removed: list[str],
+    instance_type: str | None = None,
+    instance_count: int | None = None,
+) -> str:
+    """The stored config of a resubmit: the old job's resolved config (`text`) with the
+    resubmit's changes applied, so it says what was submitted rather than what the first
+    job ran. The old header follows the new one, as the history of each value."""
+    changes = ", ".join([f"{k}={v}" for k, v in params.items()] + [f"-{k}" for k in removed])
+    header = [
+        f"# resubmitted from {old_job} as {new_name}; changed params: {changes or 'none'}",
+        f"# smtui: the resolved config of training job {new_name}",
+        f"# resubmitted {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M:%S} UTC",
+    ]
+    try:
+        loaded = yaml.safe_load(text)
+    except yaml.YAMLError:
+        loaded = None
+    if not isinstance(loaded, dict) or not isinstance(loaded.get("submit"), dict):
+        return "\n".join([*header, f"# {old_job} has no readable stored config"]) + "\n"
+    submit: dict[str, Any] = loaded["submit"]
+    submit["job-name"] = new_name
+    hyper = submit.get("params")
+    hyper = dict(hyper) if isinstance(hyper, dict) else {}
+    for name in [*removed, *params]:  # a changed param replaces every spelling of its name
+        for key in [k for k in hyper if normalise_key(str(k)) == normalise_key(name)]:
+            del hyper[key]
+    hyper |= params
+    submit["params"] = hyper
+    if instance_type is not None:
+        submit["instance-type"] = instance_type
+    if instance_count is not None:
+        submit["instance-count"] = instance_count
+    history = [f"# {old_job}'s stored config said:"] + [
+        line for line in text.splitlines() if line.startswith("#")
+    ]
+    body = yaml.safe_dump(loaded, sort_keys=False, width=100)
+    return "\n".join([*header, *history]) + "\n" + body

@@ -89,6 +89,14 @@ def _check_stopping(c: _Checker) -> None:
         spec.warnings.append(
             f"max-wait-seconds ({spec.origin('max_wait_seconds')}) is ignored without use-spot"
         )
+    if spec.use_spot and not spec.checkpoints:
+        # A spot interruption restarts the job from scratch unless it can resume from
+        # /opt/ml/checkpoints, which SageMaker only keeps with a checkpoint S3 URI.
+        spec.warnings.append(
+            f"use-spot ({spec.origin('use_spot')}) without checkpoints: an interrupted spot "
+            "job starts over from the beginning; set checkpoints: s3://... and have the "
+            "script save to and resume from /opt/ml/checkpoints"
+        )
 
 
 def _check_names(c: _Checker) -> None:

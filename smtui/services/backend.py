@@ -59,6 +59,9 @@ class LogEvent(NamedTuple):
     ingestion: int = 0
     event_id: str | None = None
     """FilterLogEvents' id; None for events read with GetLogEvents."""
+    seq: int = 0
+    """The event's place among its stream's events of the same millisecond, where the
+    source knows it (the local backend's log store); 0 otherwise."""
 
     @property
     def key(self) -> tuple[str, int, str]:

@@ -38,6 +38,14 @@ class Invalid(ServiceError):
     """AWS refused the request's contents (a ValidationException)."""
 
 
+class InvalidInput(Invalid):
+    """The user's input names something the backend refuses before doing anything (a key
+    that would leave its local bucket, a channel name outside SageMaker's pattern): bad
+    input, exit code 2, as for any other usage error."""
+
+    exit_code = 2
+
+
 class EndpointUnreachable(ServiceError):
     """The endpoint did not answer (network down, wrong --endpoint-url, server stopped)."""
 

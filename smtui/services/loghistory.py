@@ -90,7 +90,7 @@ class LogHistory:
         self.lateness = 0
         """How far (ms) behind the newest line before it the latest-arriving line was; 0
         while every line came in time order."""
-        self._newest: tuple[int, str] | None = None
+        self._newest: tuple[int, str, int] | None = None
 
     def append(self, events: list[LogEvent]) -> None:
         """Add events, in time order, in one write."""

@@ -414,7 +414,7 @@ class LogTailer:
         return sorted(self.state.tokens)
 
 
-time_order = operator.attrgetter("timestamp", "stream")
+time_order = operator.attrgetter("timestamp", "stream", "seq")
 """Events in time order, hosts in name order at the same millisecond."""
 
 

@@ -13,7 +13,7 @@ from smtui.core.clone import base_name, clone_request
 from smtui.core.images import resolve_image_uri
 from smtui.core.request import build_request, job_name_base, make_job_name
 from smtui.core.spec import JobSpec
-from smtui.core.stored import stored_config
+from smtui.core.stored import resubmitted_config, stored_config
 from smtui.services.backend import Backend
 from smtui.services.errors import ServiceError
 from smtui.services.s3uri import S3Uri
@@ -103,11 +103,13 @@ async def resubmit(
             text = (await backend.storage.read_bytes(old_config)).decode()
         except ServiceError:
             text = ""  # a job submitted without smtui has no stored config to copy
-        changes = ", ".join(
-            [f"{k}={v}" for k, v in (params or {}).items()] + [f"-{k}" for k in removed or ()]
-        )
-        note = f"# resubmitted from {old_job} as {new_name}; changed params: {changes or 'none'}\n"
-        await backend.storage.put_bytes(new_config, (note + text).encode())
+        resources = request.get("ResourceConfig", {})
+        config = resubmitted_config(
+            text, old_job, new_name, params or {}, list(removed or ()),
+            resources.get("InstanceType") if instance_type is not None else None,
+            resources.get("InstanceCount") if instance_count is not None else None,
+        )  # fmt: skip
+        await backend.storage.put_bytes(new_config, config.encode())
         notes.append(f"stored config {new_config}")
     arn = await backend.jobs.create_job(request)
     return Submitted(new_name, arn, request, notes)

@@ -28,3 +28,15 @@ def test_demo_trains_two_hosts_and_ends_completed(
     archive = home / "buckets/smtui-demo/logreg/outputs" / job.group(1) / "output/model.tar.gz"
     with tarfile.open(archive) as tar:
         assert sorted(tar.getnames()) == ["model-algo-1.json", "model-algo-2.json"]
+
+
+def test_the_multinode_demo_meets_at_its_rendezvous(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    home = tmp_path / "demo"
+    assert main(["demo", "--plain", "--multinode", "--home", str(home)]) == 0
+    out, err = capsys.readouterr()
+    assert "2 hosts x 2 processes" in err
+    line = r"\[(algo-\d)\] rank (\d)/4 on \1 .*all-reduce sum=10 ranks=\[0, 1, 2, 3\]"
+    sums = re.findall(line, out)
+    assert sorted(rank for _host, rank in sums) == ["0", "1", "2", "3"], out

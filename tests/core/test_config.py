@@ -280,3 +280,15 @@ def test_an_empty_file_reports_what_is_missing(write_config: WriteConfig) -> Non
 def test_a_file_that_is_not_a_mapping(write_config: WriteConfig) -> None:
     with pytest.raises(ConfigError, match="must be a YAML mapping"):
         resolve_config(write_config("- a\n- b\n"), environ={})
+
+
+@pytest.mark.parametrize("checkpoints", [False, True])
+def test_spot_without_checkpoints_is_warned_about(project: Path, checkpoints: bool) -> None:
+    text = project.read_text().replace("use-spot: false", "use-spot: true")
+    text = text.replace("max-wait-seconds: 3600", "max-wait-seconds: 90000")
+    if checkpoints:
+        text = text.replace("submit:\n", "submit:\n  checkpoints: true\n", 1)
+    project.write_text(text)
+    spec = resolve_config(project, environ={})
+    warned = [w for w in spec.warnings if "without checkpoints" in w]
+    assert bool(warned) is not checkpoints

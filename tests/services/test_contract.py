@@ -12,6 +12,7 @@ from pathlib import Path
 
 import boto3
 import pytest
+import yaml
 
 from smtui.core.config import Overrides, resolve_config
 from smtui.services.artifacts import download_artifacts
@@ -218,3 +219,22 @@ async def test_sync_plans_then_sends_only_what_changed(harness: Harness, tmp_pat
         await storage.read_bytes(dest + "missing.csv")
     with pytest.raises(NotFound, match="no bucket 'no-such-bucket'"):
         await storage.list_prefix("s3://no-such-bucket/x/")
+
+
+async def test_a_resubmits_stored_config_is_what_it_submitted(harness: Harness) -> None:
+    job = await harness.submit()
+    await harness.finish(job)
+    again = await resubmit(
+        harness.backend, job, params={"batch_size": "256", "sleep": "0"}, removed=["epochs"],
+        instance_count=2,
+    )  # fmt: skip
+    described = await harness.backend.jobs.describe_job(again.job_name)
+    stored = configs_uri(described.raw, again.job_name)
+    assert stored is not None
+    text = (await harness.backend.storage.read_bytes(stored)).decode()
+    submit = yaml.safe_load(text)["submit"]
+    assert submit["job-name"] == again.job_name
+    assert submit["params"] == {"batch_size": "256", "sleep": "0"}  # batch-size replaced
+    assert submit["instance-count"] == 2
+    assert f"# {job}'s stored config said:" in text
+    await harness.finish(again.job_name)

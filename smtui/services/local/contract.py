@@ -89,6 +89,20 @@ def count_gpus() -> int:
     return sum(1 for line in listed.splitlines() if line.startswith("GPU "))
 
 
+def count_neurons() -> int:
+    """Neuron cores on this machine, as the toolkit counts them (`neuron-ls -j`). The toolkit
+    reports 64 for a trn2.48xlarge without asking; here only cores that exist count."""
+    if shutil.which("neuron-ls") is None:
+        return 0
+    try:
+        listed = subprocess.run(
+            ["neuron-ls", "-j"], capture_output=True, text=True, timeout=10, check=True
+        ).stdout
+        return sum(int(device.get("nc_count", 0)) for device in json.loads(listed))
+    except (OSError, subprocess.SubprocessError, ValueError, TypeError, AttributeError):
+        return 0
+
+
 def _env_value(value: Any) -> str:
     """The toolkit's encoding: strings as they are, anything else as compact sorted JSON."""
     if value is None:
@@ -194,8 +208,9 @@ class HostContract:
             return str(self.root) + value[len(CONTAINER_ROOT) :]
         return value
 
-    def training_env(self, num_gpus: int) -> dict[str, Any]:
-        """`SM_TRAINING_ENV`: the toolkit's whole view of the job."""
+    def training_env(self, num_gpus: int, num_neurons: int = 0) -> dict[str, Any]:
+        """`SM_TRAINING_ENV`: the toolkit's whole view of the job, every key its
+        `Environment` has (checked against the toolkit itself in the tests)."""
         entry = self.entry_point or ""
         channels = {c: str(self.channel_dir(c)) for c in channel_names(self.request)}
         distributed = any(
@@ -230,24 +245,49 @@ class HostContract:
             "is_hetero": False,
             "is_master": self.host == self.hosts[0],
             "job_name": self.job_name,
-            "log_level": int(self.raw_hyperparameters.get("sagemaker_container_log_level", 20)),
+            "is_modelparallel_enabled": self.modelparallel_enabled,
+            "is_smddpmprun_installed": shutil.which("smddpmprun") is not None,
+            "is_smddprun_installed": shutil.which("smddprun") is not None,
+            "log_level": toolkit_value(
+                self.raw_hyperparameters.get("sagemaker_container_log_level", "20")
+            ),
             "master_hostname": self.hosts[0],
             "model_dir": str(self.model_dir),
-            "module_dir": self.raw_hyperparameters.get("sagemaker_submit_directory", ""),
+            "module_dir": self.module_dir,
             "module_name": entry[:-3] if entry.endswith(".py") else entry,
             "network_interface_name": NETWORK_INTERFACE,
             "num_cpus": os.cpu_count() or 1,
             "num_gpus": num_gpus,
+            "num_neurons": num_neurons,
             "output_data_dir": str(self.output_dir / "data"),
             "output_dir": str(self.output_dir),
             "output_intermediate_dir": str(self.output_dir / "intermediate"),
             "resource_config": resource_config(self.host, self.hosts, self.instance_type),
+            "topology": [],  # only a GB200 UltraServer's resourceconfig.json has one
             "user_entry_point": entry,
         }
 
-    def environment(self, num_gpus: int) -> dict[str, str]:
-        """The variables the toolkit and the platform set, plus the request's Environment."""
-        env = self.training_env(num_gpus)
+    @property
+    def module_dir(self) -> str:
+        """Where the code came from: the bundle's URI (the toolkit's `module_dir`), else
+        the code folder."""
+        bundle = self.raw_hyperparameters.get("sagemaker_submit_directory")
+        return str(toolkit_value(bundle)) if bundle else str(self.code_dir)
+
+    @property
+    def modelparallel_enabled(self) -> bool | None:
+        """The toolkit's `is_modelparallel_enabled`: whether `mp_parameters` is set and not
+        empty (None when it is not set at all, as the toolkit has it)."""
+        if "mp_parameters" not in self.hyperparameters:
+            return None
+        encoded = _env_value(self.hyperparameters["mp_parameters"])
+        return bool(encoded) and encoded != "{}"
+
+    def environment(self, num_gpus: int, num_neurons: int = 0) -> dict[str, str]:
+        """The variables the platform and the toolkit set: the request's `Environment`
+        first, then the toolkit's contract over it (as the toolkit exports its variables
+        over the container's), pointed at this host's tree."""
+        env = self.training_env(num_gpus, num_neurons)
         toolkit: dict[str, Any] = {
             "hosts": env["hosts"],
             "network_interface_name": NETWORK_INTERFACE,
@@ -274,6 +314,7 @@ class HostContract:
             "output_dir": env["output_dir"],
             "num_cpus": env["num_cpus"],
             "num_gpus": num_gpus,
+            "num_neurons": num_neurons,
             "model_dir": env["model_dir"],
             "module_dir": env["module_dir"],
             "training_env": env,
@@ -284,15 +325,21 @@ class HostContract:
             toolkit[f"channel_{channel}"] = path
         for key, value in self.hyperparameters.items():
             toolkit[f"hp_{key}"] = value
-        variables = {f"SM_{key.upper()}": _env_value(value) for key, value in toolkit.items()}
+        variables = {str(k): str(v) for k, v in self.request.get("Environment", {}).items()}
+        variables |= {f"SM_{key.upper()}": _env_value(value) for key, value in toolkit.items()}
         variables |= {
+            # The toolkit's own paths (environment.py) all derive from SAGEMAKER_BASE_DIR, so
+            # a script that builds `Environment()` reads this host's tree, not /opt/ml.
+            "SAGEMAKER_BASE_DIR": str(self.root),
+            "CURRENT_HOST": self.host,
+            # The toolkit puts the code folder on sys.path before it runs the entry point.
+            "PYTHONPATH": str(self.code_dir),
             "TRAINING_JOB_NAME": self.job_name,
             "TRAINING_JOB_ARN": str(self.request.get("TrainingJobArn", "")),
             "SAGEMAKER_JOB_NAME": self.job_name,
             "SAGEMAKER_REGION": self.raw_hyperparameters.get("sagemaker_region", ""),
             "SAGEMAKER_PROGRAM": env["user_entry_point"],
-            "SAGEMAKER_SUBMIT_DIRECTORY": env["module_dir"],
+            "SAGEMAKER_SUBMIT_DIRECTORY": self.module_dir,
             "PYTHONUNBUFFERED": "1",
         }
-        variables |= {str(k): str(v) for k, v in self.request.get("Environment", {}).items()}
         return variables

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -11,7 +13,9 @@ from typing import Any
 
 from smtui.core.jobs import TERMINAL, JobSummary, TrainingJob
 from smtui.services.backend import JobPage
-from smtui.services.errors import Invalid, NotFound
+from smtui.services.errors import Invalid, InvalidInput, NotFound, ServiceFailed
+from smtui.services.local.contract import count_gpus
+from smtui.services.local.distributed import submit_problem
 from smtui.services.local.store import (
     JOB_NAME,
     REQUEST,
@@ -20,6 +24,7 @@ from smtui.services.local.store import (
     enter_secondary,
     finish,
     now_iso,
+    unreadable,
     write_json,
 )
 
@@ -49,6 +54,45 @@ def runnable(request: dict[str, Any]) -> str | None:
     )
 
 
+@functools.cache
+def channel_name_rule() -> tuple[re.Pattern[str], int, int]:
+    """SageMaker's ChannelName rule (pattern, min and max length), from botocore's model of
+    the API, loaded once on first use (the model takes a moment to load)."""
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model("sagemaker")
+    meta = model.shape_for("ChannelName").metadata
+    return re.compile(meta["pattern"]), int(meta.get("min", 1)), int(meta.get("max", 64))
+
+
+def input_problem(request: dict[str, Any]) -> str | None:
+    """Why this request's channels or S3 locations cannot be used locally, or None."""
+    pattern, shortest, longest = channel_name_rule()
+    uris: list[tuple[str, str]] = []
+    for channel in request.get("InputDataConfig", []):
+        name = str(channel.get("ChannelName", ""))
+        if not (shortest <= len(name) <= longest and pattern.fullmatch(name)):
+            return (
+                f"channel name '{name}' does not match SageMaker's ChannelName pattern "
+                f"{pattern.pattern} ({shortest}-{longest} characters)"
+            )
+        if name in (".", ".."):
+            # SageMaker's pattern allows them; here input/data/.. is the job's own input/.
+            return f"channel name '{name}' would name a folder outside input/data/ locally"
+        uri = channel.get("DataSource", {}).get("S3DataSource", {}).get("S3Uri", "")
+        uris.append((f"channel '{name}'", str(uri)))
+    if uri := request.get("CheckpointConfig", {}).get("S3Uri"):
+        uris.append(("checkpoints", str(uri)))
+    if uri := request.get("OutputDataConfig", {}).get("S3OutputPath"):
+        uris.append(("output", str(uri)))
+    for what, uri in uris:
+        if uri.startswith("s3://") and any(
+            part in (".", "..") for part in uri[5:].partition("/")[2].split("/")
+        ):
+            return f"{what}: '{uri}' has a '.' or '..' segment, which would leave its bucket"
+    return None
+
+
 class LocalJobs:
     """`JobsService` over the jobs folder; each job runs under its own supervisor process."""
 
@@ -69,8 +113,8 @@ class LocalJobs:
                     continue
                 try:
                     state = self.store.read(name)
-                except (NotFound, ValueError):
-                    continue  # removed, or being written for the first time
+                except (NotFound, ServiceFailed):
+                    continue  # removed, being written for the first time, or unreadable
                 if status and state["TrainingJobStatus"] != status:
                     continue
                 rows.append(JobSummary.from_api(summary_of(state)))
@@ -93,10 +137,18 @@ class LocalJobs:
             )
         if (reason := runnable(request)) is not None:
             raise Invalid(reason)
+        if (problem := input_problem(request)) is not None:
+            raise InvalidInput(problem)
+        machine_gpus = await asyncio.to_thread(count_gpus)
+        if (problem := submit_problem(request, machine_gpus)) is not None:
+            raise InvalidInput(problem)
         count = int(request.get("ResourceConfig", {}).get("InstanceCount", 1))
         if count < 1:
             raise Invalid(f"InstanceCount must be at least 1, not {count}")
-        return await asyncio.to_thread(self._create, name, request)
+        try:
+            return await asyncio.to_thread(self._create, name, request)
+        except OSError as exc:
+            raise unreadable(f"create the local job {name}", exc) from exc
 
     def _create(self, name: str, request: dict[str, Any]) -> str:
         folder = self.store.folder(name)

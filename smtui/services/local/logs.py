@@ -1,9 +1,11 @@
 """Local log streams: one file per host, `<job folder>/logs/algo-N-<epoch>.log`.
 
-Each line of a file is one event, `<milliseconds>\\t<message>`, appended by the supervisor as
-the host prints it. A stream's token is a byte offset into its file, so reads resume exactly
-where the last one stopped, and a line still being written (no newline yet) waits for the
-next read.
+Each line of a file is one event, `<milliseconds>.<seq>\\t<message>`, appended by the
+supervisor as the host prints it; `seq` counts the stream's events, so two of the same
+millisecond sort in the order they were written (files from before it, `<milliseconds>\\t`,
+still read, with seq 0). A stream's token is a byte offset into its file, so reads resume
+exactly where the last one stopped, and a line still being written (no newline yet) waits
+for the next read.
 """
 
 from __future__ import annotations
@@ -11,10 +13,24 @@ from __future__ import annotations
 import asyncio
 
 from smtui.services.backend import EventPage, LogEvent
-from smtui.services.local.store import JobStore
+from smtui.services.local.store import JobStore, unreadable
 
 PAGE_BYTES = 4 * 1024 * 1024
 """Most bytes one read returns (CloudWatch's pages stop at 1 MB or 10,000 events)."""
+
+
+def log_record(ms: int, seq: int, message: str) -> str:
+    """One event as a line of a stream's file."""
+    return f"{ms}.{seq}\t{message}\n"
+
+
+def parse_record(line: str) -> tuple[int, int, str]:
+    """(milliseconds, seq, message) of one line of a stream's file; 0 for a bad stamp."""
+    stamp, _, message = line.partition("\t")
+    ms_text, _, seq_text = stamp.partition(".")
+    ms = int(ms_text) if ms_text.isdigit() else 0
+    seq = int(seq_text) if seq_text.isdigit() else 0
+    return ms, seq, message
 
 
 class LocalLogSource:
@@ -29,9 +45,10 @@ class LocalLogSource:
         folder = self.store.folder(job) / "logs"
 
         def scan() -> list[str]:
-            if not folder.is_dir():
-                return []
-            return sorted(f"{job}/{p.stem}" for p in folder.glob("*.log"))
+            try:
+                return sorted(f"{job}/{p.stem}" for p in folder.glob("*.log"))
+            except OSError as exc:
+                raise unreadable(f"list the log streams in {folder}", exc) from exc
 
         return await asyncio.to_thread(scan)
 
@@ -47,15 +64,16 @@ class LocalLogSource:
                     chunk = handle.read(PAGE_BYTES)
             except FileNotFoundError:
                 return EventPage([], token)
+            except OSError as exc:
+                raise unreadable(f"read the log stream {path}", exc) from exc
             complete = chunk[: chunk.rfind(b"\n") + 1]
             if not complete:
                 return EventPage([], token)  # caught up: the same token back
             events = []
             for line in complete.decode("utf-8", "replace").splitlines():
-                stamp, _, message = line.partition("\t")
-                ms = int(stamp) if stamp.isdigit() else 0
+                ms, seq, message = parse_record(line)
                 if start_ms is None or ms >= start_ms:
-                    events.append(LogEvent(ms, message, stream, ms))
+                    events.append(LogEvent(ms, message, stream, ms, seq=seq))
             return EventPage(events, str(offset + len(complete)))
 
         return await asyncio.to_thread(read)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import BinaryIO, TypeVar
 
 from smtui.services.backend import Listing, S3Object, TransferProgress
-from smtui.services.errors import Invalid, NotFound, ServiceError, ServiceFailed
+from smtui.services.errors import Invalid, InvalidInput, NotFound, ServiceError, ServiceFailed
 from smtui.services.s3uri import S3Uri
 from smtui.services.sync import HashCache, LocalFile
 
@@ -49,10 +49,33 @@ class LocalStorage:
     def path_of(self, uri: str) -> Path:
         """The file behind an object URI; keys that would leave the bucket are refused."""
         where = S3Uri.parse(uri)
-        parts = where.key.split("/")
-        if not where.key or any(part in ("", ".", "..") for part in parts):
+        path = self.confined(where)
+        if not where.key or "" in where.key.split("/"):
             raise Invalid(f"'{uri}' is not an object key this backend can store")
-        return self.bucket_path(where.bucket).joinpath(*parts)
+        return path
+
+    def confined(self, where: S3Uri) -> Path:
+        """The path a key or prefix names in its bucket, checked to stay in the bucket.
+
+        The one place every local path is made from (list, walk, stage, restore, read and
+        write), so no key reaches outside `<home>/buckets/<bucket>/`. On S3 `..` is just
+        two characters of a key; here it would be the folder above, so a key with a `.` or
+        `..` segment is refused. The check is on the key, not on the disk: a symlink the
+        user put in their own bucket (a dataset exposed without a copy) is followed."""
+        root = self.bucket_path(where.bucket)
+        parts = where.key.split("/")
+        if any(part in (".", "..") for part in parts) or "\0" in where.key:
+            raise InvalidInput(
+                f"'{where}': keys with '.' or '..' segments (or NUL) cannot be stored by the "
+                "local backend: on disk they would name a place outside the key's folder"
+            )
+        return root.joinpath(*[part for part in parts if part])
+
+    def _folder_of(self, where: S3Uri) -> Path:
+        """The deepest folder a prefix names (`a/b/c` → `a/b`), confined to the bucket."""
+        self.confined(where)  # every segment checked, the last one too
+        folder, _, _ = where.key.rpartition("/")
+        return self.confined(S3Uri(where.bucket, folder + "/" if folder else ""))
 
     def _existing_bucket(self, bucket: str) -> Path:
         path = self.bucket_path(bucket)
@@ -78,8 +101,8 @@ class LocalStorage:
         return await _off_loop(listing)
 
     def _list_level(self, where: S3Uri, token: str | None, limit: int) -> Listing:
-        bucket_root = self._existing_bucket(where.bucket)
-        folder = bucket_root.joinpath(*where.key.split("/")[:-1]) if where.key else bucket_root
+        self._existing_bucket(where.bucket)
+        folder = self._folder_of(where)
         entries: list[tuple[str, Path, bool]] = []  # (key or prefix, path, is_folder)
         if folder.is_dir():
             for entry in os.scandir(folder):
@@ -118,7 +141,7 @@ class LocalStorage:
         Raises `NotFound` when the bucket does not exist."""
         bucket_root = self._existing_bucket(where.bucket)
         # Walk from the deepest folder the prefix names; keys are filtered by the prefix.
-        start = bucket_root.joinpath(*where.key.split("/")[:-1]) if where.key else bucket_root
+        start = self._folder_of(where)
         found: list[tuple[str, Path]] = []
         for folder, _dirs, files in os.walk(start):
             for name in files:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from smtui.core.jobs import TERMINAL
-from smtui.services.errors import NotFound
+from smtui.services.errors import NotFound, ServiceFailed
 from smtui.services.local.storage import write_atomically
 
 JOB_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
@@ -30,6 +30,9 @@ JOB_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
 STATE = "state.json"
 REQUEST = "request.json"
 SUPERVISOR = "supervisor.json"
+REASON = "supervisor.reason"
+"""Room the supervisor reserves at start for the reason it could not finish the job."""
+REASON_BYTES = 2048
 LAUNCH_GRACE = 30.0
 """Seconds a job may go without `supervisor.json` before it counts as orphaned."""
 
@@ -80,6 +83,42 @@ def finish(state: dict[str, Any], status: str, secondary: str, message: str,
         state["FailureReason"] = reason[:1024]  # SageMaker keeps the first 1024 characters
 
 
+def reserve_reason(folder: Path) -> None:
+    """Allocate `supervisor.reason` while there is room: on a full disk, overwriting bytes
+    already allocated still works where creating or growing a file does not."""
+    with open(folder / REASON, "wb") as handle:
+        handle.write(b" " * REASON_BYTES)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def record_reason(folder: Path, reason: str) -> None:
+    """Write why the supervisor cannot finish into its reserved room (never growing it),
+    for the next reader to put in FailureReason. Best effort: the supervisor is dying."""
+    data = reason.encode("utf-8", "replace")[: REASON_BYTES - 1]
+    try:
+        with open(folder / REASON, "r+b") as handle:
+            handle.write(data + b"\n" + b" " * (REASON_BYTES - len(data) - 1))
+            handle.flush()
+    except OSError:
+        pass
+
+
+def read_reason(folder: Path) -> str | None:
+    """What `record_reason` wrote, or None."""
+    try:
+        text = (folder / REASON).read_text(encoding="utf-8", errors="replace").strip()
+    except OSError:
+        return None
+    return text or None
+
+
+def unreadable(what: str, exc: OSError) -> ServiceFailed:
+    """A typed error for a local file that can't be read or written (a full disk, a
+    permission, an I/O error), naming the file and the system's reason."""
+    return ServiceFailed(f"local backend: cannot {what}: {exc.strerror or exc}")
+
+
 # --- processes -------------------------------------------------------------------------------
 
 
@@ -123,26 +162,43 @@ class JobStore:
     def names(self) -> list[str]:
         if not self.root.is_dir():
             return []
-        return [p.name for p in self.root.iterdir() if (p / STATE).is_file()]
+        try:
+            return [p.name for p in self.root.iterdir() if (p / STATE).is_file()]
+        except OSError as exc:
+            raise unreadable(f"list the jobs in {self.root}", exc) from exc
 
     def read(self, name: str) -> dict[str, Any]:
         """The job's state, after checking that a running job still has its supervisor."""
         state = self._read(name)
         if state["TrainingJobStatus"] not in TERMINAL and self.orphaned(name, state):
-            state = self.update(name, self._end_orphan)
+            try:
+                state = self.update(name, self._end_orphan)
+            except (OSError, ServiceFailed):
+                # The disk is full (or read-only): say how the job ended even if it can't be
+                # written down; the next reader tries again.
+                self._end_orphan(state)
         return state
 
     def _read(self, name: str) -> dict[str, Any]:
+        path = self.folder(name) / STATE
         try:
-            state: dict[str, Any] = json.loads((self.folder(name) / STATE).read_text())
+            state: dict[str, Any] = json.loads(path.read_text())
         except FileNotFoundError:
             raise NotFound(
                 f"Could not find requested job with name {name} (local backend)"
             ) from None
+        except OSError as exc:
+            raise unreadable(f"read {path}", exc) from exc
+        except ValueError as exc:
+            raise ServiceFailed(f"local backend: {path} is damaged ({exc})") from exc
         return state
 
     def request(self, name: str) -> dict[str, Any]:
-        request: dict[str, Any] = json.loads((self.folder(name) / REQUEST).read_text())
+        path = self.folder(name) / REQUEST
+        try:
+            request: dict[str, Any] = json.loads(path.read_text())
+        except OSError as exc:
+            raise unreadable(f"read {path}", exc) from exc
         return request
 
     @contextmanager
@@ -155,19 +211,23 @@ class JobStore:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
     def update(self, name: str, change: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
-        """Apply `change` to the job's state under its lock and write it back."""
-        with self._locked(name):
-            state = self._read(name)
-            change(state)
-            write_json(self.folder(name) / STATE, state)
-            return state
+        """Apply `change` to the job's state under its lock and write it back. Raises
+        `ServiceFailed` when it can't be written (a full disk)."""
+        try:
+            with self._locked(name):
+                state = self._read(name)
+                change(state)
+                write_json(self.folder(name) / STATE, state)
+                return state
+        except OSError as exc:
+            raise unreadable(f"write the state of job {name}", exc) from exc
 
     # --- supervisors ---------------------------------------------------------------------
 
     def supervisor(self, name: str) -> dict[str, Any] | None:
         try:
             info: dict[str, Any] = json.loads((self.folder(name) / SUPERVISOR).read_text())
-        except (FileNotFoundError, ValueError):
+        except (OSError, ValueError):
             return None
         return info
 
@@ -195,21 +255,34 @@ class JobStore:
         if state["TrainingJobStatus"] == "Stopping":
             finish(state, "Stopped", "Stopped", "Training job stopped by user")
             return
+        last_words = read_reason(self.folder(name))
+        why = (
+            f"ended without finishing the job: {last_words}"
+            if last_words
+            else "is gone (the machine restarted or the process was killed), so this job "
+            "cannot finish"
+        )
         finish(
             state,
             "Failed",
             "Failed",
             "The local supervisor process ended without finishing the job",
-            f"InternalServerError: the local supervisor{pid} is gone (the machine restarted "
-            "or the process was killed), so this job cannot finish; resubmit it",
+            f"InternalServerError: the local supervisor{pid} {why}; resubmit it",
         )
 
     def kill_hosts(self, name: str, sig: signal.Signals) -> None:
-        """Signal every host's process group that still runs."""
+        """Signal every host's process group that still runs, and every process of the job
+        the supervisor recorded (children that left the group, daemons)."""
         info = self.supervisor(name) or {}
         for host in info.get("hosts", {}).values():
             if alive(int(host["pid"]), host.get("start")):
                 try:
                     os.killpg(int(host["pid"]), sig)
+                except ProcessLookupError:
+                    pass
+        for pid, start in info.get("tree", {}).items():
+            if alive(int(pid), start):
+                try:
+                    os.kill(int(pid), sig)
                 except ProcessLookupError:
                     pass

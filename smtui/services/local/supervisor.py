@@ -2,41 +2,63 @@
 
 It forks at once; the parent notes the child's pid in `supervisor.json` and exits, so
 whoever started it (the CLI, the TUI) can return, and the job lives on without them, as it
-would on SageMaker. The child then, for every host `algo-1..N`:
+would on SageMaker. The child, the child subreaper of every process the job starts
+(`proctree`), then, for every host `algo-1..N`:
 
 1. Downloading: builds the host's `/opt/ml`-shaped tree, stages each channel from the local
-   bucket and unpacks the code bundle;
-2. Training: runs the entry point with the toolkit's environment and argv, every output line
-   timestamped into the host's log stream; a host that fails ends the others, as on
-   SageMaker; SIGTERM (from `smtui stop`) or MaxRuntimeInSeconds sends SIGTERM to every
-   host's process group and SIGKILL after a grace period;
+   bucket and unpacks the code bundle (`staging`);
+2. Training: runs the entry point (under torchrun or smtui's launcher for torch_distributed,
+   `distributed`) with the toolkit's environment and argv (`contract`, `hostenv`), every
+   output line timestamped into the host's log stream (`host`); a host that fails ends the
+   others, as on SageMaker; SIGTERM (from `smtui stop`), MaxRuntimeInSeconds or the end of
+   the main processes sends SIGTERM to every process of the job and SIGKILL after a grace
+   period;
 3. Uploading: tars every host's `model/` into `outputs/<job>/output/model.tar.gz` (and
-   `output/data/` into `output.tar.gz`) in the local bucket;
+   `output/data/` into `output.tar.gz`) in the local bucket (`outputs`);
 
 and records each secondary status and the end: Completed, Failed with the reason from
-`output/failure` (else the exit code and the last lines of stderr), or Stopped.
+`output/failure` (else the exit code and the last lines of output), or Stopped, with
+FinalMetricDataList when the job has metric definitions.
 """
 
 from __future__ import annotations
 
-import collections
-import functools
 import os
 import shlex
-import shutil
 import signal
-import subprocess
 import sys
-import tarfile
 import threading
 import time
 import traceback
 from pathlib import Path
-from typing import IO, Any, BinaryIO
+from typing import Any, BinaryIO
 
-from smtui.core.hyperparams import toolkit_value
-from smtui.services.errors import NotFound
-from smtui.services.local.contract import HostContract, count_gpus, host_names
+from smtui.services.errors import ServiceError
+from smtui.services.local.checkpoints import CHECKPOINT_EVERY, Checkpoints
+from smtui.services.local.contract import HostContract, count_gpus, count_neurons, host_names
+from smtui.services.local.distributed import (
+    MASTER_ADDR,
+    DistributionRefused,
+    TorchPlan,
+    distribution_of,
+    free_port,
+    has_torchrun,
+    instance_gpus,
+    processes_per_host,
+    share_gpus,
+    visible_devices,
+)
+from smtui.services.local.host import Host
+from smtui.services.local.hostenv import host_environment, python_shim
+from smtui.services.local.logs import log_record
+from smtui.services.local.outputs import final_metrics, write_merged_tar
+from smtui.services.local.proctree import ProcessTree
+from smtui.services.local.staging import (
+    JobFailed,
+    install_requirements,
+    stage_channels,
+    unpack_code,
+)
 from smtui.services.local.storage import LocalStorage, write_atomically
 from smtui.services.local.store import (
     JobStore,
@@ -44,150 +66,22 @@ from smtui.services.local.store import (
     finish,
     now_iso,
     process_start,
+    record_reason,
+    reserve_reason,
 )
 from smtui.services.s3uri import S3Uri
 
-CHECKPOINT_EVERY = float(os.environ.get("SMTUI_LOCAL_CHECKPOINT_EVERY", "2"))
-"""Seconds between copies of what changed in checkpoints/ to the checkpoint S3 URI."""
 STOP_GRACE = float(os.environ.get("SMTUI_LOCAL_STOP_GRACE", "10"))
 """Seconds between SIGTERM and SIGKILL (SageMaker gives 120; a local job is smaller)."""
-STDERR_TAIL = 10
-INSTALL_FLAG = "SMTUI_INSTALL_REQUIREMENTS"
-"""An Environment variable of the job: install code/requirements.txt before running."""
 
 
-class JobFailed(Exception):
-    """The job cannot go on; the message is its FailureReason."""
-
-
-class Host:
-    """One running host: its process, its log stream and the end of its stderr."""
-
-    def __init__(self, contract: HostContract, log_path: Path, command: list[str]) -> None:
-        self.contract = contract
-        self.command = command
-        self.log = log_path.open("a", encoding="utf-8")
-        self.lock = threading.Lock()
-        self.stderr_tail: collections.deque[str] = collections.deque(maxlen=STDERR_TAIL)
-        self.process: subprocess.Popen[bytes] | None = None
-        self.pumps: list[threading.Thread] = []
-
-    def write(self, line: str) -> None:
-        """One log event, stamped now."""
-        with self.lock:
-            self.log.write(f"{int(time.time() * 1000)}\t{line}\n")
-            self.log.flush()
-
-    def start(self, env: dict[str, str]) -> None:
-        self.process = subprocess.Popen(
-            self.command,
-            cwd=self.contract.code_dir,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            start_new_session=True,  # its own process group, for stop
-        )
-        for pipe, tail in ((self.process.stdout, None), (self.process.stderr, self.stderr_tail)):
-            pump = threading.Thread(target=self._pump, args=(pipe, tail), daemon=True)
-            pump.start()
-            self.pumps.append(pump)
-
-    def _pump(self, pipe: IO[bytes], tail: collections.deque[str] | None) -> None:
-        for raw in iter(pipe.readline, b""):
-            line = raw.decode("utf-8", "replace").rstrip("\r\n")
-            self.write(line)
-            if tail is not None:
-                tail.append(line)
-
-    def signal(self, sig: signal.Signals) -> None:
-        if self.process is not None and self.process.poll() is None:
-            try:
-                os.killpg(self.process.pid, sig)
-            except ProcessLookupError:
-                pass
-
-    def finish(self) -> None:
-        for pump in self.pumps:
-            pump.join(timeout=5)
-        self.log.close()
-
-
-class Checkpoints:
-    """SageMaker's checkpoint contract on this machine: what the checkpoint S3 URI holds is
-    in every host's `checkpoints/` before the script starts (so a retried or resubmitted
-    job resumes), and what the script writes there is copied back while it runs, every
-    `CHECKPOINT_EVERY` seconds, and once more at the end."""
-
-    def __init__(self, storage: LocalStorage, uri: str, folders: list[Path]) -> None:
-        self.storage = storage
-        self.where = S3Uri.parse(uri).folder
-        self.folders = folders
-        self._sent: dict[Path, tuple[int, int]] = {}
-        """Each file's (size, mtime) when last copied: unchanged files are not copied again."""
-
-    def restore(self) -> int:
-        """Copy the URI's objects into every host's folder; returns how many objects."""
-        try:
-            objects = self.storage.walk(self.where)
-        except NotFound:
-            return 0
-        for folder in self.folders:
-            for dest in copy_down(objects, self.where.key, folder):
-                self._sent[dest] = _signature(dest)
-        return len(objects)
-
-    def upload(self) -> int:
-        """Copy every file written or changed since the last call; returns how many."""
-        copied = 0
-        for folder in self.folders:
-            for path in sorted(folder.rglob("*")):
-                try:
-                    if not path.is_file():
-                        continue
-                    signature = _signature(path)
-                    if self._sent.get(path) == signature:
-                        continue
-                    key = path.relative_to(folder).as_posix()
-                    with path.open("rb") as source:
-                        copy = functools.partial(shutil.copyfileobj, source)
-                        write_atomically(self.storage.path_of(f"{self.where}{key}"), copy)
-                except FileNotFoundError:
-                    continue  # removed while being copied: the script moved on
-                self._sent[path] = signature
-                copied += 1
-        return copied
-
-    def keep_uploading(self, done: threading.Event) -> threading.Thread:
-        """Copy changes in the background until `done` is set."""
-
-        def loop() -> None:
-            while not done.wait(CHECKPOINT_EVERY):
-                try:
-                    self.upload()
-                except OSError:
-                    traceback.print_exc()  # to the supervisor's log; the final copy retries
-
-        thread = threading.Thread(target=loop, name="checkpoints", daemon=True)
-        thread.start()
-        return thread
-
-
-def copy_down(objects: list[tuple[str, Path]], prefix: str, target: Path) -> list[Path]:
-    """Copy (key, file) objects under the key `prefix` into `target`, each at its key below
-    the prefix (an object named by the whole prefix keeps its own name); the files written."""
-    written = []
-    for key, path in objects:
-        dest = target / (key[len(prefix) :].lstrip("/") or Path(key).name)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, dest)
-        written.append(dest)
-    return written
-
-
-def _signature(path: Path) -> tuple[int, int]:
-    stat = path.stat()
-    return stat.st_size, stat.st_mtime_ns
+def print_traceback() -> None:
+    """The current exception's traceback to supervisor.log, if the disk still takes it."""
+    try:
+        traceback.print_exc()
+        sys.stderr.flush()
+    except OSError:
+        pass
 
 
 class Supervisor:
@@ -212,6 +106,8 @@ class Supervisor:
             if checkpoint_uri
             else None
         )
+        self.tree = ProcessTree()
+        """Every process of the job; the supervisor is their subreaper."""
         self.restored = 0
         """Checkpoint files put in every host's checkpoints/ before the script started."""
 
@@ -227,6 +123,10 @@ class Supervisor:
 
     def end(self, status: str, secondary: str, message: str, reason: str | None = None,
             **fields: Any) -> None:  # fmt: skip
+        definitions = self.request.get("AlgorithmSpecification", {}).get("MetricDefinitions")
+        if definitions and (metrics := final_metrics(definitions, self.log_paths.values())):
+            fields["FinalMetricDataList"] = metrics
+
         def change(state: dict[str, Any]) -> None:
             state.update(fields)
             finish(state, status, secondary, message, reason)
@@ -236,36 +136,51 @@ class Supervisor:
     # --- the run -------------------------------------------------------------------------
 
     def run(self) -> None:
+        """Run the job to its end; whatever happens, the job ends (or says why it can't)."""
         try:
-            self.secondary("Downloading", "Downloading input data",
-                           TrainingStartTime=now_iso())  # fmt: skip
-            self.prepare()
-            if self.stop_requested.is_set():
-                self.end("Stopped", "Stopped", "Training job stopped by user")
-                return
-            self.secondary("Training", "Training image download completed. Training in progress.")
-            outcome, reason = self.train()
-            if outcome == "Failed":
-                if self.checkpoints is not None:
-                    self.checkpoints.upload()  # a failed run's last checkpoint, to resume from
-                self.end("Failed", "Failed", "Training job failed", reason)
-                return
-            self.secondary("Uploading", "Uploading generated training model")
-            artifacts = self.upload()
-            if outcome == "Completed":
-                self.end("Completed", "Completed", "Training job completed", **artifacts)
-            elif outcome == "MaxRuntimeExceeded":
-                self.end("Stopped", "MaxRuntimeExceeded",
-                         "Training job runtime exceeded MaxRuntimeInSeconds provided",
-                         **artifacts)  # fmt: skip
-            else:
-                self.end("Stopped", "Stopped", "Training job stopped by user", **artifacts)
+            self._run()
         except JobFailed as exc:
-            self.end("Failed", "Failed", "Training job failed", str(exc))
+            self.fail(str(exc))
         except Exception as exc:  # noqa: BLE001 - any bug must still end the job, not hang it
-            traceback.print_exc()
-            self.end("Failed", "Failed", "Training job failed",
-                     f"InternalServerError: the local supervisor failed: {exc}")  # fmt: skip
+            print_traceback()
+            self.fail(f"InternalServerError: the local supervisor failed: {exc}")
+
+    def fail(self, reason: str) -> None:
+        """End the job Failed with `reason`. The reason goes first into the room reserved
+        at start, the one write a full disk still allows, so that when the state can't be
+        written either, the next reader marks the job Failed with it."""
+        record_reason(self.folder, reason)
+        self.tree.signal(signal.SIGKILL)  # nothing of the job outlives it, even here
+        try:
+            self.end("Failed", "Failed", "Training job failed", reason)
+        except Exception:  # noqa: BLE001 - the reason is recorded; the next reader ends it
+            print_traceback()
+
+    def _run(self) -> None:
+        """Downloading, Training, Uploading, and the end, as SageMaker moves a job."""
+        self.secondary("Downloading", "Downloading input data",
+                       TrainingStartTime=now_iso())  # fmt: skip
+        self.prepare()
+        if self.stop_requested.is_set():
+            self.end("Stopped", "Stopped", "Training job stopped by user")
+            return
+        self.secondary("Training", "Training image download completed. Training in progress.")
+        outcome, reason = self.train()
+        if outcome == "Failed":
+            if self.checkpoints is not None:
+                self.checkpoints.upload()  # a failed run's last checkpoint, to resume from
+            self.end("Failed", "Failed", "Training job failed", reason)
+            return
+        self.secondary("Uploading", "Uploading generated training model")
+        artifacts = self.upload()
+        if outcome == "Completed":
+            self.end("Completed", "Completed", "Training job completed", **artifacts)
+        elif outcome == "MaxRuntimeExceeded":
+            self.end("Stopped", "MaxRuntimeExceeded",
+                     "Training job runtime exceeded MaxRuntimeInSeconds provided",
+                     **artifacts)  # fmt: skip
+        else:
+            self.end("Stopped", "Stopped", "Training job stopped by user", **artifacts)
 
     def prepare(self) -> None:
         """Build every host's tree, stage its channels and unpack the code."""
@@ -273,63 +188,34 @@ class Supervisor:
         for contract in self.contracts:
             self.log_paths[contract.host].touch()
             contract.build_tree()
-            self.stage_channels(contract)
-            self.unpack_code(contract)
+            stage_channels(self.storage, self.request, contract)
+            unpack_code(self.storage, self.request, contract)
         if self.checkpoints is not None:
             self.restored = self.checkpoints.restore()
-
-    def stage_channels(self, contract: HostContract) -> None:
-        hosts = contract.hosts
-        for channel in self.request.get("InputDataConfig", []):
-            source = channel.get("DataSource", {}).get("S3DataSource", {})
-            uri = source.get("S3Uri", "")
-            if source.get("S3DataType", "S3Prefix") != "S3Prefix":
-                raise JobFailed(
-                    f"ClientError: channel '{channel['ChannelName']}': the local backend "
-                    f"stages S3Prefix data only, not {source.get('S3DataType')}"
-                )
-            where = S3Uri.parse(uri)
-            try:
-                objects = self.storage.walk(where)
-            except NotFound:
-                objects = []
-            if not objects:
-                raise JobFailed(
-                    f'ClientError: No S3 objects found under S3 URL "{uri}" given in input '
-                    f"data source (channel '{channel['ChannelName']}'). Please ensure that "
-                    "objects exist under that S3 prefix (local bucket "
-                    f"{self.storage.root / where.bucket})"
-                )
-            if source.get("S3DataDistributionType") == "ShardedByS3Key":
-                objects = objects[hosts.index(contract.host) :: len(hosts)]
-            copy_down(objects, where.key, contract.channel_dir(channel["ChannelName"]))
-
-    def unpack_code(self, contract: HostContract) -> None:
-        bundle = self.request.get("HyperParameters", {}).get("sagemaker_submit_directory")
-        if not bundle:
-            return  # a ContainerEntrypoint job brings its code in a channel
-        uri = str(toolkit_value(bundle))
-        path = self.storage.path_of(uri)
-        if not path.is_file():
-            raise JobFailed(f"ClientError: the code bundle {uri} does not exist ({path})")
-        try:
-            with tarfile.open(path) as tar:
-                tar.extractall(contract.code_dir, filter="data")
-        except (tarfile.TarError, OSError) as exc:
-            raise JobFailed(f"ClientError: cannot unpack the code bundle {uri}: {exc}") from exc
 
     def train(self) -> tuple[str, str | None]:
         """Run every host to the end. Returns (outcome, failure reason)."""
         python = os.environ.get("SMTUI_LOCAL_PYTHON") or sys.executable
-        gpus = count_gpus()
+        gpus, neurons = count_gpus(), count_neurons()
+        shim = python_shim(self.folder / "bin", python)
         image = self.request.get("AlgorithmSpecification", {}).get("TrainingImage", "")
+        slices, plan = self.distribution(python, gpus, neurons)
         hosts: list[Host] = []
-        for contract in self.contracts:
-            host = Host(contract, self.log_paths[contract.host], contract.command(python))
+        for index, contract in enumerate(self.contracts):
+            command = contract.command(python)
+            if plan is not None:
+                command = plan.command(index, python, command)
+            host = Host(contract, self.log_paths[contract.host], command)
             host.write(
                 f"smtui local: host {contract.host} of {len(self.contracts)} runs on this "
                 f"machine, without a container (image {image or '-'} is not used)"
             )
+            if plan is not None:
+                host.write(
+                    f"smtui local: torch_distributed: {plan.hosts} host(s) x {plan.nproc} "
+                    f"process(es), master {MASTER_ADDR}:{plan.port}, started by "
+                    + ("torchrun" if plan.torchrun else "smtui's launcher (no torch here)")
+                )
             if self.checkpoints is not None:
                 host.write(
                     f"smtui local: checkpoints/ ({contract.checkpoint_dir}) holds "
@@ -337,17 +223,23 @@ class Supervisor:
                     f"writes there is copied back every {CHECKPOINT_EVERY:g} s"
                 )
             if (contract.code_dir / "requirements.txt").exists():
-                self.requirements(host, python)
+                install_requirements(host, python, self.request)
             host.write("Invoking script with the following command:")
             host.write(shlex.join(host.command))
-            env = os.environ | contract.environment(gpus)
+            variables = contract.environment(len(slices[index]), neurons)
+            if gpus:
+                variables |= visible_devices(slices[index])
+            if plan is not None:
+                variables |= plan.environment()
+            env = host_environment(os.environ, variables, shim)
             try:
                 host.start(env)
             except OSError as exc:
                 host.write(f"smtui local: cannot start {host.command[0]}: {exc}")
-                for started in hosts:
-                    started.signal(signal.SIGKILL)
+                self.end_processes(hosts)
                 raise JobFailed(f"AlgorithmError: cannot start the entry point: {exc}") from exc
+            assert host.process is not None
+            self.tree.owned[host.process.pid] = host.process
             hosts.append(host)
         self.store.note_processes(
             self.name,
@@ -369,70 +261,86 @@ class Supervisor:
             host.finish()
         return outcome, reason
 
-    def requirements(self, host: Host, python: str) -> None:
-        """SageMaker's toolkit pip-installs code/requirements.txt; here that changes the
-        user's own environment, so only when the job's Environment asks for it."""
-        wanted = self.request.get("Environment", {}).get(INSTALL_FLAG, "").lower()
-        if wanted not in ("1", "true", "yes"):
-            host.write(
-                "smtui local: code/requirements.txt is not installed (it would change "
-                f"{python}'s environment); set environment: {{{INSTALL_FLAG}: 'true'}} "
-                "in the config to install it"
+    def distribution(
+        self, python: str, gpus: int, neurons: int
+    ) -> tuple[list[list[int]], TorchPlan | None]:
+        """Each host's GPUs, and how a torch_distributed job starts its processes."""
+        resources = self.request.get("ResourceConfig", {})
+        instance_type = str(resources.get("InstanceType", ""))
+        try:
+            slices = share_gpus(
+                gpus, instance_gpus(instance_type), len(self.contracts), instance_type
             )
-            return
-        command = [python, "-m", "pip", "install", "-r", "requirements.txt"]
-        host.write("smtui local: " + shlex.join(command))
-        done = subprocess.run(
-            command, cwd=host.contract.code_dir, capture_output=True, text=True, check=False
-        )
-        for line in (done.stdout + done.stderr).splitlines():
-            host.write(line)
-        if done.returncode != 0:
-            raise JobFailed(
-                f"AlgorithmError: pip install -r requirements.txt failed (exit code "
-                f"{done.returncode}): {done.stderr.strip()[-500:]}"
-            )
+            if distribution_of(self.request) != "torch_distributed":
+                return slices, None
+            nproc = processes_per_host(self.request, len(slices[0]), neurons)
+        except DistributionRefused as exc:
+            raise JobFailed(f"ClientError: {exc}") from exc
+        plan = TorchPlan(len(self.contracts), nproc, free_port(), has_torchrun(python), self.name)
+        return slices, plan
 
     def wait(self, hosts: list[Host]) -> tuple[str, str | None]:
+        """Run until every host's main process has ended, one fails, the job is stopped or
+        MaxRuntimeInSeconds passes; then end every process of the job, as SageMaker ends a
+        job's containers. Returns (outcome, failure reason)."""
         max_run = float(self.request.get("StoppingCondition", {}).get("MaxRuntimeInSeconds", 86400))
         deadline = time.monotonic() + max_run
         outcome: str | None = None
-        reason: str | None = None
-        kill_at: float | None = None
-        while True:
+        failed: Host | None = None
+        while outcome is None:
+            self.track()
             codes = [h.process.poll() if h.process else 0 for h in hosts]
-            if all(code is not None for code in codes):
-                break
-            if outcome is None:
-                failed = next(
-                    (h for h, c in zip(hosts, codes, strict=True) if c not in (None, 0)), None
-                )
-                if failed is not None:
-                    outcome, reason = "Failed", self.failure_reason(failed)
-                elif self.stop_requested.is_set():
-                    outcome = "Stopped"
-                elif time.monotonic() > deadline:
-                    outcome = "MaxRuntimeExceeded"
-                if outcome is not None:  # end the others: SIGTERM now, SIGKILL after grace
-                    for host in hosts:
-                        host.signal(signal.SIGTERM)
-                    kill_at = time.monotonic() + STOP_GRACE
-            elif kill_at is not None and time.monotonic() > kill_at:
-                for host in hosts:
-                    host.signal(signal.SIGKILL)
-                kill_at = None
-            time.sleep(0.05)
-        if outcome is None:
-            failed = next((h for h in hosts if h.process and h.process.returncode != 0), None)
+            ended = zip(hosts, codes, strict=True)
+            failed = next((host for host, code in ended if code not in (None, 0)), None)
             if failed is not None:
-                outcome, reason = "Failed", self.failure_reason(failed)
-            else:
+                outcome = "Failed"
+            elif all(code is not None for code in codes):
                 outcome = "Completed"
-        return outcome, reason
+            elif self.stop_requested.is_set():
+                outcome = "Stopped"
+            elif time.monotonic() > deadline:
+                outcome = "MaxRuntimeExceeded"
+            else:
+                time.sleep(0.05)
+        self.end_processes(hosts)
+        return outcome, self.failure_reason(failed) if failed is not None else None
+
+    def track(self) -> None:
+        """Scan the job's processes; note new ones in supervisor.json, so a reader that
+        finds this supervisor dead can still end them."""
+        if self.tree.scan():
+            self.store.note_processes(self.name, tree=dict(self.tree.seen))
+
+    def end_processes(self, hosts: list[Host]) -> None:
+        """SIGTERM to every process of the job that still runs (the hosts' main processes,
+        their children, daemons that left the process group), SIGKILL to what is left
+        after the grace period: a child that ignores SIGTERM gets it even once the main
+        process has exited. Nothing of the job outlives it."""
+        if self.tree.signal(signal.SIGTERM) == 0:
+            return
+        try:  # what the forced scan found, for a reader that outlives this supervisor
+            self.store.note_processes(self.name, tree=dict(self.tree.seen))
+        except (OSError, ServiceError):
+            pass  # a full disk: this supervisor still ends them
+        kill_at = time.monotonic() + STOP_GRACE
+        give_up = kill_at + 10  # a process stuck in the kernel (state D) can't be waited for
+        while True:
+            for host in hosts:
+                if host.process is not None:
+                    host.process.poll()  # collect the main process's status: not running
+            if not self.tree.running():
+                return
+            now = time.monotonic()
+            if now > give_up:
+                print(f"smtui local: still running after SIGKILL: {self.tree.running()}")
+                return
+            if now > kill_at:
+                self.tree.signal(signal.SIGKILL)
+            time.sleep(0.1)
 
     def failure_reason(self, host: Host) -> str:
         """SageMaker's FailureReason: `output/failure` if the script wrote one, else what the
-        toolkit reports: the exit code, the last lines of stderr and the command."""
+        toolkit reports: the exit code, the last lines of output and the command."""
         assert host.process is not None
         host.process.wait()
         for pump in host.pumps:
@@ -445,7 +353,7 @@ class Supervisor:
             code_text = f"{code} (killed by {signal.Signals(-code).name})"
         else:
             code_text = str(code)
-        message = "\n".join(host.stderr_tail)
+        message = "\n".join(host.output_tail)
         return (
             f"AlgorithmError: ExecuteUserScriptError:\nExitCode {code_text}\n"
             f'ErrorMessage "{message}"\nCommand "{shlex.join(host.command)}", '
@@ -470,17 +378,19 @@ class Supervisor:
         return {"ModelArtifacts": {"S3ModelArtifacts": model_uri}}
 
     def write_tarball(self, uri: str, folders: list[Path]) -> None:
-        """One tar.gz of several hosts' folders merged (SageMaker aggregates them the same
-        way: names that clash are the script's problem), streamed to disk atomically."""
+        """One tar.gz of every host's folder merged, as SageMaker aggregates them (see
+        `outputs`), streamed to disk atomically; clashing names are reported in the log."""
+        hosts = [c.host for c in self.contracts]
+        clashes: list[str] = []
 
         def write(handle: BinaryIO) -> None:
-            with tarfile.open(fileobj=handle, mode="w:gz") as tar:
-                for folder in folders:
-                    for item in sorted(folder.rglob("*")):
-                        if item.is_file():
-                            tar.add(item, arcname=item.relative_to(folder).as_posix())
+            clashes[:] = write_merged_tar(handle, list(zip(hosts, folders, strict=True)))
 
         write_atomically(self.storage.path_of(uri), write)
+        if clashes:
+            with self.log_paths[hosts[0]].open("a", encoding="utf-8") as log:
+                for clash in clashes:
+                    log.write(log_record(int(time.time() * 1000), 0, f"smtui local: {clash}"))
 
 
 def launch(folder: Path) -> None:
@@ -493,6 +403,7 @@ def launch(folder: Path) -> None:
         os._exit(0)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    reserve_reason(folder)
     supervisor = Supervisor(store, name)
     signal.signal(signal.SIGTERM, lambda *_: supervisor.stop_requested.set())
     supervisor.run()
