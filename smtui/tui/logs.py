@@ -88,6 +88,19 @@ class LogView(Log):
         return True
 
 
+def search_pattern(text: str) -> tuple[re.Pattern[str], str | None]:
+    """The search box's pattern, and a note when it is not what was typed.
+
+    A regular expression, case-insensitive unless it has a capital letter (smart case, as in
+    less and ripgrep: `error` finds `Error`, `Error` finds only `Error`). One that is not
+    valid (often half-typed: `loss=(`) is searched as typed, and the note says why."""
+    flags = 0 if any(char.isupper() for char in text) else re.IGNORECASE
+    try:
+        return re.compile(text, flags), None
+    except re.error as exc:
+        return re.compile(re.escape(text), flags), f"searched as typed: {exc.msg}"
+
+
 def wrapped(text: str, width: int) -> list[str]:
     """`text` cut into pieces of at most `width` terminal cells (a CJK character takes two)."""
     if width < 8 or len(text) <= width // 2:
@@ -154,6 +167,8 @@ class LogPane(Vertical):
         self._flush_timer: Timer | None = None
         self._switch_timer: Timer | None = None
         self._pattern: re.Pattern[str] | None = None
+        self._pattern_note: str | None = None
+        """Why the search is of the text as typed (it is not a valid regular expression)."""
         self._matches = 0
         self.ended = False
         """Whether the tail has drained the last lines of a job that ended."""
@@ -385,6 +400,8 @@ class LogPane(Vertical):
                 title.append("  · wrap")
             if self._pattern is not None:
                 title.append(f"  · /{self._pattern.pattern}/ {self._matches:,} matches")
+                if self._pattern_note:
+                    title.append(f" ({self._pattern_note})", style="italic")
         if self.problem:
             title.append(f"  ⚠ {self.problem}", style=self.app.theme_variables.get("error", ""))
         self.query_one("#logs-title", Static).update(title)
@@ -447,13 +464,7 @@ class LogPane(Vertical):
     def _search_changed(self, event: Input.Changed) -> None:
         event.stop()
         text = event.value
-        if not text:
-            self._pattern = None
-        else:
-            try:
-                self._pattern = re.compile(text)
-            except re.error:
-                self._pattern = re.compile(re.escape(text))  # half-typed: search it literally
+        self._pattern, self._pattern_note = search_pattern(text) if text else (None, None)
         self._refilter()
 
     @on(Input.Submitted, "#logs-search")

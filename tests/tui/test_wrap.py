@@ -1,4 +1,5 @@
-"""The logs pane's wrap cuts lines by terminal cells, so wide characters never overflow."""
+"""The logs pane's pure helpers: wrap cuts lines by terminal cells (wide characters never
+overflow), and the search box's pattern (smart case; a bad pattern is searched as typed)."""
 
 from __future__ import annotations
 
@@ -24,3 +25,15 @@ def test_pieces_fit_the_width_and_join_back(text: str, width: int) -> None:
 def test_wide_characters_take_two_cells() -> None:
     assert wrapped("日本語のテキスト", 8) == ["日本語の", "テキスト"]
     assert wrapped("a" * 20, 8) == ["a" * 8, "a" * 8, "a" * 4]
+
+
+def test_search_is_smart_case_and_a_bad_pattern_says_it_is_searched_as_typed() -> None:
+    from smtui.tui.logs import search_pattern
+
+    lower, note = search_pattern("error")
+    assert note is None and lower.search("CUDA Error: out of memory")
+    upper, _ = search_pattern("Error")
+    assert upper.search("Error 1") and not upper.search("error 1")
+    half, note = search_pattern("loss=(")
+    assert half.search("epoch 1 loss=(0.5)") and not half.search("loss=0.5")
+    assert note is not None and note.startswith("searched as typed: ")
