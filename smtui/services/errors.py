@@ -6,6 +6,8 @@ ever shows a traceback for them.
 
 from __future__ import annotations
 
+import re
+
 from smtui.core.errors import SmtuiError
 
 
@@ -98,11 +100,29 @@ _CREDENTIALS = {"ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId",
                 "SignatureDoesNotMatch"}  # fmt: skip
 
 
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
+LONGEST = 300
+"""Characters of a server's own message kept in ours."""
+
+
+def readable(message: str, status: object) -> str:
+    """A server's error message fit for one line: an HTML page (a proxy's or a load
+    balancer's 500) becomes its title, whitespace is folded, and a long one is cut."""
+    if "<" in message and _TAG.search(message):
+        title = _TITLE.search(message)
+        text = _TAG.sub(" ", title.group(1) if title else message)
+        message = f"HTTP {status}, an HTML page: {' '.join(text.split()) or 'no text'}"
+    message = " ".join(message.split())
+    return message if len(message) <= LONGEST else message[: LONGEST - 1] + "…"
+
+
 def _client_error(exc: Exception, action: str) -> ServiceError:
     response = getattr(exc, "response", {}) or {}
     error = response.get("Error", {})
     code = str(error.get("Code", ""))
-    message = str(error.get("Message", "")) or code
+    status = response.get("ResponseMetadata", {}).get("HTTPStatusCode", code)
+    message = readable(str(error.get("Message", "")), status) or code
     if code in _THROTTLING:
         return Throttled(f"{action}: throttled by AWS ({message})")
     if code in _DENIED:
