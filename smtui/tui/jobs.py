@@ -115,6 +115,8 @@ class JobsPane(Vertical):
         self._wanted: str | None = None
         """A job to put the cursor on as soon as it is listed (a new submit)."""
         self._highlighted: str | None = None
+        self.listed = False
+        """Whether a list has come back since the filters last changed (empty means empty)."""
         self.columns: tuple[str, ...] = tuple(key for key, _ in COLUMNS)
         """The keys of the columns shown: all of them, or `COMPACT` on a narrow screen."""
 
@@ -124,6 +126,7 @@ class JobsPane(Vertical):
         table: DataTable[str | Text] = DataTable(id="jobs-table", cursor_type="row")
         self._add_columns(table)
         yield table
+        yield Static("", id="jobs-empty", markup=False)
 
     def _add_columns(self, table: DataTable[str | Text]) -> None:
         labels = dict(COLUMNS)
@@ -152,6 +155,7 @@ class JobsPane(Vertical):
 
     def on_mount(self) -> None:
         self.query_one("#jobs-filter").display = False
+        self.query_one("#jobs-empty").display = False
         self._rows_changed()
         self.refresh_jobs()
         self.set_interval(1.0, self._tick)
@@ -183,6 +187,7 @@ class JobsPane(Vertical):
     async def refresh_jobs(self) -> None:
         """List the first page with the filters, then describe what changed."""
         page = await self.backend.jobs.list_jobs(self.status_filter, self.name_filter or None, PAGE)
+        self.listed = True
         self._apply_page(page, replace=True)
         await self._describe_changed(page.jobs)
 
@@ -410,6 +415,7 @@ class JobsPane(Vertical):
             return
         self.summaries.clear()
         self._next_token = None
+        self.listed = False
         self.table.clear()
         self._rows_changed()
         self.refresh_jobs()
@@ -417,6 +423,19 @@ class JobsPane(Vertical):
     def _rows_changed(self) -> None:
         self._show_title()
         self.fit_height()
+        empty = self.query_one("#jobs-empty", Static)
+        empty.display = self.listed and not self.summaries
+        if empty.display:
+            empty.update(self._empty_text())
+
+    def _empty_text(self) -> str:
+        """What an empty list means, and what to do about it."""
+        if self.status_filter or self.name_filter:
+            return "No job matches the filters: `/` and `S` change them (esc clears the name)."
+        return (
+            f"No training jobs on {self.backend.where}. "
+            "`s` submits one from the selected config (`3` lists them; `smtui init` writes one)."
+        )
 
     def fit_height(self) -> None:
         """As tall as the rows (and header), up to `HEIGHT_SHARE` of the screen.

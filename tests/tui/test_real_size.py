@@ -89,3 +89,17 @@ async def test_a_resize_keeps_the_selected_row(aws_backend: Backend) -> None:
             assert app.jobs.selected == newest[0], width
             assert app.jobs.table.cursor_row == 0, width
             assert app.logs.job == newest[0], width
+
+
+async def test_an_empty_account_says_what_to_do(aws_backend: Backend) -> None:
+    app = SmtuiApp(aws_backend)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.jobs.listed, "the first list")
+        await pilot.pause()
+        empty = app.query_one("#jobs-empty", Static)
+        assert empty.display and visible(app, "#jobs-empty") >= 2
+        assert "No training jobs on" in str(empty.render()) and "`s` submits" in str(empty.render())
+        make_account(1)
+        await pilot.press("ctrl+r")
+        await until(pilot, lambda: app.jobs.table.row_count == 1, "the new job")
+        assert not empty.display
