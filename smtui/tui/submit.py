@@ -35,6 +35,7 @@ from smtui.services.submit import submit_spec
 from smtui.tui.fields import OrderedInput, OrderedTextArea
 from smtui.tui.params import param_table
 from smtui.tui.picker import InstancePicker
+from smtui.tui.plain import plain
 
 
 class RequestScreen(ModalScreen[None]):
@@ -109,6 +110,7 @@ class SubmitScreen(Screen[str | None]):
                 yield Button("Request (ctrl+d)", id="submit-dry-run")
                 yield Button("Submit (ctrl+s)", id="submit-go", variant="success")
                 yield Button("Cancel (esc)", id="submit-cancel")
+        yield Static("", id="submit-state", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -147,6 +149,7 @@ class SubmitScreen(Screen[str | None]):
         count = self.query_one("#submit-count", Input).value
         self.query_one(InstancePicker).count = int(count) if count.isdigit() and count else 1
         self.query_one("#submit-preview", Static).update(self._preview(checked))
+        self.query_one("#submit-state", Static).update(self._state(checked))
         self.query_one("#submit-go", Button).disabled = not checked.ok
         return checked
 
@@ -156,21 +159,28 @@ class SubmitScreen(Screen[str | None]):
         entry = checked.spec.entry_point if checked.spec else ""
         lines.append("argv: ", style="bold")
         lines.append(shlex.join([entry or "", *checked.argv]))
-        if checked.hourly_cost is not None:
-            lines.append("\ncost: ", style="bold")
-            lines.append(
-                f"{money(checked.hourly_cost)}/h on demand; at most {money(checked.max_cost)} "
-                "if it runs its whole max runtime"
-            )
-        error = self.app.theme_variables.get("error", "red")
-        warning = self.app.theme_variables.get("warning", "yellow")
-        for text in checked.warnings:
-            lines.append(f"\n! {text}", style=warning)
-        for text in checked.problems:
-            lines.append(f"\n✗ {text}", style=error)
-        if checked.ok:
-            lines.append("\n✓ ready: ctrl+s submits", style=self.app.theme_variables["success"])
         return Group(table, lines)
+
+    def _state(self, checked: CheckedDraft) -> Text:
+        """Under the form, always in view while typing: every problem and warning, the
+        cost, and whether ctrl+s would submit."""
+        theme = self.app.theme_variables
+        lines: list[Text] = []
+        if checked.hourly_cost is not None:
+            lines.append(
+                Text.assemble(
+                    ("cost: ", "bold"),
+                    f"{money(checked.hourly_cost)}/h on demand; at most "
+                    f"{money(checked.max_cost)} if it runs its whole max runtime",
+                )
+            )
+        lines += [
+            plain(f"! {text}", style=theme.get("warning", "yellow")) for text in checked.warnings
+        ]
+        lines += [plain(f"✗ {text}", style=theme.get("error", "red")) for text in checked.problems]
+        if checked.ok:
+            lines.append(Text("✓ ready: ctrl+s submits", style=theme.get("success", "green")))
+        return Text("\n").join(lines)
 
     # --- actions ---------------------------------------------------------------------
     def _ready(self) -> JobSpec | None:

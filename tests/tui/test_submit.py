@@ -55,10 +55,9 @@ async def test_configs_pane_shows_origins_and_reloads_on_change(project: Path) -
         await pilot.press("s")
         await until(pilot, lambda: isinstance(app.screen, SubmitScreen), "the form")
         form = app.screen
-        assert "✗" in shown(form.query_one("#submit-preview")) and "ml.g5.huge" in shown(
-            form.query_one("#submit-preview")
-        )
-        assert "jobber.yml:20" in shown(form.query_one("#submit-preview"))
+        state = shown(form.query_one("#submit-state"))
+        assert "✗" in state and "ml.g5.huge" in state
+        assert "jobber.yml:20" in state
         assert form.query_one("#submit-go").disabled
         # A file that cannot be read at all is shown in the pane; the form stays shut.
         await pilot.press("escape")
@@ -83,19 +82,20 @@ async def test_submit_a_multi_node_gpu_job_against_moto(
                     "the picked type")  # fmt: skip
         form.query_one("#submit-count", Input).value = "2"
         await pilot.pause()
-        preview = shown(form.query_one("#submit-preview"))
-        assert "no distribution" in preview  # two nodes, nothing to coordinate them
+        state = shown(form.query_one("#submit-state"))
+        assert "no distribution" in state  # two nodes, nothing to coordinate them
         form.query_one("#submit-distribution", Select).value = "torch_distributed"
         form.query_one("#submit-params", TextArea).text = "epochs: 5\nbatch-size=128\nlr=3e-4"
         await pilot.pause()
-        preview = shown(form.query_one("#submit-preview"))
-        assert "line 1: 'epochs: 5' is not name=value" in preview
+        state = shown(form.query_one("#submit-state"))
+        assert "line 1: 'epochs: 5' is not name=value" in state
         form.query_one("#submit-params", TextArea).text = "epochs=5\nbatch-size=128\nlr=3e-4"
         await pilot.pause()
         preview = shown(form.query_one("#submit-preview"))
         assert "--batch_size 128 --epochs 5 --lr 0.0003" in preview
-        assert "no distribution" not in preview and "✓ ready" in preview
-        assert "$3.03/h" in preview  # two ml.g5.2xlarge at $1.515 an hour
+        state = shown(form.query_one("#submit-state"))
+        assert "no distribution" not in state and "✓ ready" in state
+        assert "$3.03/h" in state  # two ml.g5.2xlarge at $1.515 an hour
         await pilot.press("ctrl+d")
         await until(pilot, lambda: isinstance(app.screen, RequestScreen), "the request")
         assert isinstance(app.screen, RequestScreen)
@@ -196,3 +196,21 @@ async def test_a_submit_under_way_is_sent_once_and_the_form_waits_for_it(
         release.set()
         await until(pilot, lambda: app.screen is app.screen_stack[0], "the form closed")
         assert len(sagemaker_backend().training_jobs) == 1
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 45)])
+async def test_the_forms_problems_are_in_view_where_you_type(
+    aws_backend: Backend, project: Path, size: tuple[int, int]
+) -> None:
+    app = SmtuiApp(aws_backend, config=project, overrides=Overrides())
+    async with app.run_test(size=size) as pilot:
+        form = await open_form(app, pilot)
+        params = form.query_one("#submit-params", TextArea)
+        params.focus()
+        await pilot.press("ctrl+end", "enter", *"batch_size=9")
+        await pilot.pause()
+        state = form.query_one("#submit-state")
+        on_screen = state.region.intersection(app.screen.region)
+        assert on_screen.height == state.region.height > 0
+        assert "batch_size" in shown(state) and "✗" in shown(state)
+        assert params.region.intersection(app.screen.region).height > 0
