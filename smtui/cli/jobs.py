@@ -64,7 +64,7 @@ def describe_lines(job: TrainingJob) -> list[str]:
         )
     if job.hyperparameters:
         lines.append("hyperparameters:")
-        lines += table([[k, v] for k, v in sorted(job.hyperparameters.items())])
+        lines += table([[k, v] for k, v in sorted(job.params.items())])
     if job.channels:
         lines.append("channels:")
         lines += table([[k, v] for k, v in job.channels.items()])

@@ -6,12 +6,20 @@ bundle and settings; only the given changes and the job name differ.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from typing import Any
 
 from smtui.core.errors import Problem, UsageError
-from smtui.core.hyperparams import Hyperparameter, check_limits, normalise_key, render_argv
+from smtui.core.hyperparams import (
+    Hyperparameter,
+    check_limits,
+    normalise_key,
+    plain_value,
+    render_argv,
+    wire_value,
+)
 from smtui.core.instances import check_instance_type
 from smtui.core.origin import Origin
 from smtui.core.request import CONFIG_TAG
@@ -41,35 +49,54 @@ def clone_request(
 ) -> dict[str, Any]:
     """CreateTrainingJob kwargs for a copy of `description` named `new_name`, with changes.
 
-    `params` maps names (any spelling; normalised here) to string values; `removed` names
-    hyperparameters to leave out. Raises `UsageError` for a bad instance type, count, or
-    hyperparameter limits."""
+    `params` maps names (any spelling; normalised here) to values as typed; `removed` names
+    hyperparameters to leave out. In script mode the new values are JSON-encoded as a submit
+    encodes them; the job's own values are kept exactly as they were sent (encoded or, for
+    older jobs, plain: the toolkit reads both). Raises `UsageError` for a bad instance type,
+    count, or hyperparameter limits, and for two params that normalise to the same name."""
     old_name = description["TrainingJobName"]
     request: dict[str, Any] = {k: _copy(description[k]) for k in COPIED if k in description}
     request["TrainingJobName"] = new_name
     algorithm = request.setdefault("AlgorithmSpecification", {})
     for key in ("TrainingImageConfig", "EnableSageMakerMetricsTimeSeries"):
         algorithm.pop(key, None)
+    # `launch: command` jobs run smtui's own entrypoint: no toolkit decodes their values.
+    script = "ContainerEntrypoint" not in algorithm
     hps: dict[str, str] = request.setdefault("HyperParameters", {})
     if "sagemaker_job_name" in hps:
-        hps["sagemaker_job_name"] = new_name
+        encoded = hps["sagemaker_job_name"].startswith('"')
+        hps["sagemaker_job_name"] = json.dumps(new_name) if encoded else new_name
     for name in removed:
         hps.pop(normalise_key(name), None)
     problems: list[Problem] = []
-    changed = []
+    changed: dict[str, Hyperparameter] = {}
     for written, value in (params or {}).items():
         name = normalise_key(written)
-        hps[name] = value
-        changed.append(Hyperparameter(written, value, Origin.flag("--param")))
+        if name in changed:
+            problems.append(
+                Problem(
+                    f"'{written}' and '{changed[name].written}' both normalise to '{name}'; "
+                    "keep one",
+                    "--param",
+                )
+            )
+            continue
+        hps[name] = wire_value(value, script)
+        changed[name] = Hyperparameter(written, value, Origin.flag("--param"))
     reserved = {k: v for k, v in hps.items() if k.startswith("sagemaker_")}
     user = [
-        Hyperparameter(k, v, Origin.default("cloned")) for k, v in hps.items() if k not in reserved
+        changed.get(k)
+        or Hyperparameter(
+            k, plain_value(v) if script else v, Origin.default("cloned"), v if script else None
+        )
+        for k, v in hps.items()
+        if k not in reserved
     ]
     problems += check_limits(
-        user, {k: v for k, v in reserved.items() if k not in {p.name for p in changed}}
+        user, {k: v for k, v in reserved.items() if k not in changed}, script=script
     )
     if "ContainerArguments" in algorithm:
-        algorithm["ContainerArguments"] = render_argv(hps)
+        algorithm["ContainerArguments"] = render_argv(hps, decode=False)
     resources = request.setdefault("ResourceConfig", {})
     if instance_type is not None:
         try:

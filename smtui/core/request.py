@@ -9,6 +9,7 @@ code bundle arrives as a `code` channel and a shell entrypoint unpacks and runs 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import shlex
 from typing import Any
@@ -49,35 +50,41 @@ def _under_root(spec: JobSpec, where: str) -> str:
 
 
 def toolkit_hyperparameters(spec: JobSpec, job_name: str) -> dict[str, str]:
-    """The hyperparameters smtui adds for the training toolkit (none with `launch: command`)."""
+    """The hyperparameters smtui adds for the training toolkit (none with `launch: command`).
+
+    JSON-encoded with the types SDK v2 gives them (`"\"train.py\""`, `20`, `true`), so
+    framework `attach()` can `json.loads` them and the toolkit reads them as the SDK's."""
     if spec.launch != "script":
         return {}
-    added = {
+    added: dict[str, Any] = {
         "sagemaker_program": spec.entry_point or "",
         "sagemaker_submit_directory": spec.code_uri(job_name),
-        "sagemaker_container_log_level": LOG_LEVEL,
+        "sagemaker_container_log_level": int(LOG_LEVEL),
         "sagemaker_job_name": job_name,
     }
     if spec.region:
         added["sagemaker_region"] = spec.region
     if spec.distribution == "torch_distributed":
-        added["sagemaker_torch_distributed_enabled"] = "true"
+        added["sagemaker_torch_distributed_enabled"] = True
     elif spec.distribution == "mpi":
         instance = load_catalogue().get(spec.instance_type)
         per_host = instance.accelerator_count if instance and instance.accelerator_count else 1
-        added["sagemaker_mpi_enabled"] = "true"
-        added["sagemaker_mpi_num_of_processes_per_host"] = str(per_host)
+        added["sagemaker_mpi_enabled"] = True
+        added["sagemaker_mpi_num_of_processes_per_host"] = per_host
         added["sagemaker_mpi_custom_mpi_options"] = ""
-    return added
+    return {key: json.dumps(value) for key, value in added.items()}
 
 
 def user_hyperparameters(spec: JobSpec) -> dict[str, str]:
-    return {p.name: p.value for p in spec.params}
+    """The user's hyperparameters as sent: JSON in script mode, plain with `launch: command`."""
+    script = spec.launch == "script"
+    return {p.name: p.sent(script) for p in spec.params}
 
 
 def entry_point_argv(spec: JobSpec) -> list[str]:
-    """The arguments the entry point receives."""
-    return render_argv(user_hyperparameters(spec))
+    """The arguments the entry point receives (from the toolkit, or from smtui's own
+    `launch: command` entrypoint, which passes values as they are)."""
+    return render_argv(user_hyperparameters(spec), decode=spec.launch == "script")
 
 
 def command_entrypoint(spec: JobSpec) -> list[str]:

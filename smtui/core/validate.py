@@ -115,7 +115,9 @@ def _check_names(c: _Checker) -> None:
 def _check_params(c: _Checker) -> None:
     spec = c.spec
     reserved = toolkit_hyperparameters(spec, make_job_name("x" * JOB_BASE_MAX))
-    c.problems.extend(hyperparams.check_limits(spec.params, reserved))
+    c.problems.extend(
+        hyperparams.check_limits(spec.params, reserved, script=spec.launch == "script")
+    )
     spec.warnings.extend(hyperparams.secret_warnings(spec.params))
 
 

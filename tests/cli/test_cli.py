@@ -58,8 +58,8 @@ def test_flags_override_the_config(project: Path, capsys: pytest.CaptureFixture[
         "MaxRuntimeInSeconds": 3600,
         "MaxWaitTimeInSeconds": 7200,
     }
-    assert request["HyperParameters"]["epochs"] == "9"
-    assert request["HyperParameters"]["new_key"] == "x"
+    assert request["HyperParameters"]["epochs"] == json.dumps("9")
+    assert request["HyperParameters"]["new_key"] == json.dumps("x")
     assert "--instance-type" in err and "--param" in err
 
 
@@ -67,10 +67,12 @@ def test_global_options_work_after_the_command(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["--region", "eu-west-1", "submit", "--dry-run", "--config", str(project)]) == 0
-    assert json.loads(capsys.readouterr().out)["HyperParameters"]["sagemaker_region"] == "eu-west-1"
+    assert json.loads(capsys.readouterr().out)["HyperParameters"]["sagemaker_region"] == json.dumps(
+        "eu-west-1"
+    )
     assert main(["submit", "--dry-run", "--config", str(project), "--region", "eu-central-1"]) == 0
-    assert (
-        json.loads(capsys.readouterr().out)["HyperParameters"]["sagemaker_region"] == "eu-central-1"
+    assert json.loads(capsys.readouterr().out)["HyperParameters"]["sagemaker_region"] == json.dumps(
+        "eu-central-1"
     )
 
 
@@ -83,7 +85,7 @@ def test_region_falls_back_to_the_aws_config_file(
     )
     assert main(["submit", "--dry-run", "--config", str(path)]) == 0
     out, err = capsys.readouterr()
-    assert json.loads(out)["HyperParameters"]["sagemaker_region"] == "ap-northeast-1"
+    assert json.loads(out)["HyperParameters"]["sagemaker_region"] == json.dumps("ap-northeast-1")
     assert "AWS config, profile default" in err
 
 
@@ -146,7 +148,7 @@ def test_init_writes_a_config_that_works(
     (tmp_path / "code" / "train.py").write_text("")
     assert main(["submit", "--dry-run"]) == 0
     request = json.loads(capsys.readouterr().out)
-    assert request["HyperParameters"]["learning_rate"] == "0.001"
+    assert request["HyperParameters"]["learning_rate"] == "0.001"  # a YAML number
 
 
 def test_the_example_config_in_the_repo_loads(capsys: pytest.CaptureFixture[str]) -> None:

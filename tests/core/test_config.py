@@ -242,7 +242,7 @@ def test_too_long_hyperparameters(write_config: WriteConfig) -> None:
     path = write_config(JOBBER_CONFIG + f"    {'k' * 300}: 1\n    long: {'v' * 2600}\n")
     found = problems_of(path)
     assert any("name is 300 characters; the limit is 256" in p for p in found)
-    assert any("value is 2600 characters; the limit is 2500" in p for p in found)
+    assert any("value is 2602 characters as sent; the limit is 2500" in p for p in found)
 
 
 def test_bad_flags_are_named(project: Path) -> None:

@@ -91,7 +91,10 @@ def test_limits_count_keys_and_lengths() -> None:
     long_key = Hyperparameter("k" * 257, "1", FILE)
     long_value = Hyperparameter("k", "v" * 2501, FILE)
     assert len(check_limits([long_key, long_value], {})) == 2
-    assert check_limits([Hyperparameter("k" * 256, "v" * 2500, FILE)], {}) == []
+    assert check_limits([Hyperparameter("k" * 256, "v" * 2500, FILE)], {}, script=False) == []
+    # Script mode sends the value JSON-encoded: the two quotes count against the limit.
+    assert check_limits([Hyperparameter("k", "v" * 2498, FILE)], {}) == []
+    assert len(check_limits([Hyperparameter("k", "v" * 2499, FILE)], {})) == 1
 
 
 def test_params_may_not_override_smtuis_own_keys() -> None:

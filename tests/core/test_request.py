@@ -39,13 +39,14 @@ def test_the_jobber_config_request(project: Path) -> None:
         "RoleArn": "arn:aws:iam::123456789012:role/SageMakerExecutionRole",
         "AlgorithmSpecification": {"TrainingImage": IMAGE, "TrainingInputMode": "File"},
         "HyperParameters": {
-            "epochs": "5",
-            "batch_size": "64",
-            "sagemaker_program": "train.py",
-            "sagemaker_submit_directory": f"s3://my-bucket/custom-run/code/{JOB}/sourcedir.tar.gz",
+            # JSON-encoded as SDK v2 sends them (the YAML values are quoted strings).
+            "epochs": '"5"',
+            "batch_size": '"64"',
+            "sagemaker_program": '"train.py"',
+            "sagemaker_submit_directory": f'"s3://my-bucket/custom-run/code/{JOB}/sourcedir.tar.gz"',
             "sagemaker_container_log_level": "20",
-            "sagemaker_job_name": JOB,
-            "sagemaker_region": "us-east-1",
+            "sagemaker_job_name": f'"{JOB}"',
+            "sagemaker_region": '"us-east-1"',
         },
         "InputDataConfig": [
             {

@@ -233,7 +233,9 @@ class HostContract:
             "log_level": int(self.raw_hyperparameters.get("sagemaker_container_log_level", 20)),
             "master_hostname": self.hosts[0],
             "model_dir": str(self.model_dir),
-            "module_dir": self.raw_hyperparameters.get("sagemaker_submit_directory", ""),
+            "module_dir": str(
+                toolkit_value(self.raw_hyperparameters.get("sagemaker_submit_directory", '""'))
+            ),
             "module_name": entry[:-3] if entry.endswith(".py") else entry,
             "network_interface_name": NETWORK_INTERFACE,
             "num_cpus": os.cpu_count() or 1,
@@ -289,7 +291,9 @@ class HostContract:
             "TRAINING_JOB_NAME": self.job_name,
             "TRAINING_JOB_ARN": str(self.request.get("TrainingJobArn", "")),
             "SAGEMAKER_JOB_NAME": self.job_name,
-            "SAGEMAKER_REGION": self.raw_hyperparameters.get("sagemaker_region", ""),
+            "SAGEMAKER_REGION": str(
+                toolkit_value(self.raw_hyperparameters.get("sagemaker_region", '""'))
+            ),
             "SAGEMAKER_PROGRAM": env["user_entry_point"],
             "SAGEMAKER_SUBMIT_DIRECTORY": env["module_dir"],
             "PYTHONUNBUFFERED": "1",
