@@ -20,7 +20,8 @@ from smtui.cli.render import describe_spec
 from smtui.core.config import parse_param_flag
 from smtui.core.images import resolve_image_uri
 from smtui.core.jobs import TERMINAL
-from smtui.core.request import build_request, job_name_base, make_job_name
+from smtui.core.request import job_name_base, make_job_name
+from smtui.core.requestcheck import checked_request
 from smtui.services.backend import Backend
 from smtui.services.logtail import TailPolicy
 from smtui.services.submit import Submitted, resubmit, submit_spec
@@ -44,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     spec = load_spec(args, overrides)
     if args.dry_run:
         job_name = make_job_name(job_name_base(spec))
-        request = build_request(spec, job_name, resolve_image_uri(spec))
+        request = checked_request(spec, job_name, resolve_image_uri(spec))
         for line in describe_spec(spec):
             print(line, file=sys.stderr)
         warn(spec.warnings)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from typing import Any
 
+from smtui.core.apimodel import Violation, check_request
 from smtui.core.errors import Problem, UsageError
 from smtui.core.hyperparams import (
     Hyperparameter,
@@ -22,7 +23,7 @@ from smtui.core.hyperparams import (
 )
 from smtui.core.instances import check_instance_type
 from smtui.core.origin import Origin
-from smtui.core.request import CONFIG_TAG
+from smtui.core.request import CONFIG_TAG, LOCAL_MAX_HOSTS
 
 COPIED = (
     "AlgorithmSpecification", "RoleArn", "HyperParameters", "InputDataConfig", "OutputDataConfig",
@@ -114,9 +115,36 @@ def clone_request(
         checkpoint["S3Uri"] = checkpoint["S3Uri"].replace(f"/{old_name}/", f"/{new_name}/")
     if config_uri:
         request["Tags"] = [{"Key": CONFIG_TAG, "Value": config_uri}]
+    if not problems:
+        problems = [_flagged(v, changed) for v in check_request(request)]
     if problems:
         raise UsageError(problems)
     return request
+
+
+def _flagged(violation: Violation, changed: Container[str]) -> Problem:
+    """A model violation in a clone, named by the flag that caused it where one did."""
+    path = violation.path
+    message = f"{violation.where} {violation.message} (the API would refuse it)"
+    if path[:1] == ("HyperParameters",) and len(path) > 1 and path[1] in changed:
+        return Problem(message, "--param")
+    if path[:1] == ("ResourceConfig",) and len(path) > 1:
+        flag = {"InstanceCount": "--instance-count", "InstanceType": "--instance-type"}
+        return Problem(message, flag.get(str(path[1])))
+    return Problem(f"{message}; it comes from the job being cloned", None)
+
+
+def check_local_hosts(count: int, where: str) -> None:
+    """Refuse more hosts than the local backend runs: each is a process tree with its own
+    copy of the channels on this machine. Raises `UsageError`."""
+    if count > LOCAL_MAX_HOSTS:
+        raise UsageError(
+            Problem(
+                f"{count} hosts: the local backend runs at most {LOCAL_MAX_HOSTS} (each host is "
+                "a process tree with its own copy of the data on this machine)",
+                where,
+            )
+        )
 
 
 def _copy(value: Any) -> Any:

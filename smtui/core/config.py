@@ -17,7 +17,7 @@ from typing import Any
 from smtui.core import checks, schema
 from smtui.core.errors import ConfigError, Problem
 from smtui.core.hyperparams import RawParam, merge_layers
-from smtui.core.origin import Origin
+from smtui.core.origin import Origin, Source
 from smtui.core.spec import JobSpec, SyncSettings
 from smtui.core.validate import validate_spec
 from smtui.core.yamlsource import LineDict, load_file
@@ -64,6 +64,9 @@ class _Layers:
     params: list[RawParam] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    entries: dict[str, Origin] = field(default_factory=dict)
+    """Origins of the entries of mappings and lists (`tags.team`, `metric-definitions.1`), so
+    a problem with one entry names its own line."""
 
     def problem(self, message: str, key: str, line: int | None) -> None:
         self.problems.append(Problem(message, key, self.path, line))
@@ -133,7 +136,10 @@ def _read_submit(submit: LineDict, layers: _Layers) -> None:
                 layers.values[attr] = (schema.BY_ATTR[attr].check(value), origin)
             except ValueError as exc:
                 layers.problem(str(exc), label, line)
+            else:
+                layers.entries |= _entry_origins(attr, value, layers.path)
         elif attr == "params":
+            layers.entries["params"] = origin
             _read_params(value, label, line, layers)
         elif attr == "provider":
             _check_provider(value, label, line, layers)
@@ -141,6 +147,18 @@ def _read_submit(submit: LineDict, layers: _Layers) -> None:
             layers.warnings.append(f"{layers.path}:{line}: {label} is a Vertex AI setting; ignored")
         else:
             layers.problem(f"unknown key{_suggest(written, options)}", label, line)
+
+
+def _entry_origins(attr: str, value: Any, path: Path) -> dict[str, Origin]:
+    """The line of each entry of a mapping (by key) or a list (numbered from 1)."""
+    if isinstance(value, LineDict):
+        return {f"{attr}.{k}": Origin.in_file(path, value.line_of(k)) for k in value}
+    if isinstance(value, list):
+        return {
+            f"{attr}.{n}": Origin.in_file(path, getattr(item, "line", None))
+            for n, item in enumerate(value, 1)
+        }
+    return {}
 
 
 def _read_params(value: Any, label: str, line: int | None, layers: _Layers) -> None:
@@ -216,6 +234,9 @@ def resolve_with_problems(
     for attr, (value, origin) in layers.values.items():
         setattr(spec, attr, value)
         spec.origins[attr] = origin
+    for entry, origin in layers.entries.items():
+        if spec.origin(entry.split(".")[0]).source in (Source.FILE, Source.DEFAULT):
+            spec.origins[entry] = origin  # kept unless a flag or the environment replaced it
     problems = layers.problems + param_problems
     if not problems:
         problems = validate_spec(spec)

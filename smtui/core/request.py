@@ -25,6 +25,9 @@ CHECKPOINT_PATH = "/opt/ml/checkpoints"
 CODE_CHANNEL = "code"
 LOCAL_ROLE = "arn:aws:iam::000000000000:role/smtui-local"
 """The role recorded for local-backend jobs when the config names none (no IAM there)."""
+LOCAL_MAX_HOSTS = 16
+"""The most hosts the local backend runs for one job: each is a process tree with its own
+copy of the channels on this machine. (SageMaker's model sets no maximum.)"""
 
 
 def job_name_base(spec: JobSpec) -> str:

@@ -196,7 +196,8 @@ FIELDS: tuple[Field, ...] = (
     ),
     Field("tags", _tags, "Tags for the training job."),
     Field("metric-definitions", _metrics, "Metrics scraped from logs: list of {name, regex}."),
-    Field("keep-alive-seconds", checks.whole(0, 3600), "Warm pool keep-alive period."),
+    # The upper bound (21600 in today's model) is the API model's, checked with the request.
+    Field("keep-alive-seconds", checks.whole(0), "Warm pool keep-alive period."),
     Field("launch", checks.choice("script", "command"), "script (toolkit) or command (any image)."),
     Field("sync", _sync, "{src, dest}: defaults for sync-data."),
 )

@@ -10,14 +10,19 @@ from pathlib import Path
 
 from smtui.core import hyperparams
 from smtui.core.errors import Problem
+from smtui.core.images import LOCAL_IMAGE
 from smtui.core.origin import Source
 from smtui.core.request import (
     CODE_CHANNEL,
+    LOCAL_MAX_HOSTS,
+    build_request,
     command_entrypoint,
     entry_point_argv,
+    job_name_base,
     make_job_name,
     toolkit_hyperparameters,
 )
+from smtui.core.requestcheck import request_problems
 from smtui.core.schema import JOB_BASE_MAX
 from smtui.core.spec import JobSpec
 
@@ -121,6 +126,16 @@ def _check_params(c: _Checker) -> None:
     spec.warnings.extend(hyperparams.secret_warnings(spec.params))
 
 
+def _check_hosts(c: _Checker) -> None:
+    spec = c.spec
+    if spec.backend == "local" and spec.instance_count > LOCAL_MAX_HOSTS:
+        c.at(
+            "instance_count",
+            f"{spec.instance_count} hosts: the local backend runs at most {LOCAL_MAX_HOSTS} "
+            "(each host is a process tree with its own copy of the data on this machine)",
+        )
+
+
 def _warn_multinode(spec: JobSpec) -> None:
     if spec.instance_count > 1 and spec.distribution == "none":
         spec.warnings.append(
@@ -129,10 +144,37 @@ def _warn_multinode(spec: JobSpec) -> None:
         )
 
 
+def _check_request(c: _Checker) -> None:
+    """The request this spec builds, against the API's own model. Run only once the checks
+    above pass, so one mistake is not reported twice. The job name is the longest the base
+    can make; an `image:` shorthand stands in for the URI the SDK's tables will give (the
+    real one is checked again just before submitting)."""
+    spec = c.spec
+    if c.problems:
+        return
+    if spec.image_uri:
+        image = spec.image_uri
+    elif spec.image is not None:
+        image = f"000000000000.dkr.ecr.{spec.region or 'us-east-1'}.amazonaws.com/image:latest"
+    else:
+        image = LOCAL_IMAGE
+    request = build_request(spec, make_job_name(job_name_base(spec)), image)
+    c.problems.extend(request_problems(spec, request))
+
+
 def validate_spec(spec: JobSpec) -> list[Problem]:
-    """Cross-field checks; returns problems and appends warnings to `spec.warnings`."""
+    """Cross-field checks, then the request against the API's model; returns problems and
+    appends warnings to `spec.warnings`."""
     checker = _Checker(spec)
-    for check in (_check_required, _check_code, _check_stopping, _check_names, _check_params):
+    for check in (
+        _check_required,
+        _check_code,
+        _check_stopping,
+        _check_names,
+        _check_params,
+        _check_hosts,
+        _check_request,
+    ):
         check(checker)
     _warn_multinode(spec)
     return checker.problems

@@ -215,7 +215,7 @@ def test_smtui_additions(write_config: WriteConfig) -> None:
             ("submit:\n", "submit:\n  metric-definitions: [{name: loss, regex: '(['}]\n"),
             "metric-definitions: entry 1",
         ),
-        (("submit:\n", "submit:\n  keep-alive-seconds: 7200\n"), "must be at most 3600"),
+        (("submit:\n", "submit:\n  keep-alive-seconds: 21601\n"), "must be at most 21600"),
     ],
 )
 def test_bad_configs_name_file_line_and_key(

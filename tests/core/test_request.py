@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from smtui.core.apimodel import check_request
 from smtui.core.config import Overrides, resolve_config
 from smtui.core.request import build_request, job_name_base, make_job_name
 from smtui.core.schema import JOB_NAME_PATTERN
@@ -17,7 +18,10 @@ JOB = "custom-run-20260102-030405-006"
 
 
 def request_for(path: Path, overrides: Overrides | None = None) -> dict[str, Any]:
-    return build_request(resolve_config(path, overrides, environ={}), JOB, IMAGE)
+    """The request for a config; every one built here must pass botocore's model."""
+    request = build_request(resolve_config(path, overrides, environ={}), JOB, IMAGE)
+    assert check_request(request) == []
+    return request
 
 
 def test_job_names_fit_sagemakers_pattern() -> None:
