@@ -202,6 +202,13 @@ def check_limits(
         sent = p.sent(script)
         if not p.name:
             problems.append(p.origin.problem("empty hyperparameter name", key=p.written))
+        if "\0" in p.name or "=" in p.name:
+            problems.append(
+                p.origin.problem(
+                    "a name with '=' or a NUL character cannot reach the script as --name value",
+                    key=repr(p.written)[1:-1],
+                )
+            )
         if len(p.name) > MAX_KEY_CHARS:
             problems.append(
                 p.origin.problem(

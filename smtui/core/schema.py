@@ -7,6 +7,7 @@ written with dashes here and accepted with dashes or underscores in files.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,9 +77,11 @@ def _checkpoints(value: Any) -> bool | str:
 
 
 def _tags(value: Any) -> dict[str, str]:
-    tags: dict[str, str] = checks.text_mapping(r"[\w\s.:/=+\-@]{1,128}", "a valid tag key", 49)(
-        value
-    )
+    # The characters allowed (Unicode letters, digits, spaces, `_.:/=+-@`) are checked with
+    # the request against the API's model, which has them as a Java pattern.
+    tags: dict[str, str] = checks.text_mapping(
+        r"(?s).{1,128}", "a tag key of 1–128 characters", 49
+    )(value)
     for key, tag in tags.items():
         if key.lower().startswith("aws:"):
             raise ValueError(f"tag '{key}': keys starting with 'aws:' are reserved by AWS")
@@ -118,7 +121,40 @@ def _prefix(value: Any) -> str:
     prefix = checks.text(value).strip("/")
     if "//" in prefix:
         raise ValueError(f"'{value}' has an empty path segment")
+    if any(unicodedata.category(c) == "Cc" for c in prefix):
+        raise ValueError(f"{prefix!r} has a control character (a line break or tab?)")
     return prefix
+
+
+_BUCKET_AFFIXES = (
+    ("xn--", "sthree-", "amzn-s3-demo-"),
+    ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"),
+)
+"""Prefixes and suffixes S3 reserves in general-purpose bucket names."""
+
+
+def _bucket(value: Any) -> str:
+    """A bucket name under S3's naming rules (general-purpose buckets)."""
+    name = checks.text(value)
+    rules = "S3 bucket names are 3–63 lowercase letters, digits, dots and dashes"
+    if not re.fullmatch(r"[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]", name, re.ASCII):
+        raise ValueError(
+            f"'{name}' is not a valid S3 bucket name ({rules}, "
+            "starting and ending with a letter or digit)"
+        )
+    if ".." in name:
+        raise ValueError(f"'{name}' is not a valid S3 bucket name (two dots side by side)")
+    if re.fullmatch(r"\d+\.\d+\.\d+\.\d+", name):
+        raise ValueError(f"'{name}' is not a valid S3 bucket name (it looks like an IP address)")
+    prefixes, suffixes = _BUCKET_AFFIXES
+    reserved = [p for p in prefixes if name.startswith(p)] + [
+        s for s in suffixes if name.endswith(s)
+    ]
+    if reserved:
+        raise ValueError(
+            f"'{name}' is not a valid S3 bucket name ('{reserved[0]}' is reserved by S3)"
+        )
+    return name
 
 
 @dataclass(frozen=True)
@@ -144,11 +180,7 @@ FIELDS: tuple[Field, ...] = (
         checks.matching(r"arn:aws[a-z\-]*:iam::\d{12}:role/\S+", "an IAM role ARN"),
         "SageMaker execution role ARN.",
     ),
-    Field(
-        "bucket",
-        checks.matching(r"[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]", "a valid S3 bucket name"),
-        "S3 bucket for data, code, outputs and stored configs.",
-    ),
+    Field("bucket", _bucket, "S3 bucket for data, code, outputs and stored configs."),
     Field("prefix", _prefix, "Key prefix inside the bucket."),
     Field(
         "region",

@@ -173,3 +173,38 @@ def test_instances(capsys: pytest.CaptureFixture[str]) -> None:
 def test_jobs_on_an_empty_local_home(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["jobs", "--backend", "local"]) == 0
     assert "no training jobs found" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["jobs"],
+        ["describe", "x"],
+        ["logs", "x"],
+        ["stop", "x", "--yes"],
+        ["ls", "s3://b/p/"],
+        ["instances"],
+        ["submit", "--dry-run"],
+        ["resubmit", "x", "--dry-run"],
+        ["sync-data", "--dry-run"],
+        ["download", "x"],
+    ],
+)
+def test_an_unknown_backend_in_the_environment_stops_every_command(
+    project: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    command: list[str],
+) -> None:
+    monkeypatch.setenv("SMTUI_BACKEND", "gcp")
+    assert main(command) == 2
+    assert "SMTUI_BACKEND: 'gcp' is not a backend" in capsys.readouterr().err
+
+
+def test_a_fifo_as_config_is_refused_at_once(tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "pipe.yml"
+    os.mkfifo(fifo)
+    result = run("submit", "--dry-run", "--config", str(fifo))  # times out if it blocks
+    assert result.returncode == 2 and "not a regular file" in result.stderr

@@ -280,3 +280,48 @@ def test_an_empty_file_reports_what_is_missing(write_config: WriteConfig) -> Non
 def test_a_file_that_is_not_a_mapping(write_config: WriteConfig) -> None:
     with pytest.raises(ConfigError, match="must be a YAML mapping"):
         resolve_config(write_config("- a\n- b\n"), environ={})
+
+
+@pytest.mark.parametrize(
+    ("bucket", "why"),
+    [
+        ("my..bucket", "two dots"),
+        ("192.168.1.1", "IP address"),
+        ("xn--x-bucket", "'xn--' is reserved"),
+        ("data--ol-s3", "'--ol-s3' is reserved"),
+        ("My-Bucket", "lowercase"),
+        ("ab", "3–63"),
+        ("b" * 64, "3–63"),
+    ],
+)
+def test_bucket_names_follow_s3s_rules(write_config: WriteConfig, bucket: str, why: str) -> None:
+    path = write_config(JOBBER_CONFIG.replace("bucket: my-bucket", f"bucket: '{bucket}'"))
+    found = problems_of(path)
+    assert any(f"{path}:" in p and "submit.bucket:" in p and why in p for p in found), found
+
+
+def test_ascii_digits_only_in_patterns(write_config: WriteConfig) -> None:
+    path = write_config(
+        JOBBER_CONFIG.replace("region: us-east-1\n  entry", "region: us-east-١\n  entry")
+    )
+    assert any("submit.region:" in p and "not an AWS region" in p for p in problems_of(path))
+
+
+def test_control_characters_in_the_prefix_and_tags(write_config: WriteConfig) -> None:
+    path = write_config(JOBBER_CONFIG.replace("prefix: custom-run", 'prefix: "run\\nx"'))
+    assert any("submit.prefix:" in p and "control character" in p for p in problems_of(path))
+    path = write_config(JOBBER_CONFIG + '  tags: {team: "a\\nb"}\n')
+    assert any("submit.tags.team:" in p and "'\\n'" in p for p in problems_of(path))
+
+
+@pytest.mark.parametrize("name", ["a=b", "a\0b"])
+def test_hyperparameter_names_the_argv_cannot_carry(write_config: WriteConfig, name: str) -> None:
+    path = write_config(JOBBER_CONFIG + f'    "{name.replace(chr(0), chr(92) + "0")}": "1"\n')
+    assert any("'=' or a NUL" in p for p in problems_of(path))
+
+
+def test_local_hosts_are_capped(write_config: WriteConfig) -> None:
+    path = write_config(JOBBER_CONFIG + "  backend: local\n")
+    assert problems_of(path, Overrides(values={"instance_count": (16, "--instance-count")})) == []
+    found = problems_of(path, Overrides(values={"instance_count": (17, "--instance-count")}))
+    assert any(p.startswith("--instance-count: 17 hosts") for p in found), found
