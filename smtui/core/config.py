@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from smtui.core import checks, schema
+from smtui.core.awsprofile import profile_region
 from smtui.core.errors import ConfigError, Problem
 from smtui.core.hyperparams import RawParam, merge_layers
 from smtui.core.origin import Origin, Source
@@ -172,6 +173,25 @@ def _read_params(value: Any, label: str, line: int | None, layers: _Layers) -> N
         layers.params.append(RawParam(str(key), item, origin))
 
 
+def _profile_region(layers: _Layers, environ: Mapping[str, str]) -> None:
+    """The profile's region from the AWS config file: above the config file, below the
+    environment and flags (an AWS user's profile says where they work). aws backend only:
+    the local backend has no regions."""
+    backend = layers.values.get("backend", ("aws", None))[0]
+    region = layers.values.get("region")
+    if backend != "aws" or (region and region[1].source in (Source.FLAG, Source.ENV)):
+        return
+    profile = layers.values.get("profile", (None, None))[0]
+    found = profile_region(profile, environ)
+    if found is None:
+        return
+    origin = Origin.profile(str(found))
+    try:
+        layers.values["region"] = (schema.BY_ATTR["region"].check(found.region), origin)
+    except ValueError as exc:
+        layers.problems.append(Problem(f"{exc} (from {found})", "region"))
+
+
 def resolve_config(
     path: Path,
     overrides: Overrides | None = None,
@@ -230,6 +250,7 @@ def resolve_with_problems(
     file_params = layers.params if overrides.all_params is None else overrides.all_params
     params, param_problems = merge_layers([file_params, flag_params])
 
+    _profile_region(layers, environ)
     spec = JobSpec(config_path=path, params=params, warnings=layers.warnings)
     for attr, (value, origin) in layers.values.items():
         setattr(spec, attr, value)

@@ -86,7 +86,7 @@ def test_region_falls_back_to_the_aws_config_file(
     assert main(["submit", "--dry-run", "--config", str(path)]) == 0
     out, err = capsys.readouterr()
     assert json.loads(out)["HyperParameters"]["sagemaker_region"] == json.dumps("ap-northeast-1")
-    assert "AWS config, profile default" in err
+    assert "aws-config [default]" in err  # the region's origin: the profile in the AWS config
 
 
 BAD_CASES = [
