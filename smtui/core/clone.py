@@ -67,12 +67,14 @@ def clone_request(
     if "sagemaker_job_name" in hps:
         encoded = hps["sagemaker_job_name"].startswith('"')
         hps["sagemaker_job_name"] = json.dumps(new_name) if encoded else new_name
+    # A name the job already has is kept as it is (a job sent with `param-names: as-written`
+    # has dashes); any other is normalised, as a submit does.
     for name in removed:
-        hps.pop(normalise_key(name), None)
+        hps.pop(name if name in hps else normalise_key(name), None)
     problems: list[Problem] = []
     changed: dict[str, Hyperparameter] = {}
     for written, value in (params or {}).items():
-        name = normalise_key(written)
+        name = written if written in hps else normalise_key(written)
         if name in changed:
             problems.append(
                 Problem(

@@ -248,7 +248,8 @@ def resolve_with_problems(
         except ConfigError as exc:
             layers.problems.extend(exc.problems)
     file_params = layers.params if overrides.all_params is None else overrides.all_params
-    params, param_problems = merge_layers([file_params, flag_params])
+    as_written = layers.values.get("param_names", ("normalised", None))[0] == "as-written"
+    params, param_problems = merge_layers([file_params, flag_params], as_written)
 
     _profile_region(layers, environ)
     spec = JobSpec(config_path=path, params=params, warnings=layers.warnings)

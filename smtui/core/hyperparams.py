@@ -129,11 +129,13 @@ class Hyperparameter:
     json: str | None = None
     """The JSON encoding script mode sends; None for text (a flag, a form line), which is
     sent as a JSON string."""
+    as_written: bool = False
+    """`param-names: as-written`: the name is sent as written, not normalised."""
 
     @property
     def name(self) -> str:
-        """The normalised name that SageMaker receives (`batch_size`)."""
-        return normalise_key(self.written)
+        """The name SageMaker receives: normalised (`batch_size`) unless `as_written`."""
+        return self.written if self.as_written else normalise_key(self.written)
 
     @property
     def encoded(self) -> str:
@@ -155,26 +157,27 @@ class RawParam:
 
 
 def merge_layers(
-    layers: Iterable[Iterable[RawParam]],
+    layers: Iterable[Iterable[RawParam]], as_written: bool = False
 ) -> tuple[list[Hyperparameter], list[Problem]]:
     """Merge hyperparameter layers, lowest precedence first.
 
     Within one layer, two names that normalise alike are a collision (an error); a later
-    layer replaces an earlier one's value for the same normalised name. Returns the merged
-    parameters in first-seen order and the problems found.
+    layer replaces an earlier one's value for the same normalised name. With `as_written`
+    (`param-names: as-written`) names are kept as written and only equal names collide.
+    Returns the merged parameters in first-seen order and the problems found.
     """
     merged: dict[str, Hyperparameter] = {}
     problems: list[Problem] = []
     for layer in layers:
         seen: dict[str, RawParam] = {}
         for raw in layer:
-            name = normalise_key(raw.written)
+            name = raw.written if as_written else normalise_key(raw.written)
             if name in seen:
                 other = seen[name]
+                what = "are the same name" if as_written else f"both normalise to '{name}'"
                 problems.append(
                     raw.origin.problem(
-                        f"'{raw.written}' and '{other.written}' ({other.origin}) both "
-                        f"normalise to '{name}'; keep one",
+                        f"'{raw.written}' and '{other.written}' ({other.origin}) {what}; keep one",
                         key=f"params.{raw.written}",
                     )
                 )
@@ -186,7 +189,7 @@ def merge_layers(
             except ValueError as exc:
                 problems.append(raw.origin.problem(str(exc), key=f"params.{raw.written}"))
                 continue
-            merged[name] = Hyperparameter(raw.written, value, raw.origin, encoded)
+            merged[name] = Hyperparameter(raw.written, value, raw.origin, encoded, as_written)
     return list(merged.values()), problems
 
 

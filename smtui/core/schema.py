@@ -231,6 +231,11 @@ FIELDS: tuple[Field, ...] = (
     # The upper bound (21600 in today's model) is the API model's, checked with the request.
     Field("keep-alive-seconds", checks.whole(0), "Warm pool keep-alive period."),
     Field("launch", checks.choice("script", "command"), "script (toolkit) or command (any image)."),
+    Field(
+        "param-names",
+        checks.choice("normalised", "as-written"),
+        "normalised (dashes → underscores) or as-written: how hyperparameter names are sent.",
+    ),
     Field("sync", _sync, "{src, dest}: defaults for sync-data."),
 )
 BY_ATTR = {f.attr: f for f in FIELDS}

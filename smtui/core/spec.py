@@ -81,6 +81,9 @@ class JobSpec:
     metric_definitions: list[MetricDefinition] = field(default_factory=list)
     keep_alive_seconds: int | None = None
     launch: str = "script"
+    param_names: str = "normalised"
+    """`normalised` (dashes → underscores, jobber's rule) or `as-written` (names sent as
+    written, for scripts written for the SDK)."""
     sync: SyncSettings | None = None
     params: list[Hyperparameter] = field(default_factory=list)
     origins: dict[str, Origin] = field(default_factory=dict)

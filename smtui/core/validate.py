@@ -6,12 +6,15 @@ to `spec.warnings`.
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 
 from smtui.core import hyperparams
 from smtui.core.errors import Problem
+from smtui.core.hyperparams import Hyperparameter
 from smtui.core.images import LOCAL_IMAGE
 from smtui.core.origin import Source
+from smtui.core.preflight import read_parser, rejections
 from smtui.core.request import (
     CODE_CHANNEL,
     LOCAL_MAX_HOSTS,
@@ -144,6 +147,43 @@ def _warn_multinode(spec: JobSpec) -> None:
         )
 
 
+def _check_entry_point(c: _Checker) -> None:
+    """Pre-flight: refuse arguments the script's argparse would certainly reject."""
+    spec = c.spec
+    if not spec.entry_point or not spec.entry_point.endswith(".py") or c.problems:
+        return
+    script = spec.config_dir / spec.source_dir / spec.entry_point
+    parser = read_parser(script) if script.is_file() else None
+    if parser is None:
+        return
+    by_flag = {(f"--{p.name}" if len(p.name) > 1 else f"-{p.name}"): p for p in spec.params}
+    for rejection in rejections(parser, entry_point_argv(spec)):
+        param = by_flag.get(rejection.arg)
+        if param is None:
+            c.at("entry_point", rejection.message)
+            continue
+        c.problems.append(
+            param.origin.problem(
+                f"{rejection.message}; {_fixes(param, rejection.arg, list(parser.options))}",
+                f"params.{param.written}",
+            )
+        )
+
+
+def _fixes(param: Hyperparameter, arg: str, options: list[str]) -> str:
+    """How to make the script and the argv agree."""
+    as_written = f"--{param.written}"
+    near = [as_written] if as_written in options else difflib.get_close_matches(arg, options, 1)
+    fixes = []
+    if near:
+        fixes.append(f'add an alias in the script: add_argument("{near[0]}", "{arg}", ...)')
+    else:
+        fixes.append(f'add the argument to the script: add_argument("{arg}", ...)')
+    if as_written in options and param.name != param.written:
+        fixes.append(f"or set submit.param-names: as-written (to pass {as_written})")
+    return ", ".join(fixes)
+
+
 def _check_request(c: _Checker) -> None:
     """The request this spec builds, against the API's own model. Run only once the checks
     above pass, so one mistake is not reported twice. The job name is the longest the base
@@ -173,6 +213,7 @@ def validate_spec(spec: JobSpec) -> list[Problem]:
         _check_names,
         _check_params,
         _check_hosts,
+        _check_entry_point,
         _check_request,
     ):
         check(checker)
