@@ -133,7 +133,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("logs", "every host's log events, merged in time order")
     p.add_argument("job", metavar="JOB")
     p.add_argument("--follow", action="store_true", help="keep tailing until the job ends")
-    p.add_argument("--since", metavar="AGE", help="only events newer than AGE (10m, 2h, 1d)")
+    p.add_argument(
+        "--since",
+        metavar="AGE",
+        help="only events newer than AGE (10m, 1h30m, 2d) or an ISO-8601 time",
+    )
     p.add_argument("--filter", metavar="REGEX", help="only lines matching REGEX")
     p.add_argument("--timestamps", action="store_true", help="prefix each line with its time")
 
@@ -160,8 +164,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("download", "fetch a job's model artifacts")
     p.add_argument("job", metavar="JOB")
-    p.add_argument("--dest", metavar="DIR", default=".", help="destination folder (default: .)")
+    p.add_argument("--dest", metavar="DIR", help="destination folder (default: ./JOB/)")
     p.add_argument("--extract", action="store_true", help="extract model.tar.gz into DIR")
+    p.add_argument("--force", action="store_true", help="overwrite files that exist")
 
     p = command("instances", "the instance catalogue: GPUs, memory, vCPU, price/hour")
     p.add_argument("--gpu", action="store_true", help="only types with GPUs or other accelerators")

@@ -22,6 +22,7 @@ from smtui.core.images import resolve_image_uri
 from smtui.core.jobs import TERMINAL
 from smtui.core.request import job_name_base, make_job_name
 from smtui.core.requestcheck import checked_request
+from smtui.core.validate import placeholder_warnings
 from smtui.services.backend import Backend
 from smtui.services.logtail import TailPolicy
 from smtui.services.submit import Submitted, resubmit, submit_spec
@@ -43,6 +44,7 @@ def run(args: argparse.Namespace) -> int:
     ):
         overrides.set(attr, value, flag)
     spec = load_spec(args, overrides)
+    spec.warnings += placeholder_warnings(spec)
     if args.dry_run:
         job_name = make_job_name(job_name_base(spec))
         request = checked_request(spec, job_name, resolve_image_uri(spec))

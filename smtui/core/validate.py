@@ -202,6 +202,30 @@ def _check_request(c: _Checker) -> None:
     c.problems.extend(request_problems(spec, request))
 
 
+PLACEHOLDERS = {
+    "image_uri": "123456789012",
+    "role_arn": "123456789012",
+    "bucket": "my-bucket",
+}
+"""The example values `smtui init` writes: worth a word before anything is sent with them."""
+
+
+def placeholder_warnings(spec: JobSpec) -> list[str]:
+    """Warnings for values still at `smtui init`'s examples (shown by `submit`)."""
+    found = []
+    for attr, example in PLACEHOLDERS.items():
+        value = getattr(spec, attr)
+        if isinstance(value, str) and (
+            value == example or f":{example}:" in value or value.startswith(example + ".")
+        ):
+            key = attr.replace("_", "-")
+            found.append(
+                f"{key} ({spec.origin(attr)}) still has the example value '{example}' "
+                "from `smtui init`; set your own"
+            )
+    return found
+
+
 def validate_spec(spec: JobSpec) -> list[Problem]:
     """Cross-field checks, then the request against the API's model; returns problems and
     appends warnings to `spec.warnings`."""
