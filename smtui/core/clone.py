@@ -29,7 +29,7 @@ COPIED = (
     "AlgorithmSpecification", "RoleArn", "HyperParameters", "InputDataConfig", "OutputDataConfig",
     "ResourceConfig", "StoppingCondition", "EnableManagedSpotTraining", "CheckpointConfig",
     "Environment", "VpcConfig", "EnableNetworkIsolation", "EnableInterContainerTrafficEncryption",
-    "RetryStrategy",
+    "RetryStrategy", "TensorBoardOutputConfig", "InfraCheckConfig", "RemoteDebugConfig",
 )  # fmt: skip
 _SUFFIX = re.compile(r"-\d{8}-\d{6}-\d{3}$|-\d{4}(-\d{2}){5}-\d{3}$")
 

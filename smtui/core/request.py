@@ -16,7 +16,7 @@ from typing import Any
 
 from smtui.core.hyperparams import render_argv
 from smtui.core.instances import load_catalogue
-from smtui.core.spec import JobSpec
+from smtui.core.spec import ChannelOptions, JobSpec
 
 CONFIG_TAG = "smtui:config"
 """Tag whose value is the S3 URI of the job's stored, fully resolved config."""
@@ -102,23 +102,70 @@ def command_entrypoint(spec: JobSpec) -> list[str]:
     return ["/bin/sh", "-c", script, "sh"]
 
 
-def _channel(name: str, uri: str) -> dict[str, Any]:
-    return {
+TENSORBOARD_PATH = "/opt/ml/output/tensorboard"
+
+
+def _channel(name: str, uri: str, options: ChannelOptions | None = None) -> dict[str, Any]:
+    sharded = options is not None and options.sharded
+    channel: dict[str, Any] = {
         "ChannelName": name,
         "DataSource": {
             "S3DataSource": {
                 "S3DataType": "S3Prefix",
                 "S3Uri": uri,
-                "S3DataDistributionType": "FullyReplicated",
+                "S3DataDistributionType": "ShardedByS3Key" if sharded else "FullyReplicated",
             }
         },
     }
+    if options is not None and options.input_mode:
+        channel["InputMode"] = options.input_mode
+    return channel
+
+
+def _request_surface(spec: JobSpec, job_name: str, request: dict[str, Any]) -> None:
+    """The optional parts of the request: networking, encryption, retries, TensorBoard,
+    health checks, remote debugging, training plans."""
+    if spec.retry_attempts is not None:
+        request["RetryStrategy"] = {"MaximumRetryAttempts": spec.retry_attempts}
+    if spec.vpc is not None:
+        request["VpcConfig"] = {
+            "SecurityGroupIds": list(spec.vpc.security_groups),
+            "Subnets": list(spec.vpc.subnets),
+        }
+    if spec.network_isolation:
+        request["EnableNetworkIsolation"] = True
+    if spec.inter_container_encryption:
+        request["EnableInterContainerTrafficEncryption"] = True
+    if spec.volume_kms_key:
+        request["ResourceConfig"]["VolumeKmsKeyId"] = spec.volume_kms_key
+    if spec.output_kms_key:
+        request["OutputDataConfig"]["KmsKeyId"] = spec.output_kms_key
+    if spec.tensorboard:
+        where = (
+            f"{spec.s3_root}tensorboard/{job_name}/"
+            if spec.tensorboard is True
+            else _under_root(spec, str(spec.tensorboard))
+        )
+        request["TensorBoardOutputConfig"] = {"S3OutputPath": where, "LocalPath": TENSORBOARD_PATH}
+    if spec.infra_check:
+        request["InfraCheckConfig"] = {"EnableInfraCheck": True}
+    if spec.remote_debug:
+        request["RemoteDebugConfig"] = {"EnableRemoteDebug": True}
+    if spec.metrics_time_series:
+        request["AlgorithmSpecification"]["EnableSageMakerMetricsTimeSeries"] = True
+    if spec.training_plan:
+        request["ResourceConfig"]["TrainingPlanArn"] = spec.training_plan
+    if spec.max_pending_seconds is not None:
+        request["StoppingCondition"]["MaxPendingTimeInSeconds"] = spec.max_pending_seconds
 
 
 def build_request(spec: JobSpec, job_name: str, image_uri: str) -> dict[str, Any]:
     """The keyword arguments for boto3's `create_training_job`, exactly as they will be sent."""
-    algorithm: dict[str, Any] = {"TrainingImage": image_uri, "TrainingInputMode": "File"}
-    channels = [_channel(name, _under_root(spec, where)) for name, where in spec.channels.items()]
+    algorithm: dict[str, Any] = {"TrainingImage": image_uri, "TrainingInputMode": spec.input_mode}
+    channels = [
+        _channel(name, _under_root(spec, where), spec.channel_options.get(name))
+        for name, where in spec.channels.items()
+    ]
     if spec.launch == "command":
         algorithm["ContainerEntrypoint"] = command_entrypoint(spec)
         if argv := entry_point_argv(spec):
@@ -163,4 +210,5 @@ def build_request(spec: JobSpec, job_name: str, image_uri: str) -> dict[str, Any
         request["Environment"] = dict(spec.environment)
     tags = [{"Key": k, "Value": v} for k, v in spec.tags.items()]
     request["Tags"] = [*tags, {"Key": CONFIG_TAG, "Value": spec.config_uri(job_name)}]
+    _request_surface(spec, job_name, request)
     return request

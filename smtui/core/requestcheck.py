@@ -31,6 +31,14 @@ _FIELDS = {
     ("ResourceConfig", "KeepAlivePeriodInSeconds"): "keep_alive_seconds",
     ("StoppingCondition", "MaxRuntimeInSeconds"): "max_run_seconds",
     ("StoppingCondition", "MaxWaitTimeInSeconds"): "max_wait_seconds",
+    ("StoppingCondition", "MaxPendingTimeInSeconds"): "max_pending_seconds",
+    ("ResourceConfig", "VolumeKmsKeyId"): "volume_kms_key",
+    ("ResourceConfig", "TrainingPlanArn"): "training_plan",
+    ("OutputDataConfig", "KmsKeyId"): "output_kms_key",
+    ("AlgorithmSpecification", "TrainingInputMode"): "input_mode",
+    "RetryStrategy": "retry_attempts",
+    "VpcConfig": "vpc",
+    "TensorBoardOutputConfig": "tensorboard",
 }
 """Request fields → the `JobSpec` attribute whose value they carry."""
 _TOOLKIT_FROM = {

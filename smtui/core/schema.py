@@ -14,7 +14,13 @@ from typing import Any
 from smtui.core import checks
 from smtui.core.checks import Checker
 from smtui.core.instances import check_instance_type
-from smtui.core.spec import ImageShorthand, MetricDefinition, SyncSettings
+from smtui.core.spec import (
+    ChannelOptions,
+    ImageShorthand,
+    MetricDefinition,
+    SyncSettings,
+    VpcSettings,
+)
 
 MAX_SECONDS = 28 * 24 * 3600
 """SageMaker's ceiling for MaxRuntime and MaxWait: 28 days."""
@@ -43,13 +49,51 @@ def _nested(value: Any, allowed: tuple[str, ...], required: tuple[str, ...]) -> 
 
 
 def _image(value: Any) -> ImageShorthand:
-    item = _nested(value, ("framework", "version", "py-version"), ("framework", "version"))
-    py = item.get("py-version")
+    item = _nested(
+        value, ("framework", "version", "py-version", "base-framework"), ("framework", "version")
+    )
+    py, base = item.get("py-version"), item.get("base-framework")
     return ImageShorthand(
         checks.text(item["framework"]).lower(),
         checks.version_text(item["version"]),
         checks.text(py) if py is not None else None,
+        checks.version_text(base) if base is not None else None,
     )
+
+
+_INPUT_MODES = {"file": "File", "fastfile": "FastFile", "pipe": "Pipe"}
+
+
+def _input_mode(value: Any) -> str:
+    return _INPUT_MODES[checks.choice(*_INPUT_MODES)(value)]
+
+
+def _channel_options(value: Any) -> dict[str, ChannelOptions]:
+    if not isinstance(value, dict):
+        raise ValueError(f"must be a mapping of channel names; got {checks.describe(value)}")
+    out = {}
+    for name, item in value.items():
+        try:
+            entry = _nested(item, ("input-mode", "sharded"), ())
+            mode = entry.get("input-mode")
+            sharded = entry.get("sharded", False)
+            out[str(name)] = ChannelOptions(
+                _input_mode(mode) if mode is not None else None, checks.flag(sharded)
+            )
+        except ValueError as exc:
+            raise ValueError(f"channel '{name}' {exc}") from None
+    return out
+
+
+def _vpc(value: Any) -> VpcSettings:
+    item = _nested(value, ("subnets", "security-groups"), ("subnets", "security-groups"))
+    lists = []
+    for key in ("subnets", "security-groups"):
+        ids = item[key]
+        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+            raise ValueError(f"{key} must be a list of IDs; got {checks.describe(ids)}")
+        lists.append(tuple(ids))
+    return VpcSettings(lists[0], lists[1])
 
 
 def _channels(value: Any) -> dict[str, str]:
@@ -231,6 +275,24 @@ FIELDS: tuple[Field, ...] = (
     # The upper bound (21600 in today's model) is the API model's, checked with the request.
     Field("keep-alive-seconds", checks.whole(0), "Warm pool keep-alive period."),
     Field("launch", checks.choice("script", "command"), "script (toolkit) or command (any image)."),
+    Field("input-mode", _input_mode, "File, FastFile or Pipe: how channels are read."),
+    Field(
+        "channel-options",
+        _channel_options,
+        "Per channel: {input-mode, sharded} (sharded: ShardedByS3Key).",
+    ),
+    Field("retry-attempts", checks.whole(1), "RetryStrategy: tries on internal errors."),
+    Field("vpc", _vpc, "{subnets, security-groups}: run the job in your VPC."),
+    Field("network-isolation", checks.flag, "No network access from the container."),
+    Field("inter-container-encryption", checks.flag, "Encrypt traffic between hosts."),
+    Field("volume-kms-key", checks.text, "KMS key for the instances' volumes."),
+    Field("output-kms-key", checks.text, "KMS key for the model artifacts."),
+    Field("tensorboard", _checkpoints, "true, or an S3 URI, for /opt/ml/output/tensorboard."),
+    Field("infra-check", checks.flag, "Run SageMaker's infrastructure health check first."),
+    Field("remote-debug", checks.flag, "Allow remote debugging (SSM) into the job."),
+    Field("metrics-time-series", checks.flag, "SageMaker Metrics time series for the metrics."),
+    Field("training-plan", checks.text, "Training plan ARN (reserved capacity)."),
+    Field("max-pending-seconds", checks.whole(1), "Longest wait for capacity (training plans)."),
     Field(
         "param-names",
         checks.choice("normalised", "as-written"),

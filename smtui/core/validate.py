@@ -129,6 +129,16 @@ def _check_params(c: _Checker) -> None:
     spec.warnings.extend(hyperparams.secret_warnings(spec.params))
 
 
+def _check_channel_options(c: _Checker) -> None:
+    unknown = sorted(set(c.spec.channel_options) - set(c.spec.channels))
+    if unknown:
+        c.at(
+            "channel_options",
+            f"channel '{unknown[0]}' is not one of the job's channels "
+            f"({', '.join(c.spec.channels) or 'none'})",
+        )
+
+
 def _check_hosts(c: _Checker) -> None:
     spec = c.spec
     if spec.backend == "local" and spec.instance_count > LOCAL_MAX_HOSTS:
@@ -237,6 +247,7 @@ def validate_spec(spec: JobSpec) -> list[Problem]:
         _check_names,
         _check_params,
         _check_hosts,
+        _check_channel_options,
         _check_entry_point,
         _check_request,
     ):
