@@ -99,6 +99,26 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("submit", "submit a training job from the config")
     _job_overrides(p)
     p.add_argument(
+        "--distribution", choices=("torch_distributed", "mpi", "none"), help="multi-node launcher"
+    )
+    p.add_argument("--volume-size", metavar="GB", type=int, help="EBS volume per instance")
+    p.add_argument("--keep-alive", metavar="S", type=int, help="warm pool keep-alive seconds")
+    p.add_argument(
+        "--checkpoints",
+        nargs="?",
+        const=True,
+        metavar="S3URI",
+        help="sync /opt/ml/checkpoints (to s3://bucket/prefix/checkpoints/JOB/, or S3URI)",
+    )
+    for flag, what in (
+        ("--env", "container environment variable"),
+        ("--tag", "job tag"),
+        ("--channel", "input channel: NAME=s3://... or a path under s3://bucket/prefix/"),
+    ):
+        p.add_argument(
+            flag, action="append", default=[], metavar="K=V", help=f"{what} (repeatable)"
+        )
+    p.add_argument(
         "--spot", action=argparse.BooleanOptionalAction, default=None, help="managed spot training"
     )
     p.add_argument("--max-run", metavar="S", type=int, help="maximum run time in seconds")
@@ -148,6 +168,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("resubmit", "clone a past job with changes, under a new name")
     p.add_argument("job", metavar="JOB")
     _job_overrides(p)
+    p.add_argument(
+        "--spot", action=argparse.BooleanOptionalAction, default=None, help="managed spot training"
+    )
+    p.add_argument("--max-run", metavar="S", type=int, help="maximum run time in seconds")
+    p.add_argument("--job-name", metavar="BASE", help="base of the new name (default: the job's)")
+    p.add_argument(
+        "--remove-param",
+        action="append",
+        default=[],
+        metavar="K",
+        help="leave this hyperparameter out (repeatable)",
+    )
 
     p = command("sync-data", "make the S3 data prefix match a local folder")
     p.add_argument("--src", metavar="DIR", help="local folder (default: sync.src from config)")

@@ -47,6 +47,9 @@ def clone_request(
     instance_count: int | None = None,
     config_uri: str | None = None,
     removed: Iterable[str] = (),
+    *,
+    spot: bool | None = None,
+    max_run: int | None = None,
 ) -> dict[str, Any]:
     """CreateTrainingJob kwargs for a copy of `description` named `new_name`, with changes.
 
@@ -54,7 +57,9 @@ def clone_request(
     hyperparameters to leave out. In script mode the new values are JSON-encoded as a submit
     encodes them; the job's own values are kept exactly as they were sent (encoded or, for
     older jobs, plain: the toolkit reads both). Raises `UsageError` for a bad instance type,
-    count, or hyperparameter limits, and for two params that normalise to the same name."""
+    count, or hyperparameter limits, and for two params that normalise to the same name.
+    `spot` and `max_run` (None: unchanged) switch managed spot and set the maximum runtime;
+    spot waits as long as it may run unless the job had a longer wait."""
     old_name = description["TrainingJobName"]
     request: dict[str, Any] = {k: _copy(description[k]) for k in COPIED if k in description}
     request["TrainingJobName"] = new_name
@@ -112,6 +117,16 @@ def clone_request(
                 Problem(f"must be at least 1, got {instance_count}", "--instance-count")
             )
         resources["InstanceCount"] = instance_count
+    stopping = request.setdefault("StoppingCondition", {})
+    if max_run is not None:
+        stopping["MaxRuntimeInSeconds"] = max_run
+    if spot is not None:
+        request["EnableManagedSpotTraining"] = spot
+    if request.get("EnableManagedSpotTraining"):
+        runtime = stopping.get("MaxRuntimeInSeconds", 0)
+        stopping["MaxWaitTimeInSeconds"] = max(stopping.get("MaxWaitTimeInSeconds", 0), runtime)
+    else:
+        stopping.pop("MaxWaitTimeInSeconds", None)
     checkpoint = request.get("CheckpointConfig", {})
     if old_name in checkpoint.get("S3Uri", ""):
         checkpoint["S3Uri"] = checkpoint["S3Uri"].replace(f"/{old_name}/", f"/{new_name}/")
@@ -133,6 +148,8 @@ def _flagged(violation: Violation, changed: Container[str]) -> Problem:
     if path[:1] == ("ResourceConfig",) and len(path) > 1:
         flag = {"InstanceCount": "--instance-count", "InstanceType": "--instance-type"}
         return Problem(message, flag.get(str(path[1])))
+    if path[:1] == ("StoppingCondition",):
+        return Problem(message, "--max-run")
     return Problem(f"{message}; it comes from the job being cloned", None)
 
 

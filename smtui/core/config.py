@@ -36,6 +36,9 @@ class Overrides:
     """Raw `--param KEY=VALUE` strings, in order."""
     all_params: list[RawParam] | None = None
     """When set (by a form that edits the whole list), these replace the file's `params`."""
+    entries: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
+    """Mapping attributes (`environment`, `tags`, `channels`) → (key, value, flag) entries
+    added on top of the file's mapping, each keeping its flag as its origin."""
 
     def set(self, attr: str, value: Any, flag: str) -> None:
         """Record `value` for `attr` unless the flag was not given (None)."""
@@ -192,6 +195,22 @@ def _profile_region(layers: _Layers, environ: Mapping[str, str]) -> None:
         layers.problems.append(Problem(f"{exc} (from {found})", "region"))
 
 
+def _add_entries(path: Path, layers: _Layers, overrides: Overrides) -> None:
+    """`--env K=V`, `--tag K=V`, `--channel K=V`: entries over the file's (or default) map."""
+    for attr, entries in overrides.entries.items():
+        base, origin = layers.values.get(attr, (getattr(JobSpec(path), attr), None))
+        merged = dict(base)
+        for key, value, flag in entries:
+            merged[key] = value
+            layers.entries[f"{attr}.{key}"] = Origin.flag(flag)
+        try:
+            checked = schema.BY_ATTR[attr].check(merged)
+        except ValueError as exc:
+            layers.problems.append(Problem(str(exc), entries[0][2]))
+            continue
+        layers.values[attr] = (checked, origin or Origin.flag(entries[0][2]))
+
+
 def resolve_config(
     path: Path,
     overrides: Overrides | None = None,
@@ -241,6 +260,7 @@ def resolve_with_problems(
         except ValueError as exc:
             layers.problems.append(Problem(str(exc), flag))
 
+    _add_entries(path, layers, overrides)
     flag_params: list[RawParam] = []
     for text in overrides.params:
         try:
@@ -257,8 +277,11 @@ def resolve_with_problems(
         setattr(spec, attr, value)
         spec.origins[attr] = origin
     for entry, origin in layers.entries.items():
-        if spec.origin(entry.split(".")[0]).source in (Source.FILE, Source.DEFAULT):
-            spec.origins[entry] = origin  # kept unless a flag or the environment replaced it
+        if origin.source is Source.FLAG or spec.origin(entry.split(".")[0]).source in (
+            Source.FILE,
+            Source.DEFAULT,
+        ):
+            spec.origins[entry] = origin  # a file's entry is kept unless a flag replaced it all
     problems = layers.problems + param_problems
     if not problems:
         problems = validate_spec(spec)

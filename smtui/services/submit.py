@@ -88,13 +88,26 @@ async def resubmit(
     instance_count: int | None = None,
     dry_run: bool = False,
     removed: list[str] | None = None,
+    *,
+    spot: bool | None = None,
+    max_run: int | None = None,
+    job_name: str | None = None,
 ) -> Submitted:
-    """Clone `old_job` with changes under a new name; with `dry_run`, only build the request."""
+    """Clone `old_job` with changes under a new name (from `job_name`, else the old job's
+    base); with `dry_run`, only build the request."""
     job = await backend.jobs.describe_job(old_job)
-    new_name = make_job_name(base_name(old_job))
+    new_name = make_job_name(job_name or base_name(old_job))
     new_config = configs_uri(job.raw, new_name)
     request = clone_request(
-        job.raw, new_name, params, instance_type, instance_count, new_config, removed or ()
+        job.raw,
+        new_name,
+        params,
+        instance_type,
+        instance_count,
+        new_config,
+        removed or (),
+        spot=spot,
+        max_run=max_run,
     )
     if backend.name == "local":
         check_local_hosts(request["ResourceConfig"]["InstanceCount"], "--instance-count")

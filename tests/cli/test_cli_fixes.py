@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import tarfile
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from smtui.cli import main
 from smtui.cli.logs import parse_age
 from smtui.core.errors import UsageError
 from tests.awsfakes import create_job, sagemaker_backend
+from tests.conftest import JOBBER_CONFIG, WriteConfig
 
 
 def keys(bucket: str = "my-bucket") -> list[str]:
@@ -139,3 +141,45 @@ def test_since_takes_durations_and_iso_times() -> None:
     for bad in ("yesterday", "10x", "2027-01-01T00:00:00Z"):
         with pytest.raises(UsageError, match="--since"):
             parse_age(bad, now=noon)
+
+
+def test_submit_flags_for_the_request_surface(
+    write_config: WriteConfig, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_config(JOBBER_CONFIG + "  tags: {team: ml}\n")
+    flags = [
+        "--distribution", "torch_distributed", "--volume-size", "100", "--keep-alive", "900",
+        "--checkpoints", "--env", "A=1", "--tag", "run=7", "--channel", "val=s3://bucket2/val/",
+    ]  # fmt: skip
+    assert main(["submit", "--config", str(path), "--dry-run", *flags]) == 0
+    out, err = capsys.readouterr()
+    request = json.loads(out)
+    assert request["HyperParameters"]["sagemaker_torch_distributed_enabled"] == "true"
+    assert request["ResourceConfig"]["VolumeSizeInGB"] == 100
+    assert request["ResourceConfig"]["KeepAlivePeriodInSeconds"] == 900
+    assert request["CheckpointConfig"]["S3Uri"].startswith("s3://my-bucket/custom-run/checkpoints/")
+    assert request["Environment"] == {"A": "1"}
+    assert request["Tags"][:2] == [{"Key": "team", "Value": "ml"}, {"Key": "run", "Value": "7"}]
+    assert [c["ChannelName"] for c in request["InputDataConfig"]] == ["train", "val"]
+    assert main(["submit", "--config", str(path), "--dry-run", "--tag", "bad=a#b"]) == 2
+    assert "--tag" in capsys.readouterr().err
+
+
+def test_resubmit_changes_spot_runtime_name_and_removes_a_param(
+    moto_aws: None, project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["submit", "--config", str(project)]) == 0
+    job = capsys.readouterr().out.strip()
+    flags = ["--spot", "--max-run", "7200", "--job-name", "again", "--remove-param", "epochs"]
+    assert main(["resubmit", job, *flags, "--dry-run"]) == 0
+    request = json.loads(capsys.readouterr().out)
+    assert request["EnableManagedSpotTraining"] is True
+    assert request["StoppingCondition"] == {
+        "MaxRuntimeInSeconds": 7200,
+        "MaxWaitTimeInSeconds": 7200,
+    }
+    assert request["TrainingJobName"].startswith("again-")
+    assert "epochs" not in request["HyperParameters"]
+    assert main(["resubmit", job, "--job-name", "bad_name", "--dry-run"]) == 2
+    assert main(["resubmit", job, "--max-run", "0", "--dry-run"]) == 2
+    assert "--max-run" in capsys.readouterr().err
