@@ -109,9 +109,12 @@ def looks_secret(name: str) -> bool:
     if not words:
         return False
     joined = "".join(words)
+    # `*_key` (api_key, access-key) reads as a credential; a dotted name (`dotted.key`,
+    # `model.key`) is a config path whose last field happens to be called key.
+    ends_in_key = words[-1] == "key" and not name.lower().endswith(".key")
     return (
         any(w in _SECRET_WORDS for w in words)
-        or words[-1] == "key"
+        or ends_in_key
         or "apikey" in joined
         or "accesskey" in joined
     )
@@ -248,6 +251,16 @@ def secret_warnings(params: Iterable[Hyperparameter]) -> list[str]:
         "who can describe the job; pass it through the environment or Secrets Manager instead"
         for p in params
         if looks_secret(p.name)
+    ]
+
+
+def toolkit_owned_warnings(params: Iterable[Hyperparameter]) -> list[str]:
+    """Warnings for user names the toolkit keeps for itself: they never reach the script."""
+    return [
+        f"hyperparameter '{p.written}' starts with {TOOLKIT_PREFIX}: the training toolkit keeps "
+        "such names for itself and does not pass them to the entry point; rename it"
+        for p in params
+        if p.name.startswith(TOOLKIT_PREFIX) or p.name in TOOLKIT_KEYS
     ]
 
 

@@ -127,6 +127,8 @@ def _check_params(c: _Checker) -> None:
         hyperparams.check_limits(spec.params, reserved, script=spec.launch == "script")
     )
     spec.warnings.extend(hyperparams.secret_warnings(spec.params))
+    if spec.launch == "script":
+        spec.warnings.extend(hyperparams.toolkit_owned_warnings(spec.params))
 
 
 def _check_channel_options(c: _Checker) -> None:
