@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from smtui.core.apimodel import check_request
 from smtui.core.config import Overrides, resolve_config
 from smtui.core.hyperparams import plain_value
 from smtui.core.jobs import TrainingJob
@@ -59,7 +60,9 @@ def tricky_request(write_config: WriteConfig, launch: str = "script") -> tuple[A
     text = JOBBER_CONFIG.replace('    epochs: "5"\n    batch-size: "64"\n', TRICKY)
     path = write_config(text + f"  launch: {launch}\n")
     spec = resolve_config(path, Overrides(params=["from-flag=0.10"]), environ={})
-    return spec, build_request(spec, JOB, IMAGE)
+    request = build_request(spec, JOB, IMAGE)
+    assert check_request(request) == []  # and botocore's model takes it as it is
+    return spec, request
 
 
 def test_the_toolkit_decodes_exactly_what_was_written(
