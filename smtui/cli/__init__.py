@@ -40,6 +40,18 @@ def _handler(command: str) -> Callable[[argparse.Namespace], int]:
     return handler
 
 
+def _check_environment() -> None:
+    """Refuse bad values of the variables smtui reads, before any command runs."""
+    import os
+
+    from smtui.core.environment import environment_problems
+    from smtui.core.errors import UsageError
+
+    problems = environment_problems(os.environ)
+    if problems:
+        raise UsageError(problems)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run `smtui` with `argv` (default: the process's arguments); return the exit code."""
     from smtui.cli.parser import build_parser
@@ -49,6 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.command = "tui"
     debug = getattr(args, "debug", False)
     try:
+        _check_environment()
         return _handler(args.command)(args)
     except SmtuiError as exc:
         if debug:

@@ -38,19 +38,9 @@ def global_overrides(args: argparse.Namespace) -> Overrides:
 
 
 def load_spec(args: argparse.Namespace, overrides: Overrides) -> JobSpec:
-    """Resolve the config with the environment and `overrides`; fill the region from
-    the AWS config files when nothing else set it."""
-    spec = resolve_config(config_path(args), overrides, os.environ)
-    if spec.region is None and spec.backend == "aws":
-        from smtui.services.awsconfig import configured_region
-
-        region = configured_region(spec.profile)
-        if region:
-            spec.region = region
-            spec.origins["region"] = Origin.default(
-                f"AWS config, profile {spec.profile or 'default'}"
-            )
-    return spec
+    """Resolve the config with the environment and `overrides` (the profile's region is
+    one layer of that resolution, for the TUI as for the CLI)."""
+    return resolve_config(config_path(args), overrides, os.environ)
 
 
 def warn(lines: list[str]) -> None:

@@ -17,6 +17,8 @@ from smtui.services.artifacts import download_artifacts
 from smtui.services.backend import Backend, TransferProgress
 from smtui.services.errors import ServiceError
 from smtui.services.home import smtui_home
+from smtui.services.s3uri import S3Uri
+from smtui.services.submit import PLACEHOLDER
 from smtui.services.sync import HashCache, SyncPlan, apply_plan, human_bytes, plan_folder_sync
 
 
@@ -40,8 +42,8 @@ def _sync_paths(args: argparse.Namespace, spec: JobSpec) -> tuple[Path, str]:
     return src, dest if dest.endswith("/") else dest + "/"
 
 
-def _print_plan(plan: SyncPlan, verbose: bool) -> None:
-    print(f"sync {plan.src} -> {plan.dest}: {plan.summary()}", file=sys.stderr)
+def _print_plan(plan: SyncPlan, verbose: bool, delete: bool) -> None:
+    print(f"sync {plan.src} -> {plan.dest}: {plan.summary(delete)}", file=sys.stderr)
     if verbose:
         for file, why in plan.uploads:
             print(f"upload ({why}) {file.rel}  {human_bytes(file.size)}")
@@ -63,9 +65,16 @@ async def _sync_once(backend: Backend, args: argparse.Namespace, src: Path, dest
     cache = HashCache(smtui_home() / "cache" / "sync-etags.json")
     plan = await plan_folder_sync(backend.storage, src, dest, cache)
     cache.save()
-    _print_plan(plan, verbose=args.dry_run)
+    placeholder = plan.take_placeholder(PLACEHOLDER)
+    _print_plan(plan, verbose=args.dry_run, delete=args.delete)
+    if placeholder is not None:
+        verb = "would remove" if args.dry_run else "removing"
+        print(f"smtui: {verb} {PLACEHOLDER}: the folder brings real data", file=sys.stderr)
     if args.dry_run:
         return 0
+    if placeholder is not None:
+        bucket = S3Uri.parse(dest).bucket
+        await backend.storage.delete_objects([f"s3://{bucket}/{placeholder.key}"])
     delete = bool(args.delete and plan.deletes)
     if delete and not args.yes and not confirm(f"delete {len(plan.deletes)} objects under {dest}?"):
         print("deletes skipped", file=sys.stderr)
@@ -126,6 +135,12 @@ def run_sync(args: argparse.Namespace) -> int:
     spec = lenient_spec(args)
     src, dest = _sync_paths(args, spec)
     backend = make_backend_for(spec)
+    bucket = S3Uri.parse(dest).bucket
+    # The config's own bucket is created as a submit would create it: syncing first, then
+    # submitting, is the usual order (and the local backend has no other way to make one).
+    if bucket == spec.bucket and not args.dry_run:
+        if run_async(backend.storage.ensure_bucket(bucket, spec.region)):
+            print(f"smtui: created bucket s3://{bucket}/", file=sys.stderr)
     return run_async((_watch if args.watch else _sync_once)(backend, args, src, dest))
 
 
@@ -145,9 +160,11 @@ def run_ls(args: argparse.Namespace) -> int:
 
 def run_download(args: argparse.Namespace) -> int:
     backend = make_backend_for(lenient_spec(args))
-    target = run_async(download_artifacts(backend, args.job, Path(args.dest), args.extract))
+    # ./<job>/ by default, as the TUI does: never the project folder itself.
+    dest = Path(args.dest) if args.dest else Path(args.job)
+    target = run_async(download_artifacts(backend, args.job, dest, args.extract, args.force))
     print(
-        f"downloaded {target}" + (f" and extracted it into {args.dest}" if args.extract else ""),
+        f"downloaded {target}" + (f" and extracted it into {dest}" if args.extract else ""),
         file=sys.stderr,
     )
     return 0

@@ -27,6 +27,9 @@ def run_jobs(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([to_json(job.raw) for job in page.jobs], indent=2))
         return 0
+    if not page.jobs:
+        print("no training jobs found", file=sys.stderr)  # a header over nothing says less
+        return 0
     rows = [["NAME", "STATUS", "SECONDARY", "CREATED", "ENDED"]]
     rows += [
         [j.name, j.status, j.secondary_status or "-", when(j.created), when(j.ended)]
@@ -34,8 +37,6 @@ def run_jobs(args: argparse.Namespace) -> int:
     ]
     for line in table(rows, indent=""):
         print(line)
-    if not page.jobs:
-        print("no training jobs found", file=sys.stderr)
     return 0
 
 
@@ -64,7 +65,7 @@ def describe_lines(job: TrainingJob) -> list[str]:
         )
     if job.hyperparameters:
         lines.append("hyperparameters:")
-        lines += table([[k, v] for k, v in sorted(job.hyperparameters.items())])
+        lines += table([[k, v] for k, v in sorted(job.params.items())])
     if job.channels:
         lines.append("channels:")
         lines += table([[k, v] for k, v in job.channels.items()])

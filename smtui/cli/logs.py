@@ -14,14 +14,28 @@ from smtui.services.backend import Backend
 from smtui.services.logtail import LogTailer, host_of
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_PART = r"(\d+(?:\.\d+)?)\s*([smhdw])"
 
 
-def parse_age(text: str) -> float:
-    """`90s`, `10m`, `2h`, `1d` → seconds."""
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*", text)
-    if not match:
-        raise UsageError(f"--since: '{text}' is not an age like 30s, 10m, 2h or 1d")
-    return float(match.group(1)) * _UNITS[match.group(2)]
+def parse_age(text: str, now: float | None = None) -> float:
+    """`90s`, `10m`, `1h30m`, `1d` → seconds; an ISO-8601 time (`2026-01-02T03:04:05Z`,
+    `2026-01-02`; without a zone, local time) → the seconds since it."""
+    given = text.strip()
+    if re.fullmatch(rf"(?:{_PART}\s*)+", given, re.ASCII):
+        return sum(float(n) * _UNITS[unit] for n, unit in re.findall(_PART, given, re.ASCII))
+    try:
+        moment = dt.datetime.fromisoformat(given.replace("Z", "+00:00"))
+    except ValueError:
+        raise UsageError(
+            f"--since: '{text}' is not an age (30s, 10m, 1h30m, 2d) or an ISO-8601 time "
+            "(2026-01-02T03:04:05Z)"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.astimezone()  # a time without a zone is the user's local time
+    age = (time.time() if now is None else now) - moment.timestamp()
+    if age < 0:
+        raise UsageError(f"--since: {text} is in the future")
+    return age
 
 
 async def print_logs(
@@ -33,7 +47,9 @@ async def print_logs(
     pattern: re.Pattern[str] | None = None,
     timestamps: bool = False,
 ) -> str | None:
-    """Print the job's merged log lines to stdout; return the job's last known status."""
+    """Print the job's merged log lines to stdout; return the job's last known status.
+    When the job has no log stream at all, say so on stderr (an empty output alone reads
+    like a filter that matched nothing)."""
     hosts = (await backend.jobs.describe_job(job)).instance_count
     start_ms = int((time.time() - since) * 1000) if since is not None else None
     tailer = LogTailer(backend.logs, job, follow=follow, hosts=hosts, start_ms=start_ms)
@@ -58,6 +74,8 @@ async def print_logs(
         if lines:
             sys.stdout.write("\n".join(lines) + "\n")
             sys.stdout.flush()
+    if not await backend.logs.streams(job):
+        print(f"smtui: {job} has no log streams (it has written no logs yet)", file=sys.stderr)
     return tailer.status
 
 
@@ -68,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
     except re.error as exc:
         raise UsageError(f"--filter: not a valid regular expression: {exc}") from None
     backend = make_backend_for(lenient_spec(args))
-    run_async(
+    status = run_async(
         print_logs(
             backend,
             args.job,
@@ -78,4 +96,14 @@ def run(args: argparse.Namespace) -> int:
             timestamps=args.timestamps,
         )
     )
+    if not args.follow:
+        return 0
+    # The tail ended because the job did: say how, and exit as `submit --wait` does.
+    status = status or run_async(backend.jobs.describe_job(args.job)).status
+    print(f"{args.job}: {status}", file=sys.stderr)
+    if status in ("Failed", "Stopped"):
+        failure = run_async(backend.jobs.describe_job(args.job)).failure_reason
+        if failure:
+            print(f"failure reason: {failure}", file=sys.stderr)
+        return 1
     return 0

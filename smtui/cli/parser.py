@@ -104,6 +104,26 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("submit", "submit a training job from the config")
     _job_overrides(p)
     p.add_argument(
+        "--distribution", choices=("torch_distributed", "mpi", "none"), help="multi-node launcher"
+    )
+    p.add_argument("--volume-size", metavar="GB", type=int, help="EBS volume per instance")
+    p.add_argument("--keep-alive", metavar="S", type=int, help="warm pool keep-alive seconds")
+    p.add_argument(
+        "--checkpoints",
+        nargs="?",
+        const=True,
+        metavar="S3URI",
+        help="sync /opt/ml/checkpoints (to s3://bucket/prefix/checkpoints/JOB/, or S3URI)",
+    )
+    for flag, what in (
+        ("--env", "container environment variable"),
+        ("--tag", "job tag"),
+        ("--channel", "input channel: NAME=s3://... or a path under s3://bucket/prefix/"),
+    ):
+        p.add_argument(
+            flag, action="append", default=[], metavar="K=V", help=f"{what} (repeatable)"
+        )
+    p.add_argument(
         "--spot", action=argparse.BooleanOptionalAction, default=None, help="managed spot training"
     )
     p.add_argument("--max-run", metavar="S", type=int, help="maximum run time in seconds")
@@ -138,7 +158,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("logs", "every host's log events, merged in time order")
     p.add_argument("job", metavar="JOB")
     p.add_argument("--follow", action="store_true", help="keep tailing until the job ends")
-    p.add_argument("--since", metavar="AGE", help="only events newer than AGE (10m, 2h, 1d)")
+    p.add_argument(
+        "--since",
+        metavar="AGE",
+        help="only events newer than AGE (10m, 1h30m, 2d) or an ISO-8601 time",
+    )
     p.add_argument("--filter", metavar="REGEX", help="only lines matching REGEX")
     p.add_argument("--timestamps", action="store_true", help="prefix each line with its time")
 
@@ -149,6 +173,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("resubmit", "clone a past job with changes, under a new name")
     p.add_argument("job", metavar="JOB")
     _job_overrides(p)
+    p.add_argument(
+        "--spot", action=argparse.BooleanOptionalAction, default=None, help="managed spot training"
+    )
+    p.add_argument("--max-run", metavar="S", type=int, help="maximum run time in seconds")
+    p.add_argument("--job-name", metavar="BASE", help="base of the new name (default: the job's)")
+    p.add_argument(
+        "--remove-param",
+        action="append",
+        default=[],
+        metavar="K",
+        help="leave this hyperparameter out (repeatable)",
+    )
 
     p = command("sync-data", "make the S3 data prefix match a local folder")
     p.add_argument("--src", metavar="DIR", help="local folder (default: sync.src from config)")
@@ -165,8 +201,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("download", "fetch a job's model artifacts")
     p.add_argument("job", metavar="JOB")
-    p.add_argument("--dest", metavar="DIR", default=".", help="destination folder (default: .)")
+    p.add_argument("--dest", metavar="DIR", help="destination folder (default: ./JOB/)")
     p.add_argument("--extract", action="store_true", help="extract model.tar.gz into DIR")
+    p.add_argument("--force", action="store_true", help="overwrite files that exist")
 
     p = command("instances", "the instance catalogue: GPUs, memory, vCPU, price/hour")
     p.add_argument("--gpu", action="store_true", help="only types with GPUs or other accelerators")

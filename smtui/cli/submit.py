@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import re
 import sys
 
 from smtui.cli.common import (
@@ -18,9 +19,13 @@ from smtui.cli.common import (
 from smtui.cli.logs import print_logs
 from smtui.cli.render import describe_spec
 from smtui.core.config import parse_param_flag
+from smtui.core.errors import UsageError
 from smtui.core.images import resolve_image_uri
 from smtui.core.jobs import TERMINAL
-from smtui.core.request import build_request, job_name_base, make_job_name
+from smtui.core.request import job_name_base, make_job_name
+from smtui.core.requestcheck import checked_request
+from smtui.core.schema import JOB_BASE_MAX, JOB_NAME_PATTERN
+from smtui.core.validate import placeholder_warnings
 from smtui.services.backend import Backend
 from smtui.services.logtail import TailPolicy
 from smtui.services.submit import Submitted, resubmit, submit_spec
@@ -39,12 +44,27 @@ def run(args: argparse.Namespace) -> int:
         ("ensure_data", args.ensure_data, "--no-ensure-data"),
         ("job_name", args.job_name, "--job-name"),
         ("tail_logs", args.tail_logs, "--tail-logs" if args.tail_logs else "--no-tail-logs"),
+        ("distribution", args.distribution, "--distribution"),
+        ("volume_size_gb", args.volume_size, "--volume-size"),
+        ("keep_alive_seconds", args.keep_alive, "--keep-alive"),
+        ("checkpoints", args.checkpoints, "--checkpoints"),
     ):
         overrides.set(attr, value, flag)
+    for attr, flag, given in (
+        ("environment", "--env", args.env),
+        ("tags", "--tag", args.tag),
+        ("channels", "--channel", args.channel),
+    ):
+        for text in given:
+            key, sep, value = text.partition("=")
+            if not sep or not key.strip():
+                raise UsageError(f"{flag}: malformed '{text}': expected KEY=VALUE")
+            overrides.entries.setdefault(attr, []).append((key.strip(), value, flag))
     spec = load_spec(args, overrides)
+    spec.warnings += placeholder_warnings(spec)
     if args.dry_run:
         job_name = make_job_name(job_name_base(spec))
-        request = build_request(spec, job_name, resolve_image_uri(spec))
+        request = checked_request(spec, job_name, resolve_image_uri(spec))
         for line in describe_spec(spec):
             print(line, file=sys.stderr)
         warn(spec.warnings)
@@ -92,9 +112,22 @@ async def _follow(backend: Backend, job: str, tail: bool) -> str:
 def run_resubmit(args: argparse.Namespace) -> int:
     params = {p.written: p.value for p in map(parse_param_flag, args.param)}
     backend = make_backend_for(lenient_spec(args))
+    if args.job_name is not None and not re.fullmatch(JOB_NAME_PATTERN, args.job_name):
+        raise UsageError(f"--job-name: '{args.job_name}' is not a valid job name base")
+    if args.job_name is not None and len(args.job_name) > JOB_BASE_MAX:
+        raise UsageError(f"--job-name: at most {JOB_BASE_MAX} characters (a suffix is added)")
     submitted = run_async(
         resubmit(
-            backend, args.job, params, args.instance_type, args.instance_count, dry_run=args.dry_run
+            backend,
+            args.job,
+            params,
+            args.instance_type,
+            args.instance_count,
+            dry_run=args.dry_run,
+            removed=list(args.remove_param),
+            spot=args.spot,
+            max_run=args.max_run,
+            job_name=args.job_name,
         )
     )
     if args.dry_run:

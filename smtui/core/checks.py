@@ -85,8 +85,10 @@ def choice(*options: str) -> Checker:
 
 
 def matching(pattern: str, what: str) -> Checker:
-    """A string matching a regular expression, described as `what` in errors."""
-    compiled = re.compile(pattern)
+    """A string matching a regular expression, described as `what` in errors.
+
+    ASCII-only classes: `\\d` must not accept `٣` in a region or an account ID."""
+    compiled = re.compile(pattern, re.ASCII)
 
     def check(value: Any) -> str:
         given = text(value)

@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from smtui.core import checks, schema
+from smtui.core.awsprofile import profile_region
 from smtui.core.errors import ConfigError, Problem
 from smtui.core.hyperparams import RawParam, merge_layers
-from smtui.core.origin import Origin
+from smtui.core.origin import Origin, Source
 from smtui.core.spec import JobSpec, SyncSettings
 from smtui.core.validate import validate_spec
 from smtui.core.yamlsource import LineDict, load_file
@@ -35,6 +36,9 @@ class Overrides:
     """Raw `--param KEY=VALUE` strings, in order."""
     all_params: list[RawParam] | None = None
     """When set (by a form that edits the whole list), these replace the file's `params`."""
+    entries: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
+    """Mapping attributes (`environment`, `tags`, `channels`) → (key, value, flag) entries
+    added on top of the file's mapping, each keeping its flag as its origin."""
 
     def set(self, attr: str, value: Any, flag: str) -> None:
         """Record `value` for `attr` unless the flag was not given (None)."""
@@ -64,6 +68,9 @@ class _Layers:
     params: list[RawParam] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    entries: dict[str, Origin] = field(default_factory=dict)
+    """Origins of the entries of mappings and lists (`tags.team`, `metric-definitions.1`), so
+    a problem with one entry names its own line."""
 
     def problem(self, message: str, key: str, line: int | None) -> None:
         self.problems.append(Problem(message, key, self.path, line))
@@ -133,7 +140,10 @@ def _read_submit(submit: LineDict, layers: _Layers) -> None:
                 layers.values[attr] = (schema.BY_ATTR[attr].check(value), origin)
             except ValueError as exc:
                 layers.problem(str(exc), label, line)
+            else:
+                layers.entries |= _entry_origins(attr, value, layers.path)
         elif attr == "params":
+            layers.entries["params"] = origin
             _read_params(value, label, line, layers)
         elif attr == "provider":
             _check_provider(value, label, line, layers)
@@ -141,6 +151,18 @@ def _read_submit(submit: LineDict, layers: _Layers) -> None:
             layers.warnings.append(f"{layers.path}:{line}: {label} is a Vertex AI setting; ignored")
         else:
             layers.problem(f"unknown key{_suggest(written, options)}", label, line)
+
+
+def _entry_origins(attr: str, value: Any, path: Path) -> dict[str, Origin]:
+    """The line of each entry of a mapping (by key) or a list (numbered from 1)."""
+    if isinstance(value, LineDict):
+        return {f"{attr}.{k}": Origin.in_file(path, value.line_of(k)) for k in value}
+    if isinstance(value, list):
+        return {
+            f"{attr}.{n}": Origin.in_file(path, getattr(item, "line", None))
+            for n, item in enumerate(value, 1)
+        }
+    return {}
 
 
 def _read_params(value: Any, label: str, line: int | None, layers: _Layers) -> None:
@@ -152,6 +174,41 @@ def _read_params(value: Any, label: str, line: int | None, layers: _Layers) -> N
     for key, item in value.items():
         origin = Origin.in_file(layers.path, value.line_of(key))
         layers.params.append(RawParam(str(key), item, origin))
+
+
+def _profile_region(layers: _Layers, environ: Mapping[str, str]) -> None:
+    """The profile's region from the AWS config file: above the config file, below the
+    environment and flags (an AWS user's profile says where they work). aws backend only:
+    the local backend has no regions."""
+    backend = layers.values.get("backend", ("aws", None))[0]
+    region = layers.values.get("region")
+    if backend != "aws" or (region and region[1].source in (Source.FLAG, Source.ENV)):
+        return
+    profile = layers.values.get("profile", (None, None))[0]
+    found = profile_region(profile, environ)
+    if found is None:
+        return
+    origin = Origin.profile(str(found))
+    try:
+        layers.values["region"] = (schema.BY_ATTR["region"].check(found.region), origin)
+    except ValueError as exc:
+        layers.problems.append(Problem(f"{exc} (from {found})", "region"))
+
+
+def _add_entries(path: Path, layers: _Layers, overrides: Overrides) -> None:
+    """`--env K=V`, `--tag K=V`, `--channel K=V`: entries over the file's (or default) map."""
+    for attr, entries in overrides.entries.items():
+        base, origin = layers.values.get(attr, (getattr(JobSpec(path), attr), None))
+        merged = dict(base)
+        for key, value, flag in entries:
+            merged[key] = value
+            layers.entries[f"{attr}.{key}"] = Origin.flag(flag)
+        try:
+            checked = schema.BY_ATTR[attr].check(merged)
+        except ValueError as exc:
+            layers.problems.append(Problem(str(exc), entries[0][2]))
+            continue
+        layers.values[attr] = (checked, origin or Origin.flag(entries[0][2]))
 
 
 def resolve_config(
@@ -203,6 +260,7 @@ def resolve_with_problems(
         except ValueError as exc:
             layers.problems.append(Problem(str(exc), flag))
 
+    _add_entries(path, layers, overrides)
     flag_params: list[RawParam] = []
     for text in overrides.params:
         try:
@@ -210,12 +268,20 @@ def resolve_with_problems(
         except ConfigError as exc:
             layers.problems.extend(exc.problems)
     file_params = layers.params if overrides.all_params is None else overrides.all_params
-    params, param_problems = merge_layers([file_params, flag_params])
+    as_written = layers.values.get("param_names", ("normalised", None))[0] == "as-written"
+    params, param_problems = merge_layers([file_params, flag_params], as_written)
 
+    _profile_region(layers, environ)
     spec = JobSpec(config_path=path, params=params, warnings=layers.warnings)
     for attr, (value, origin) in layers.values.items():
         setattr(spec, attr, value)
         spec.origins[attr] = origin
+    for entry, origin in layers.entries.items():
+        if origin.source is Source.FLAG or spec.origin(entry.split(".")[0]).source in (
+            Source.FILE,
+            Source.DEFAULT,
+        ):
+            spec.origins[entry] = origin  # a file's entry is kept unless a flag replaced it all
     problems = layers.problems + param_problems
     if not problems:
         problems = validate_spec(spec)

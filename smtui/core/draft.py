@@ -8,6 +8,7 @@ the job may cost. The form only shows a `CheckedDraft`; it never builds requests
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -90,14 +91,19 @@ def _number(text: str, label: str, problems: list[str], *, optional: bool = Fals
 
 
 def _param_layer(text: str, original: list[Hyperparameter], problems: list[str]) -> list[RawParam]:
-    """The typed lines as one layer; an untouched line keeps its place in the file."""
-    from_file = {(p.name, p.value): p.origin for p in original}
+    """The typed lines as one layer; an untouched line keeps its place in the file and its
+    YAML type (`true` stays a boolean; a line typed in the form is text)."""
+    from_file = {(p.name, p.value): p for p in original}
     lines, bad = param_lines(text, "hyperparameters line")
     problems += bad
-    return [
-        RawParam(written, value, from_file.get((normalise_key(written), value), Origin.flag(FORM)))
-        for _, written, value in lines
-    ]
+    layer = []
+    for _, written, value in lines:
+        kept = from_file.get((normalise_key(written), value))
+        if kept is None:
+            layer.append(RawParam(written, value, Origin.flag(FORM)))
+        else:
+            layer.append(RawParam(written, json.loads(kept.encoded), kept.origin))
+    return layer
 
 
 def check_draft(

@@ -15,7 +15,9 @@ from smtui.core.hyperparams import (
     Hyperparameter,
     check_limits,
     normalise_key,
+    plain_value,
     render_argv,
+    wire_value,
 )
 from smtui.core.instances import check_instance_type
 from smtui.core.origin import Origin
@@ -72,9 +74,12 @@ def param_lines(text: str, label: str = "line") -> tuple[list[tuple[int, str, st
 
 
 def params_text(hyperparameters: dict[str, str]) -> str:
-    """A job's user hyperparameters as editable `name=value` lines, sorted."""
+    """A job's user hyperparameters as editable `name=value` lines, sorted, with values
+    as the user wrote them (script mode's JSON strings decoded)."""
     return "\n".join(
-        f"{k}={v}" for k, v in sorted(hyperparameters.items()) if not k.startswith(TOOLKIT_PREFIX)
+        f"{k}={plain_value(v)}"
+        for k, v in sorted(hyperparameters.items())
+        if not k.startswith(TOOLKIT_PREFIX)
     )
 
 
@@ -86,10 +91,16 @@ def edit_job(
     old_type: str,
     old_count: int,
 ) -> EditedJob:
-    """Compare the edited lines and fields with the job's own values."""
+    """Compare the edited lines and fields with the job's own values.
+
+    The job's values are compared as written (decoded); an edited value is sent as a resubmit
+    sends it, so the argv preview is what the entry point will get."""
     edited = EditedJob()
+    # Script-mode jobs carry the toolkit's sagemaker_program; `launch: command` jobs do not.
+    script = "sagemaker_program" in hyperparameters
     reserved = {k: v for k, v in hyperparameters.items() if k.startswith(TOOLKIT_PREFIX)}
-    original = {k: v for k, v in hyperparameters.items() if k not in reserved}
+    sent = {k: v for k, v in hyperparameters.items() if k not in reserved}
+    original = {k: plain_value(v) for k, v in sent.items()}
     seen: dict[str, str] = {}
     result = dict(reserved)
     lines, edited.problems = param_lines(text)
@@ -109,12 +120,17 @@ def edit_job(
             origin = "job"
         if origin != "job":
             edited.params[written] = value
-        result[name] = value
+        result[name] = sent[name] if origin == "job" else wire_value(value, script)
         edited.rows.append(ParamRow(written, name, value, origin))
     edited.removed = sorted(set(original) - set(seen))
-    user = [Hyperparameter(r.written, r.value, Origin.default(r.origin)) for r in edited.rows]
-    edited.problems += [str(p) for p in check_limits(user, reserved)]
-    edited.argv = render_argv(result)
+    user = [
+        Hyperparameter(
+            r.written, r.value, Origin.default(r.origin), result[r.name] if script else None
+        )
+        for r in edited.rows
+    ]
+    edited.problems += [str(p) for p in check_limits(user, reserved, script=script)]
+    edited.argv = render_argv(result, decode=script)
     type_text = instance_type.strip()
     if type_text and type_text != old_type:
         try:

@@ -42,6 +42,7 @@ def resolve_image_uri(spec: JobSpec) -> str:
             py_version=shorthand.py_version,
             instance_type=spec.instance_type,
             image_scope="training",
+            base_framework_version=shorthand.base_framework,
         )
     except (ValueError, KeyError, TypeError) as exc:
         message = str(exc).strip().strip('"') or type(exc).__name__

@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from smtui.core.hyperparams import plain_value
 from smtui.core.instances import load_catalogue
 
 TERMINAL = frozenset({"Completed", "Failed", "Stopped"})
@@ -91,6 +92,11 @@ class TrainingJob:
     use_spot: bool
     transitions: tuple[StatusTransition, ...]
     raw: dict[str, Any] = field(compare=False, repr=False)
+
+    @property
+    def params(self) -> dict[str, str]:
+        """The hyperparameters with values as written (script mode's JSON strings decoded)."""
+        return {k: plain_value(v) for k, v in self.hyperparameters.items()}
 
     @classmethod
     def from_api(cls, item: dict[str, Any]) -> TrainingJob:

@@ -14,6 +14,8 @@ class Source(StrEnum):
 
     FLAG = "flag"
     ENV = "env"
+    PROFILE = "profile"
+    """The user's AWS config file, for the profile in use (the region only)."""
     FILE = "file"
     DEFAULT = "default"
 
@@ -35,6 +37,10 @@ class Origin:
     @classmethod
     def env(cls, name: str) -> Origin:
         return cls(Source.ENV, name)
+
+    @classmethod
+    def profile(cls, where: str) -> Origin:
+        return cls(Source.PROFILE, where)
 
     @classmethod
     def in_file(cls, file: Path, line: int | None) -> Origin:

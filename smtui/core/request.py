@@ -9,13 +9,14 @@ code bundle arrives as a `code` channel and a shell entrypoint unpacks and runs 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import shlex
 from typing import Any
 
 from smtui.core.hyperparams import render_argv
 from smtui.core.instances import load_catalogue
-from smtui.core.spec import JobSpec
+from smtui.core.spec import ChannelOptions, JobSpec
 
 CONFIG_TAG = "smtui:config"
 """Tag whose value is the S3 URI of the job's stored, fully resolved config."""
@@ -24,6 +25,9 @@ CHECKPOINT_PATH = "/opt/ml/checkpoints"
 CODE_CHANNEL = "code"
 LOCAL_ROLE = "arn:aws:iam::000000000000:role/smtui-local"
 """The role recorded for local-backend jobs when the config names none (no IAM there)."""
+LOCAL_MAX_HOSTS = 16
+"""The most hosts the local backend runs for one job: each is a process tree with its own
+copy of the channels on this machine. (SageMaker's model sets no maximum.)"""
 
 
 def job_name_base(spec: JobSpec) -> str:
@@ -49,35 +53,41 @@ def _under_root(spec: JobSpec, where: str) -> str:
 
 
 def toolkit_hyperparameters(spec: JobSpec, job_name: str) -> dict[str, str]:
-    """The hyperparameters smtui adds for the training toolkit (none with `launch: command`)."""
+    """The hyperparameters smtui adds for the training toolkit (none with `launch: command`).
+
+    JSON-encoded with the types SDK v2 gives them (`"\"train.py\""`, `20`, `true`), so
+    framework `attach()` can `json.loads` them and the toolkit reads them as the SDK's."""
     if spec.launch != "script":
         return {}
-    added = {
+    added: dict[str, Any] = {
         "sagemaker_program": spec.entry_point or "",
         "sagemaker_submit_directory": spec.code_uri(job_name),
-        "sagemaker_container_log_level": LOG_LEVEL,
+        "sagemaker_container_log_level": int(LOG_LEVEL),
         "sagemaker_job_name": job_name,
     }
     if spec.region:
         added["sagemaker_region"] = spec.region
     if spec.distribution == "torch_distributed":
-        added["sagemaker_torch_distributed_enabled"] = "true"
+        added["sagemaker_torch_distributed_enabled"] = True
     elif spec.distribution == "mpi":
         instance = load_catalogue().get(spec.instance_type)
         per_host = instance.accelerator_count if instance and instance.accelerator_count else 1
-        added["sagemaker_mpi_enabled"] = "true"
-        added["sagemaker_mpi_num_of_processes_per_host"] = str(per_host)
+        added["sagemaker_mpi_enabled"] = True
+        added["sagemaker_mpi_num_of_processes_per_host"] = per_host
         added["sagemaker_mpi_custom_mpi_options"] = ""
-    return added
+    return {key: json.dumps(value) for key, value in added.items()}
 
 
 def user_hyperparameters(spec: JobSpec) -> dict[str, str]:
-    return {p.name: p.value for p in spec.params}
+    """The user's hyperparameters as sent: JSON in script mode, plain with `launch: command`."""
+    script = spec.launch == "script"
+    return {p.name: p.sent(script) for p in spec.params}
 
 
 def entry_point_argv(spec: JobSpec) -> list[str]:
-    """The arguments the entry point receives."""
-    return render_argv(user_hyperparameters(spec))
+    """The arguments the entry point receives (from the toolkit, or from smtui's own
+    `launch: command` entrypoint, which passes values as they are)."""
+    return render_argv(user_hyperparameters(spec), decode=spec.launch == "script")
 
 
 def command_entrypoint(spec: JobSpec) -> list[str]:
@@ -92,23 +102,70 @@ def command_entrypoint(spec: JobSpec) -> list[str]:
     return ["/bin/sh", "-c", script, "sh"]
 
 
-def _channel(name: str, uri: str) -> dict[str, Any]:
-    return {
+TENSORBOARD_PATH = "/opt/ml/output/tensorboard"
+
+
+def _channel(name: str, uri: str, options: ChannelOptions | None = None) -> dict[str, Any]:
+    sharded = options is not None and options.sharded
+    channel: dict[str, Any] = {
         "ChannelName": name,
         "DataSource": {
             "S3DataSource": {
                 "S3DataType": "S3Prefix",
                 "S3Uri": uri,
-                "S3DataDistributionType": "FullyReplicated",
+                "S3DataDistributionType": "ShardedByS3Key" if sharded else "FullyReplicated",
             }
         },
     }
+    if options is not None and options.input_mode:
+        channel["InputMode"] = options.input_mode
+    return channel
+
+
+def _request_surface(spec: JobSpec, job_name: str, request: dict[str, Any]) -> None:
+    """The optional parts of the request: networking, encryption, retries, TensorBoard,
+    health checks, remote debugging, training plans."""
+    if spec.retry_attempts is not None:
+        request["RetryStrategy"] = {"MaximumRetryAttempts": spec.retry_attempts}
+    if spec.vpc is not None:
+        request["VpcConfig"] = {
+            "SecurityGroupIds": list(spec.vpc.security_groups),
+            "Subnets": list(spec.vpc.subnets),
+        }
+    if spec.network_isolation:
+        request["EnableNetworkIsolation"] = True
+    if spec.inter_container_encryption:
+        request["EnableInterContainerTrafficEncryption"] = True
+    if spec.volume_kms_key:
+        request["ResourceConfig"]["VolumeKmsKeyId"] = spec.volume_kms_key
+    if spec.output_kms_key:
+        request["OutputDataConfig"]["KmsKeyId"] = spec.output_kms_key
+    if spec.tensorboard:
+        where = (
+            f"{spec.s3_root}tensorboard/{job_name}/"
+            if spec.tensorboard is True
+            else _under_root(spec, str(spec.tensorboard))
+        )
+        request["TensorBoardOutputConfig"] = {"S3OutputPath": where, "LocalPath": TENSORBOARD_PATH}
+    if spec.infra_check:
+        request["InfraCheckConfig"] = {"EnableInfraCheck": True}
+    if spec.remote_debug:
+        request["RemoteDebugConfig"] = {"EnableRemoteDebug": True}
+    if spec.metrics_time_series:
+        request["AlgorithmSpecification"]["EnableSageMakerMetricsTimeSeries"] = True
+    if spec.training_plan:
+        request["ResourceConfig"]["TrainingPlanArn"] = spec.training_plan
+    if spec.max_pending_seconds is not None:
+        request["StoppingCondition"]["MaxPendingTimeInSeconds"] = spec.max_pending_seconds
 
 
 def build_request(spec: JobSpec, job_name: str, image_uri: str) -> dict[str, Any]:
     """The keyword arguments for boto3's `create_training_job`, exactly as they will be sent."""
-    algorithm: dict[str, Any] = {"TrainingImage": image_uri, "TrainingInputMode": "File"}
-    channels = [_channel(name, _under_root(spec, where)) for name, where in spec.channels.items()]
+    algorithm: dict[str, Any] = {"TrainingImage": image_uri, "TrainingInputMode": spec.input_mode}
+    channels = [
+        _channel(name, _under_root(spec, where), spec.channel_options.get(name))
+        for name, where in spec.channels.items()
+    ]
     if spec.launch == "command":
         algorithm["ContainerEntrypoint"] = command_entrypoint(spec)
         if argv := entry_point_argv(spec):
@@ -153,4 +210,5 @@ def build_request(spec: JobSpec, job_name: str, image_uri: str) -> dict[str, Any
         request["Environment"] = dict(spec.environment)
     tags = [{"Key": k, "Value": v} for k, v in spec.tags.items()]
     request["Tags"] = [*tags, {"Key": CONFIG_TAG, "Value": spec.config_uri(job_name)}]
+    _request_surface(spec, job_name, request)
     return request

@@ -7,13 +7,20 @@ written with dashes here and accepted with dashes or underscores in files.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
 from smtui.core import checks
 from smtui.core.checks import Checker
 from smtui.core.instances import check_instance_type
-from smtui.core.spec import ImageShorthand, MetricDefinition, SyncSettings
+from smtui.core.spec import (
+    ChannelOptions,
+    ImageShorthand,
+    MetricDefinition,
+    SyncSettings,
+    VpcSettings,
+)
 
 MAX_SECONDS = 28 * 24 * 3600
 """SageMaker's ceiling for MaxRuntime and MaxWait: 28 days."""
@@ -42,13 +49,51 @@ def _nested(value: Any, allowed: tuple[str, ...], required: tuple[str, ...]) -> 
 
 
 def _image(value: Any) -> ImageShorthand:
-    item = _nested(value, ("framework", "version", "py-version"), ("framework", "version"))
-    py = item.get("py-version")
+    item = _nested(
+        value, ("framework", "version", "py-version", "base-framework"), ("framework", "version")
+    )
+    py, base = item.get("py-version"), item.get("base-framework")
     return ImageShorthand(
         checks.text(item["framework"]).lower(),
         checks.version_text(item["version"]),
         checks.text(py) if py is not None else None,
+        checks.version_text(base) if base is not None else None,
     )
+
+
+_INPUT_MODES = {"file": "File", "fastfile": "FastFile", "pipe": "Pipe"}
+
+
+def _input_mode(value: Any) -> str:
+    return _INPUT_MODES[checks.choice(*_INPUT_MODES)(value)]
+
+
+def _channel_options(value: Any) -> dict[str, ChannelOptions]:
+    if not isinstance(value, dict):
+        raise ValueError(f"must be a mapping of channel names; got {checks.describe(value)}")
+    out = {}
+    for name, item in value.items():
+        try:
+            entry = _nested(item, ("input-mode", "sharded"), ())
+            mode = entry.get("input-mode")
+            sharded = entry.get("sharded", False)
+            out[str(name)] = ChannelOptions(
+                _input_mode(mode) if mode is not None else None, checks.flag(sharded)
+            )
+        except ValueError as exc:
+            raise ValueError(f"channel '{name}' {exc}") from None
+    return out
+
+
+def _vpc(value: Any) -> VpcSettings:
+    item = _nested(value, ("subnets", "security-groups"), ("subnets", "security-groups"))
+    lists = []
+    for key in ("subnets", "security-groups"):
+        ids = item[key]
+        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+            raise ValueError(f"{key} must be a list of IDs; got {checks.describe(ids)}")
+        lists.append(tuple(ids))
+    return VpcSettings(lists[0], lists[1])
 
 
 def _channels(value: Any) -> dict[str, str]:
@@ -76,9 +121,11 @@ def _checkpoints(value: Any) -> bool | str:
 
 
 def _tags(value: Any) -> dict[str, str]:
-    tags: dict[str, str] = checks.text_mapping(r"[\w\s.:/=+\-@]{1,128}", "a valid tag key", 49)(
-        value
-    )
+    # The characters allowed (Unicode letters, digits, spaces, `_.:/=+-@`) are checked with
+    # the request against the API's model, which has them as a Java pattern.
+    tags: dict[str, str] = checks.text_mapping(
+        r"(?s).{1,128}", "a tag key of 1–128 characters", 49
+    )(value)
     for key, tag in tags.items():
         if key.lower().startswith("aws:"):
             raise ValueError(f"tag '{key}': keys starting with 'aws:' are reserved by AWS")
@@ -118,7 +165,40 @@ def _prefix(value: Any) -> str:
     prefix = checks.text(value).strip("/")
     if "//" in prefix:
         raise ValueError(f"'{value}' has an empty path segment")
+    if any(unicodedata.category(c) == "Cc" for c in prefix):
+        raise ValueError(f"{prefix!r} has a control character (a line break or tab?)")
     return prefix
+
+
+_BUCKET_AFFIXES = (
+    ("xn--", "sthree-", "amzn-s3-demo-"),
+    ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"),
+)
+"""Prefixes and suffixes S3 reserves in general-purpose bucket names."""
+
+
+def _bucket(value: Any) -> str:
+    """A bucket name under S3's naming rules (general-purpose buckets)."""
+    name = checks.text(value)
+    rules = "S3 bucket names are 3–63 lowercase letters, digits, dots and dashes"
+    if not re.fullmatch(r"[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]", name, re.ASCII):
+        raise ValueError(
+            f"'{name}' is not a valid S3 bucket name ({rules}, "
+            "starting and ending with a letter or digit)"
+        )
+    if ".." in name:
+        raise ValueError(f"'{name}' is not a valid S3 bucket name (two dots side by side)")
+    if re.fullmatch(r"\d+\.\d+\.\d+\.\d+", name):
+        raise ValueError(f"'{name}' is not a valid S3 bucket name (it looks like an IP address)")
+    prefixes, suffixes = _BUCKET_AFFIXES
+    reserved = [p for p in prefixes if name.startswith(p)] + [
+        s for s in suffixes if name.endswith(s)
+    ]
+    if reserved:
+        raise ValueError(
+            f"'{name}' is not a valid S3 bucket name ('{reserved[0]}' is reserved by S3)"
+        )
+    return name
 
 
 @dataclass(frozen=True)
@@ -144,11 +224,7 @@ FIELDS: tuple[Field, ...] = (
         checks.matching(r"arn:aws[a-z\-]*:iam::\d{12}:role/\S+", "an IAM role ARN"),
         "SageMaker execution role ARN.",
     ),
-    Field(
-        "bucket",
-        checks.matching(r"[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]", "a valid S3 bucket name"),
-        "S3 bucket for data, code, outputs and stored configs.",
-    ),
+    Field("bucket", _bucket, "S3 bucket for data, code, outputs and stored configs."),
     Field("prefix", _prefix, "Key prefix inside the bucket."),
     Field(
         "region",
@@ -196,8 +272,32 @@ FIELDS: tuple[Field, ...] = (
     ),
     Field("tags", _tags, "Tags for the training job."),
     Field("metric-definitions", _metrics, "Metrics scraped from logs: list of {name, regex}."),
-    Field("keep-alive-seconds", checks.whole(0, 3600), "Warm pool keep-alive period."),
+    # The upper bound (21600 in today's model) is the API model's, checked with the request.
+    Field("keep-alive-seconds", checks.whole(0), "Warm pool keep-alive period."),
     Field("launch", checks.choice("script", "command"), "script (toolkit) or command (any image)."),
+    Field("input-mode", _input_mode, "File, FastFile or Pipe: how channels are read."),
+    Field(
+        "channel-options",
+        _channel_options,
+        "Per channel: {input-mode, sharded} (sharded: ShardedByS3Key).",
+    ),
+    Field("retry-attempts", checks.whole(1), "RetryStrategy: tries on internal errors."),
+    Field("vpc", _vpc, "{subnets, security-groups}: run the job in your VPC."),
+    Field("network-isolation", checks.flag, "No network access from the container."),
+    Field("inter-container-encryption", checks.flag, "Encrypt traffic between hosts."),
+    Field("volume-kms-key", checks.text, "KMS key for the instances' volumes."),
+    Field("output-kms-key", checks.text, "KMS key for the model artifacts."),
+    Field("tensorboard", _checkpoints, "true, or an S3 URI, for /opt/ml/output/tensorboard."),
+    Field("infra-check", checks.flag, "Run SageMaker's infrastructure health check first."),
+    Field("remote-debug", checks.flag, "Allow remote debugging (SSM) into the job."),
+    Field("metrics-time-series", checks.flag, "SageMaker Metrics time series for the metrics."),
+    Field("training-plan", checks.text, "Training plan ARN (reserved capacity)."),
+    Field("max-pending-seconds", checks.whole(1), "Longest wait for capacity (training plans)."),
+    Field(
+        "param-names",
+        checks.choice("normalised", "as-written"),
+        "normalised (dashes → underscores) or as-written: how hyperparameter names are sent.",
+    ),
     Field("sync", _sync, "{src, dest}: defaults for sync-data."),
 )
 BY_ATTR = {f.attr: f for f in FIELDS}

@@ -21,6 +21,8 @@ class ImageShorthand:
     framework: str
     version: str
     py_version: str | None = None
+    base_framework: str | None = None
+    """For images built on another framework (HuggingFace): e.g. `pytorch2.1.0`."""
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,24 @@ class MetricDefinition:
 
     name: str
     regex: str
+
+
+@dataclass(frozen=True)
+class VpcSettings:
+    """The job's VPC: its subnets and security groups."""
+
+    subnets: tuple[str, ...]
+    security_groups: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ChannelOptions:
+    """How one channel is read: its input mode and whether hosts share it out by key."""
+
+    input_mode: str | None = None
+    """File, FastFile or Pipe; None: the job's `input-mode`."""
+    sharded: bool = False
+    """ShardedByS3Key: each host gets a share of the objects instead of all of them."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +101,26 @@ class JobSpec:
     metric_definitions: list[MetricDefinition] = field(default_factory=list)
     keep_alive_seconds: int | None = None
     launch: str = "script"
+    input_mode: str = "File"
+    """The job's TrainingInputMode: File, FastFile or Pipe."""
+    channel_options: dict[str, ChannelOptions] = field(default_factory=dict)
+    retry_attempts: int | None = None
+    """RetryStrategy: SageMaker restarts the job on internal errors, up to this many tries."""
+    vpc: VpcSettings | None = None
+    network_isolation: bool = False
+    inter_container_encryption: bool = False
+    volume_kms_key: str | None = None
+    output_kms_key: str | None = None
+    tensorboard: bool | str = False
+    """true → `s3://bucket/prefix/tensorboard/<job>/`, or an S3 URI."""
+    infra_check: bool = False
+    remote_debug: bool = False
+    metrics_time_series: bool = False
+    training_plan: str | None = None
+    max_pending_seconds: int | None = None
+    param_names: str = "normalised"
+    """`normalised` (dashes → underscores, jobber's rule) or `as-written` (names sent as
+    written, for scripts written for the SDK)."""
     sync: SyncSettings | None = None
     params: list[Hyperparameter] = field(default_factory=list)
     origins: dict[str, Origin] = field(default_factory=dict)

@@ -19,7 +19,7 @@ from smtui.core.spec import JobSpec
 def _plain(value: Any) -> Any:
     if hasattr(value, "__dataclass_fields__"):
         return {k.replace("_", "-"): _plain(v) for k, v in vars(value).items() if v is not None}
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}

@@ -6,18 +6,26 @@ to `spec.warnings`.
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 
 from smtui.core import hyperparams
 from smtui.core.errors import Problem
+from smtui.core.hyperparams import Hyperparameter
+from smtui.core.images import LOCAL_IMAGE
 from smtui.core.origin import Source
+from smtui.core.preflight import read_parser, rejections
 from smtui.core.request import (
     CODE_CHANNEL,
+    LOCAL_MAX_HOSTS,
+    build_request,
     command_entrypoint,
     entry_point_argv,
+    job_name_base,
     make_job_name,
     toolkit_hyperparameters,
 )
+from smtui.core.requestcheck import request_problems
 from smtui.core.schema import JOB_BASE_MAX
 from smtui.core.spec import JobSpec
 
@@ -123,8 +131,32 @@ def _check_names(c: _Checker) -> None:
 def _check_params(c: _Checker) -> None:
     spec = c.spec
     reserved = toolkit_hyperparameters(spec, make_job_name("x" * JOB_BASE_MAX))
-    c.problems.extend(hyperparams.check_limits(spec.params, reserved))
+    c.problems.extend(
+        hyperparams.check_limits(spec.params, reserved, script=spec.launch == "script")
+    )
     spec.warnings.extend(hyperparams.secret_warnings(spec.params))
+    if spec.launch == "script":
+        spec.warnings.extend(hyperparams.toolkit_owned_warnings(spec.params))
+
+
+def _check_channel_options(c: _Checker) -> None:
+    unknown = sorted(set(c.spec.channel_options) - set(c.spec.channels))
+    if unknown:
+        c.at(
+            "channel_options",
+            f"channel '{unknown[0]}' is not one of the job's channels "
+            f"({', '.join(c.spec.channels) or 'none'})",
+        )
+
+
+def _check_hosts(c: _Checker) -> None:
+    spec = c.spec
+    if spec.backend == "local" and spec.instance_count > LOCAL_MAX_HOSTS:
+        c.at(
+            "instance_count",
+            f"{spec.instance_count} hosts: the local backend runs at most {LOCAL_MAX_HOSTS} "
+            "(each host is a process tree with its own copy of the data on this machine)",
+        )
 
 
 def _warn_multinode(spec: JobSpec) -> None:
@@ -135,10 +167,100 @@ def _warn_multinode(spec: JobSpec) -> None:
         )
 
 
+def _check_entry_point(c: _Checker) -> None:
+    """Pre-flight: refuse arguments the script's argparse would certainly reject."""
+    spec = c.spec
+    if not spec.entry_point or not spec.entry_point.endswith(".py") or c.problems:
+        return
+    script = spec.config_dir / spec.source_dir / spec.entry_point
+    parser = read_parser(script) if script.is_file() else None
+    if parser is None:
+        return
+    by_flag = {(f"--{p.name}" if len(p.name) > 1 else f"-{p.name}"): p for p in spec.params}
+    for rejection in rejections(parser, entry_point_argv(spec)):
+        param = by_flag.get(rejection.arg)
+        if param is None:
+            c.at("entry_point", rejection.message)
+            continue
+        c.problems.append(
+            param.origin.problem(
+                f"{rejection.message}; {_fixes(param, rejection.arg, list(parser.options))}",
+                f"params.{param.written}",
+            )
+        )
+
+
+def _fixes(param: Hyperparameter, arg: str, options: list[str]) -> str:
+    """How to make the script and the argv agree."""
+    as_written = f"--{param.written}"
+    near = [as_written] if as_written in options else difflib.get_close_matches(arg, options, 1)
+    fixes = []
+    if near:
+        fixes.append(f'add an alias in the script: add_argument("{near[0]}", "{arg}", ...)')
+    else:
+        fixes.append(f'add the argument to the script: add_argument("{arg}", ...)')
+    if as_written in options and param.name != param.written:
+        fixes.append(f"or set submit.param-names: as-written (to pass {as_written})")
+    return ", ".join(fixes)
+
+
+def _check_request(c: _Checker) -> None:
+    """The request this spec builds, against the API's own model. Run only once the checks
+    above pass, so one mistake is not reported twice. The job name is the longest the base
+    can make; an `image:` shorthand stands in for the URI the SDK's tables will give (the
+    real one is checked again just before submitting)."""
+    spec = c.spec
+    if c.problems:
+        return
+    if spec.image_uri:
+        image = spec.image_uri
+    elif spec.image is not None:
+        image = f"000000000000.dkr.ecr.{spec.region or 'us-east-1'}.amazonaws.com/image:latest"
+    else:
+        image = LOCAL_IMAGE
+    request = build_request(spec, make_job_name(job_name_base(spec)), image)
+    c.problems.extend(request_problems(spec, request))
+
+
+PLACEHOLDERS = {
+    "image_uri": "123456789012",
+    "role_arn": "123456789012",
+    "bucket": "my-bucket",
+}
+"""The example values `smtui init` writes: worth a word before anything is sent with them."""
+
+
+def placeholder_warnings(spec: JobSpec) -> list[str]:
+    """Warnings for values still at `smtui init`'s examples (shown by `submit`)."""
+    found = []
+    for attr, example in PLACEHOLDERS.items():
+        value = getattr(spec, attr)
+        if isinstance(value, str) and (
+            value == example or f":{example}:" in value or value.startswith(example + ".")
+        ):
+            key = attr.replace("_", "-")
+            found.append(
+                f"{key} ({spec.origin(attr)}) still has the example value '{example}' "
+                "from `smtui init`; set your own"
+            )
+    return found
+
+
 def validate_spec(spec: JobSpec) -> list[Problem]:
-    """Cross-field checks; returns problems and appends warnings to `spec.warnings`."""
+    """Cross-field checks, then the request against the API's model; returns problems and
+    appends warnings to `spec.warnings`."""
     checker = _Checker(spec)
-    for check in (_check_required, _check_code, _check_stopping, _check_names, _check_params):
+    for check in (
+        _check_required,
+        _check_code,
+        _check_stopping,
+        _check_names,
+        _check_params,
+        _check_hosts,
+        _check_channel_options,
+        _check_entry_point,
+        _check_request,
+    ):
         check(checker)
     _warn_multinode(spec)
     return checker.problems

@@ -37,8 +37,12 @@ class _LineLoader(yaml.SafeLoader):
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
+    # A merge (`<<: *base`) puts the base's pairs first; a key written here then overrides
+    # them, as YAML's merge rules say. Only two keys written in this mapping are duplicates.
+    written = {id(k) for k, _ in node.value if k.tag != "tag:yaml.org,2002:merge"}
     loader.flatten_mapping(node)
     mapping = LineDict(node.start_mark.line + 1)
+    merged: set[Any] = set()
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         line = key_node.start_mark.line + 1
@@ -46,7 +50,12 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
             raise ConfigError(
                 Problem("mapping keys must be plain names", None, loader.source, line)
             )
-        if key in mapping:
+        if id(key_node) not in written:
+            merged.add(key)
+        elif key in merged:
+            merged.discard(key)
+            del mapping[key]
+        if key in mapping and key not in merged:
             first = mapping.lines[key]
             raise ConfigError(
                 Problem(
@@ -86,6 +95,9 @@ def load_text(text: str, source: Path) -> Any:
 
 def load_file(path: Path) -> Any:
     """Read and parse the YAML or JSON file at `path`."""
+    # A FIFO, a device or a folder would block or fail in read_text: stat it first.
+    if path.exists() and not path.is_file():
+        raise ConfigError(Problem("is not a regular file; give a YAML config file", None, path))
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:

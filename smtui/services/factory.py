@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
+from smtui.core.environment import max_attempts
 from smtui.core.errors import UsageError
 from smtui.services.backend import Backend
 
@@ -26,9 +27,10 @@ def _retry_overrides() -> dict[str, Any]:
     found: dict[str, Any] = {}
     attempts = os.environ.get("AWS_MAX_ATTEMPTS", "").strip()
     if attempts:
-        if not attempts.isdigit() or int(attempts) < 1:
-            raise UsageError(f"AWS_MAX_ATTEMPTS: '{attempts}' is not a whole number of tries ≥ 1")
-        found["max_attempts"] = int(attempts)
+        try:
+            found["max_attempts"] = max_attempts(attempts)
+        except ValueError as exc:
+            raise UsageError(f"AWS_MAX_ATTEMPTS: {exc}") from None
     mode = os.environ.get("AWS_RETRY_MODE", "").strip()
     if mode:
         if mode not in ("standard", "adaptive", "legacy"):

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from smtui.core.clone import base_name, clone_request
+from smtui.core.clone import base_name, check_local_hosts, clone_request
 from smtui.core.images import resolve_image_uri
-from smtui.core.request import build_request, job_name_base, make_job_name
+from smtui.core.request import job_name_base, make_job_name
+from smtui.core.requestcheck import checked_request
 from smtui.core.spec import JobSpec
 from smtui.core.stored import resubmitted_config, stored_config
 from smtui.services.backend import Backend
@@ -48,7 +49,8 @@ async def submit_spec(backend: Backend, spec: JobSpec, job_name: str | None = No
     """Everything a submit does, in order; nothing is created before the request is valid."""
     job_name = job_name or make_job_name(job_name_base(spec))
     image = await asyncio.to_thread(resolve_image_uri, spec)  # may import the SDK: off the loop
-    request = build_request(spec, job_name, image)
+    # Checked against the API's model with the real image and name, before any upload.
+    request = checked_request(spec, job_name, image)
     assert spec.bucket is not None  # validated when the spec was resolved
     notes: list[str] = []
     if await backend.storage.ensure_bucket(spec.bucket, spec.region):
@@ -86,14 +88,29 @@ async def resubmit(
     instance_count: int | None = None,
     dry_run: bool = False,
     removed: list[str] | None = None,
+    *,
+    spot: bool | None = None,
+    max_run: int | None = None,
+    job_name: str | None = None,
 ) -> Submitted:
-    """Clone `old_job` with changes under a new name; with `dry_run`, only build the request."""
+    """Clone `old_job` with changes under a new name (from `job_name`, else the old job's
+    base); with `dry_run`, only build the request."""
     job = await backend.jobs.describe_job(old_job)
-    new_name = make_job_name(base_name(old_job))
+    new_name = make_job_name(job_name or base_name(old_job))
     new_config = configs_uri(job.raw, new_name)
     request = clone_request(
-        job.raw, new_name, params, instance_type, instance_count, new_config, removed or ()
+        job.raw,
+        new_name,
+        params,
+        instance_type,
+        instance_count,
+        new_config,
+        removed or (),
+        spot=spot,
+        max_run=max_run,
     )
+    if backend.name == "local":
+        check_local_hosts(request["ResourceConfig"]["InstanceCount"], "--instance-count")
     if dry_run:
         return Submitted(new_name, "", request, [])
     notes = []

@@ -52,11 +52,29 @@ class SyncPlan:
     def target(self, file: LocalFile) -> str:
         return self.dest + file.rel
 
-    def summary(self) -> str:
+    def summary(self, delete: bool = True) -> str:
+        """One line: what will be uploaded, kept, and deleted (or, without `delete`, the
+        objects only on S3, which stay)."""
+        extra = (
+            f"{len(self.deletes)} to delete" if delete else f"{len(self.deletes)} only on S3, kept"
+        )
         return (
             f"{len(self.uploads)} to upload ({human_bytes(self.upload_bytes)}), "
-            f"{len(self.skips)} unchanged, {len(self.deletes)} to delete"
+            f"{len(self.skips)} unchanged, {extra}"
         )
+
+    def take_placeholder(self, name: str) -> S3Object | None:
+        """The placeholder a submit wrote into an empty data prefix, once the folder brings
+        real data (and has no file of that name itself): taken out of `deletes`, for the
+        caller to delete whether or not deletes were asked for, so no channel keeps it."""
+        if not (self.uploads or self.skips):
+            return None
+        prefix = S3Uri.parse(self.dest).key
+        for obj in self.deletes:
+            if obj.key == prefix + name:
+                self.deletes.remove(obj)
+                return obj
+        return None
 
 
 def human_bytes(n: float) -> str:

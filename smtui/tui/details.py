@@ -143,7 +143,7 @@ class DetailsScreen(Screen[None]):
                 took = duration(t.end - t.start) if t.end else "…"
                 history.add_row(plain(t.status), when(t.start), took, plain(t.message))
             parts += [Text(), history]
-        user = {k: v for k, v in job.hyperparameters.items() if not k.startswith("sagemaker_")}
+        user = {k: v for k, v in job.params.items() if not k.startswith("sagemaker_")}
         if user:
             params = Table(title="Hyperparameters", title_justify="left")
             params.add_column("name")

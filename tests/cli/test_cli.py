@@ -58,8 +58,8 @@ def test_flags_override_the_config(project: Path, capsys: pytest.CaptureFixture[
         "MaxRuntimeInSeconds": 3600,
         "MaxWaitTimeInSeconds": 7200,
     }
-    assert request["HyperParameters"]["epochs"] == "9"
-    assert request["HyperParameters"]["new_key"] == "x"
+    assert request["HyperParameters"]["epochs"] == json.dumps("9")
+    assert request["HyperParameters"]["new_key"] == json.dumps("x")
     assert "--instance-type" in err and "--param" in err
 
 
@@ -67,10 +67,12 @@ def test_global_options_work_after_the_command(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["--region", "eu-west-1", "submit", "--dry-run", "--config", str(project)]) == 0
-    assert json.loads(capsys.readouterr().out)["HyperParameters"]["sagemaker_region"] == "eu-west-1"
+    assert json.loads(capsys.readouterr().out)["HyperParameters"]["sagemaker_region"] == json.dumps(
+        "eu-west-1"
+    )
     assert main(["submit", "--dry-run", "--config", str(project), "--region", "eu-central-1"]) == 0
-    assert (
-        json.loads(capsys.readouterr().out)["HyperParameters"]["sagemaker_region"] == "eu-central-1"
+    assert json.loads(capsys.readouterr().out)["HyperParameters"]["sagemaker_region"] == json.dumps(
+        "eu-central-1"
     )
 
 
@@ -83,8 +85,8 @@ def test_region_falls_back_to_the_aws_config_file(
     )
     assert main(["submit", "--dry-run", "--config", str(path)]) == 0
     out, err = capsys.readouterr()
-    assert json.loads(out)["HyperParameters"]["sagemaker_region"] == "ap-northeast-1"
-    assert "AWS config, profile default" in err
+    assert json.loads(out)["HyperParameters"]["sagemaker_region"] == json.dumps("ap-northeast-1")
+    assert "aws-config [default]" in err  # the region's origin: the profile in the AWS config
 
 
 BAD_CASES = [
@@ -142,11 +144,10 @@ def test_init_writes_a_config_that_works(
     assert (tmp_path / "jobber.yml").read_text().startswith("# jobber.yml")
     assert main(["init"]) == 2
     assert "already exists" in capsys.readouterr().err
-    (tmp_path / "code").mkdir()
-    (tmp_path / "code" / "train.py").write_text("")
+    assert (tmp_path / "code" / "train.py").is_file()  # init wrote the entry point it names
     assert main(["submit", "--dry-run"]) == 0
     request = json.loads(capsys.readouterr().out)
-    assert request["HyperParameters"]["learning_rate"] == "0.001"
+    assert request["HyperParameters"]["learning_rate"] == "0.001"  # a YAML number
 
 
 def test_the_example_config_in_the_repo_loads(capsys: pytest.CaptureFixture[str]) -> None:
@@ -171,3 +172,38 @@ def test_instances(capsys: pytest.CaptureFixture[str]) -> None:
 def test_jobs_on_an_empty_local_home(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["jobs", "--backend", "local"]) == 0
     assert "no training jobs found" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["jobs"],
+        ["describe", "x"],
+        ["logs", "x"],
+        ["stop", "x", "--yes"],
+        ["ls", "s3://b/p/"],
+        ["instances"],
+        ["submit", "--dry-run"],
+        ["resubmit", "x", "--dry-run"],
+        ["sync-data", "--dry-run"],
+        ["download", "x"],
+    ],
+)
+def test_an_unknown_backend_in_the_environment_stops_every_command(
+    project: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    command: list[str],
+) -> None:
+    monkeypatch.setenv("SMTUI_BACKEND", "gcp")
+    assert main(command) == 2
+    assert "SMTUI_BACKEND: 'gcp' is not a backend" in capsys.readouterr().err
+
+
+def test_a_fifo_as_config_is_refused_at_once(tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "pipe.yml"
+    os.mkfifo(fifo)
+    result = run("submit", "--dry-run", "--config", str(fifo))  # times out if it blocks
+    assert result.returncode == 2 and "not a regular file" in result.stderr

@@ -36,7 +36,7 @@ def test_submit_then_jobs_and_describe(
     assert {"TrainingJobName", "TrainingJobStatus", "CreationTime"} <= set(summaries[0])
     assert main(["describe", job, "--json"]) == 0
     described = json.loads(capsys.readouterr().out)
-    assert described["HyperParameters"]["batch_size"] == "64"
+    assert described["HyperParameters"]["batch_size"] == json.dumps("64")
     assert main(["describe", job]) == 0
     assert "instances: ml.g5.xlarge x 1" in capsys.readouterr().out
 
@@ -100,7 +100,7 @@ def test_resubmit_dry_run_and_real(
     job = capsys.readouterr().out.strip()
     assert main(["resubmit", job, "--param", "batch-size=256", "--dry-run"]) == 0
     request = json.loads(capsys.readouterr().out)
-    assert request["HyperParameters"]["batch_size"] == "256"
+    assert request["HyperParameters"]["batch_size"] == json.dumps("256")
     assert main(["resubmit", job, "--instance-type", "ml.g5.xlarg"]) == 2
     assert main(["resubmit", job, "--instance-count", "3"]) == 0
     assert capsys.readouterr().out.strip() != job

@@ -215,7 +215,7 @@ def test_smtui_additions(write_config: WriteConfig) -> None:
             ("submit:\n", "submit:\n  metric-definitions: [{name: loss, regex: '(['}]\n"),
             "metric-definitions: entry 1",
         ),
-        (("submit:\n", "submit:\n  keep-alive-seconds: 7200\n"), "must be at most 3600"),
+        (("submit:\n", "submit:\n  keep-alive-seconds: 21601\n"), "must be at most 21600"),
     ],
 )
 def test_bad_configs_name_file_line_and_key(
@@ -242,7 +242,7 @@ def test_too_long_hyperparameters(write_config: WriteConfig) -> None:
     path = write_config(JOBBER_CONFIG + f"    {'k' * 300}: 1\n    long: {'v' * 2600}\n")
     found = problems_of(path)
     assert any("name is 300 characters; the limit is 256" in p for p in found)
-    assert any("value is 2600 characters; the limit is 2500" in p for p in found)
+    assert any("value is 2602 characters as sent; the limit is 2500" in p for p in found)
 
 
 def test_bad_flags_are_named(project: Path) -> None:
@@ -292,3 +292,48 @@ def test_spot_without_checkpoints_is_warned_about(project: Path, checkpoints: bo
     spec = resolve_config(project, environ={})
     warned = [w for w in spec.warnings if "without checkpoints" in w]
     assert bool(warned) is not checkpoints
+
+
+@pytest.mark.parametrize(
+    ("bucket", "why"),
+    [
+        ("my..bucket", "two dots"),
+        ("192.168.1.1", "IP address"),
+        ("xn--x-bucket", "'xn--' is reserved"),
+        ("data--ol-s3", "'--ol-s3' is reserved"),
+        ("My-Bucket", "lowercase"),
+        ("ab", "3–63"),
+        ("b" * 64, "3–63"),
+    ],
+)
+def test_bucket_names_follow_s3s_rules(write_config: WriteConfig, bucket: str, why: str) -> None:
+    path = write_config(JOBBER_CONFIG.replace("bucket: my-bucket", f"bucket: '{bucket}'"))
+    found = problems_of(path)
+    assert any(f"{path}:" in p and "submit.bucket:" in p and why in p for p in found), found
+
+
+def test_ascii_digits_only_in_patterns(write_config: WriteConfig) -> None:
+    path = write_config(
+        JOBBER_CONFIG.replace("region: us-east-1\n  entry", "region: us-east-١\n  entry")
+    )
+    assert any("submit.region:" in p and "not an AWS region" in p for p in problems_of(path))
+
+
+def test_control_characters_in_the_prefix_and_tags(write_config: WriteConfig) -> None:
+    path = write_config(JOBBER_CONFIG.replace("prefix: custom-run", 'prefix: "run\\nx"'))
+    assert any("submit.prefix:" in p and "control character" in p for p in problems_of(path))
+    path = write_config(JOBBER_CONFIG + '  tags: {team: "a\\nb"}\n')
+    assert any("submit.tags.team:" in p and "'\\n'" in p for p in problems_of(path))
+
+
+@pytest.mark.parametrize("name", ["a=b", "a\0b"])
+def test_hyperparameter_names_the_argv_cannot_carry(write_config: WriteConfig, name: str) -> None:
+    path = write_config(JOBBER_CONFIG + f'    "{name.replace(chr(0), chr(92) + "0")}": "1"\n')
+    assert any("'=' or a NUL" in p for p in problems_of(path))
+
+
+def test_local_hosts_are_capped(write_config: WriteConfig) -> None:
+    path = write_config(JOBBER_CONFIG + "  backend: local\n")
+    assert problems_of(path, Overrides(values={"instance_count": (16, "--instance-count")})) == []
+    found = problems_of(path, Overrides(values={"instance_count": (17, "--instance-count")}))
+    assert any(p.startswith("--instance-count: 17 hosts") for p in found), found

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -9,6 +11,9 @@ from smtui.core.edits import edit_job, params_text
 from smtui.core.hyperparams import normalise_key, render_argv
 
 JOB = {"batch_size": "64", "epochs": "5", "sagemaker_program": "train.py"}
+"""A job submitted before values were JSON-encoded: its values are plain."""
+SCRIPT_JOB = {"version": '"1.10"', "flag": '"true"', "sagemaker_program": '"train.py"'}
+"""A job submitted with script mode's JSON-encoded values."""
 
 
 def edit(text: str, instance_type: str = "ml.g5.xlarge", count: str = "1") -> object:
@@ -76,9 +81,26 @@ def test_argv_is_what_the_toolkit_renders_for_the_normalised_names(
     for written, value in params.items():
         normalised.setdefault(normalise_key(written), value)
     lines = "\n".join(f"{k}={v}" for k, v in params.items())
-    result = edit_job({}, lines, "", "1", "ml.g5.xlarge", 1)
+    result = edit_job(SCRIPT_JOB, lines, "", "1", "ml.g5.xlarge", 1)
     collided = len(normalised) < len(params)
     assert result.ok != collided or any("both normalise" in p for p in result.problems)
     if not collided:
-        assert result.argv == render_argv(normalised)
+        # Script mode sends typed values JSON-encoded: the script gets them as typed.
+        assert result.argv == render_argv({k: json.dumps(v) for k, v in normalised.items()})
+        assert result.argv[1::2] == [normalised[k] for k in sorted(normalised)]
         assert {r.name for r in result.rows} == set(normalised)
+
+
+def test_encoded_jobs_are_edited_as_written_and_resent_encoded() -> None:
+    assert params_text(SCRIPT_JOB) == "flag=true\nversion=1.10"
+    unchanged = edit_job(SCRIPT_JOB, "flag=true\nversion=1.10", "", "1", "x", 1)
+    assert unchanged.ok and unchanged.params == {}
+    assert unchanged.argv == ["--flag", "true", "--version", "1.10"]
+    edited = edit_job(SCRIPT_JOB, "flag=true\nversion=2.00", "", "1", "x", 1)
+    assert edited.params == {"version": "2.00"}
+    assert edited.argv == ["--flag", "true", "--version", "2.00"]
+
+
+def test_command_jobs_pass_values_as_they_are() -> None:
+    command_job = {"version": "1.10"}  # no sagemaker_program: launch: command
+    assert edit_job(command_job, "version=1.10", "", "1", "x", 1).argv == ["--version", "1.10"]

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from smtui.core.config import resolve_config
 from smtui.core.hyperparams import (
     Hyperparameter,
     RawParam,
@@ -21,6 +22,7 @@ from smtui.core.hyperparams import (
     secret_warnings,
 )
 from smtui.core.origin import Origin
+from tests.conftest import JOBBER_CONFIG, WriteConfig
 
 FILE = Origin.default("test")
 FLAG = Origin.flag("--param")
@@ -91,7 +93,10 @@ def test_limits_count_keys_and_lengths() -> None:
     long_key = Hyperparameter("k" * 257, "1", FILE)
     long_value = Hyperparameter("k", "v" * 2501, FILE)
     assert len(check_limits([long_key, long_value], {})) == 2
-    assert check_limits([Hyperparameter("k" * 256, "v" * 2500, FILE)], {}) == []
+    assert check_limits([Hyperparameter("k" * 256, "v" * 2500, FILE)], {}, script=False) == []
+    # Script mode sends the value JSON-encoded: the two quotes count against the limit.
+    assert check_limits([Hyperparameter("k", "v" * 2498, FILE)], {}) == []
+    assert len(check_limits([Hyperparameter("k", "v" * 2499, FILE)], {})) == 1
 
 
 def test_params_may_not_override_smtuis_own_keys() -> None:
@@ -118,7 +123,9 @@ def test_secret_looking_names_are_warned_about(name: str) -> None:
     assert secret_warnings([Hyperparameter(name, "x", FILE)])
 
 
-@pytest.mark.parametrize("name", ["epochs", "key_dim", "batch_size", "tokenizer_name", "monkey"])
+@pytest.mark.parametrize(
+    "name", ["epochs", "key_dim", "batch_size", "tokenizer_name", "monkey", "dotted.key"]
+)
 def test_ordinary_names_are_not_secret(name: str) -> None:
     assert not looks_secret(name)
 
@@ -179,3 +186,10 @@ def test_encoded_values_reach_the_script_as_python_prints_them(value: object) ->
 @given(st.text(alphabet="abc xyz/.:", min_size=1, max_size=20).filter(lambda v: not _is_json(v)))
 def test_plain_strings_reach_the_script_unchanged(value: str) -> None:
     assert render_argv({"value": value}) == ["--value", value]
+
+
+def test_names_the_toolkit_keeps_are_warned_about(write_config: WriteConfig) -> None:
+    path = write_config(JOBBER_CONFIG + '    sagemaker-extra: "1"\n')
+    spec = resolve_config(path, environ={})
+    assert any("'sagemaker-extra' starts with sagemaker_" in w for w in spec.warnings)
+    assert "--sagemaker_extra" not in render_argv({p.name: p.encoded for p in spec.params})

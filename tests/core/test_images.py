@@ -43,3 +43,15 @@ def test_a_missing_image_on_the_local_backend_is_a_placeholder(write_config: Wri
         write_config(config_with_image(write_config, "  backend: local\n")), environ={}
     )
     assert resolve_image_uri(spec) == LOCAL_IMAGE
+
+
+def test_a_base_framework_reaches_huggingface_images(write_config: WriteConfig) -> None:
+    image = (
+        '  image: {framework: huggingface, version: "4.28.1", py-version: py310, '
+        'base-framework: "pytorch2.0.0"}\n'
+    )
+    spec = resolve_config(write_config(config_with_image(write_config, image)), environ={})
+    assert resolve_image_uri(spec) == (
+        "763104351884.dkr.ecr.us-east-1.amazonaws.com/"
+        "huggingface-pytorch-training:2.0.0-transformers4.28.1-gpu-py310-cu118-ubuntu20.04"
+    )

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from smtui.core.apimodel import check_request
 from smtui.core.config import Overrides, resolve_config
 from smtui.core.request import build_request, job_name_base, make_job_name
 from smtui.core.schema import JOB_NAME_PATTERN
@@ -17,7 +18,10 @@ JOB = "custom-run-20260102-030405-006"
 
 
 def request_for(path: Path, overrides: Overrides | None = None) -> dict[str, Any]:
-    return build_request(resolve_config(path, overrides, environ={}), JOB, IMAGE)
+    """The request for a config; every one built here must pass botocore's model."""
+    request = build_request(resolve_config(path, overrides, environ={}), JOB, IMAGE)
+    assert check_request(request) == []
+    return request
 
 
 def test_job_names_fit_sagemakers_pattern() -> None:
@@ -39,13 +43,14 @@ def test_the_jobber_config_request(project: Path) -> None:
         "RoleArn": "arn:aws:iam::123456789012:role/SageMakerExecutionRole",
         "AlgorithmSpecification": {"TrainingImage": IMAGE, "TrainingInputMode": "File"},
         "HyperParameters": {
-            "epochs": "5",
-            "batch_size": "64",
-            "sagemaker_program": "train.py",
-            "sagemaker_submit_directory": f"s3://my-bucket/custom-run/code/{JOB}/sourcedir.tar.gz",
+            # JSON-encoded as SDK v2 sends them (the YAML values are quoted strings).
+            "epochs": '"5"',
+            "batch_size": '"64"',
+            "sagemaker_program": '"train.py"',
+            "sagemaker_submit_directory": f'"s3://my-bucket/custom-run/code/{JOB}/sourcedir.tar.gz"',
             "sagemaker_container_log_level": "20",
-            "sagemaker_job_name": JOB,
-            "sagemaker_region": "us-east-1",
+            "sagemaker_job_name": f'"{JOB}"',
+            "sagemaker_region": '"us-east-1"',
         },
         "InputDataConfig": [
             {

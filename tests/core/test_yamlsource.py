@@ -48,3 +48,22 @@ def test_merge_keys_work() -> None:
 def test_missing_file_suggests_init(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="smtui init"):
         load_file(tmp_path / "jobber.yml")
+
+
+def test_a_merge_followed_by_an_override_is_not_a_duplicate() -> None:
+    doc = load_text("base: &b {a: 1, b: 2}\nsubmit:\n  <<: *b\n  b: 3\n", SRC)
+    assert doc["submit"] == {"a": 1, "b": 3}
+    assert doc["submit"].lines["b"] == 4
+    with pytest.raises(ConfigError, match="duplicate key"):
+        load_text("base: &b {a: 1}\nsubmit:\n  <<: *b\n  b: 3\n  b: 4\n", SRC)
+
+
+def test_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "jobber.yml"
+    os.mkfifo(fifo)  # nobody writes: reading it would wait for ever
+    with pytest.raises(ConfigError, match="not a regular file"):
+        load_file(fifo)
+    with pytest.raises(ConfigError, match="not a regular file"):
+        load_file(tmp_path)

@@ -80,7 +80,7 @@ async def test_submit_creates_bucket_placeholder_code_config_and_job(
     )
     assert "batch-size: '64'" in stored and f"{project}:25" in stored
     described = await aws_backend.jobs.describe_job(job)
-    assert described.hyperparameters["batch_size"] == "64"
+    assert described.params["batch_size"] == "64"
     assert any("created bucket" in n for n in submitted.notes)
     again = await submit_spec(aws_backend, spec)
     assert again.notes == []  # the bucket exists and the data prefix is not empty
@@ -119,13 +119,11 @@ async def test_resubmit_clones_with_changes(aws_backend: Backend, project: Path)
     )
     assert again.job_name.startswith("custom-run-") and again.job_name != first.job_name
     job = await aws_backend.jobs.describe_job(again.job_name)
-    assert job.hyperparameters["batch_size"] == "128"
-    assert job.hyperparameters["lr"] == "0.1"
-    assert job.hyperparameters["epochs"] == "5"
-    assert job.hyperparameters["sagemaker_job_name"] == again.job_name
-    assert job.hyperparameters["sagemaker_submit_directory"].endswith(
-        f"/{first.job_name}/sourcedir.tar.gz"
-    )
+    assert job.params["batch_size"] == "128"
+    assert job.params["lr"] == "0.1"
+    assert job.params["epochs"] == "5"
+    assert job.params["sagemaker_job_name"] == again.job_name
+    assert job.params["sagemaker_submit_directory"].endswith(f"/{first.job_name}/sourcedir.tar.gz")
     assert (job.instance_type, job.instance_count) == ("ml.p4d.24xlarge", 2)
     stored = configs_uri(job.raw, again.job_name)
     assert stored == f"s3://my-bucket/custom-run/configs/{again.job_name}.yml"

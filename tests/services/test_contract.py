@@ -6,6 +6,7 @@ really runs the script below."""
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -131,7 +132,8 @@ async def test_submit_list_describe_logs_download(harness: Harness, tmp_path: Pa
     assert [j.name for j in (await backend.jobs.list_jobs(status="Failed")).jobs] == []
     assert [j.name for j in (await backend.jobs.list_jobs(name_contains="nomatch")).jobs] == []
     described = await backend.jobs.describe_job(job)
-    assert described.hyperparameters["batch_size"] == "64"
+    assert described.hyperparameters["batch_size"] == json.dumps("64")  # as SDK v2 sends it
+    assert described.params["batch_size"] == "64"
     assert described.instance_type == "ml.g5.xlarge" and described.instance_count == 1
     assert described.channels == {"train": "s3://my-bucket/custom-run/data/"}
     assert described.model_artifacts == (
@@ -182,8 +184,8 @@ async def test_resubmit_clones_with_a_changed_hyperparameter(harness: Harness) -
     again = await resubmit(harness.backend, job, params={"batch-size": "256"})
     await harness.finish(again.job_name)
     described = await harness.backend.jobs.describe_job(again.job_name)
-    assert described.hyperparameters["batch_size"] == "256"
-    assert described.hyperparameters["epochs"] == "5"
+    assert described.params["batch_size"] == "256"
+    assert described.params["epochs"] == "5"
     stored = configs_uri(described.raw, again.job_name)
     assert stored is not None
     text = (await harness.backend.storage.read_bytes(stored)).decode()

@@ -112,8 +112,8 @@ def test_a_script_sees_what_it_would_on_sagemaker(
     assert training_env["job_name"] == job and training_env["hyperparameters"] == hps
     assert training_env["channel_input_dirs"] == {"train": str(root / "input/data/train")}
     files = seen["files"]
-    assert files["hyperparameters.json"]["batch_size"] == "64"
-    assert files["hyperparameters.json"]["sagemaker_program"] == "train.py"
+    assert files["hyperparameters.json"]["batch_size"] == "64"  # a YAML number, as JSON
+    assert files["hyperparameters.json"]["sagemaker_program"] == json.dumps("train.py")
     resources = files["resourceconfig.json"]
     assert resources["current_host"] == "algo-1" and resources["hosts"] == ["algo-1"]
     assert resources["current_instance_type"] == "ml.g5.xlarge"

@@ -4,6 +4,7 @@ resubmit with an edited hyperparameter, details, and an unreachable endpoint."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter
 from pathlib import Path
 from typing import Any, cast
@@ -258,8 +259,8 @@ async def test_resubmit_with_an_edited_hyperparameter(aws_backend: Backend) -> N
         new = next(n for n in sagemaker_backend().training_jobs if n != "base-20261124-090000-000")
         assert new.startswith("base-")
         described = await follows_new_job(pilot, new)
-        assert described["HyperParameters"]["batch_size"] == "128"
-        assert described["HyperParameters"]["learning_rate"] == "0.1"
+        assert described["HyperParameters"]["batch_size"] == json.dumps("128")
+        assert described["HyperParameters"]["learning_rate"] == json.dumps("0.1")
         assert described["ResourceConfig"]["InstanceCount"] == 2
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 from typing import Any
 
@@ -92,7 +93,7 @@ async def test_submit_a_multi_node_gpu_job_against_moto(
         form.query_one("#submit-params", TextArea).text = "epochs=5\nbatch-size=128\nlr=3e-4"
         await pilot.pause()
         preview = shown(form.query_one("#submit-preview"))
-        assert "--batch_size 128 --epochs 5 --lr 0.0003" in preview
+        assert "--batch_size 128 --epochs 5 --lr 3e-4" in preview  # as typed: sent as text
         state = shown(form.query_one("#submit-state"))
         assert "no distribution" not in state and "✓ ready" in state
         assert "$3.03/h" in state  # two ml.g5.2xlarge at $1.515 an hour
@@ -109,7 +110,7 @@ async def test_submit_a_multi_node_gpu_job_against_moto(
         assert len(jobs) == 1
         name = next(iter(jobs))
         described = await follows_new_job(pilot, name)
-        assert described["HyperParameters"]["batch_size"] == "128"
+        assert described["HyperParameters"]["batch_size"] == json.dumps("128")
         assert described["HyperParameters"]["sagemaker_torch_distributed_enabled"] == "true"
         assert described["ResourceConfig"]["InstanceCount"] == 2
 

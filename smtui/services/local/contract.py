@@ -337,7 +337,9 @@ class HostContract:
             "TRAINING_JOB_NAME": self.job_name,
             "TRAINING_JOB_ARN": str(self.request.get("TrainingJobArn", "")),
             "SAGEMAKER_JOB_NAME": self.job_name,
-            "SAGEMAKER_REGION": self.raw_hyperparameters.get("sagemaker_region", ""),
+            "SAGEMAKER_REGION": str(
+                toolkit_value(self.raw_hyperparameters.get("sagemaker_region", '""'))
+            ),
             "SAGEMAKER_PROGRAM": env["user_entry_point"],
             "SAGEMAKER_SUBMIT_DIRECTORY": self.module_dir,
             "PYTHONUNBUFFERED": "1",
