@@ -2,7 +2,7 @@
 
 Run: python bench/tui_logs.py [--lines 1000000] [--hosts 2] [--jobs 200]
 
-1. Flood. A finished 2-host job whose streams hold `--lines` lines in all, served in pages
+1. Flood. A live 2-host job whose streams hold `--lines` lines in all, served in pages
    of 10,000 events (GetLogEvents' largest) by an in-memory source that builds each page
    when asked, in a thread as the real sources parse theirs, so the source itself holds no
    more than a page. Each run is its own process:
@@ -43,7 +43,7 @@ def peak_rss_mb() -> float:
 
 
 def flood_backend(lines: int, hosts: int) -> Any:
-    """A backend with one Completed job of `hosts` hosts and `lines` lines in all."""
+    """A backend with one job (flooding as a live one does) of `hosts` hosts, `lines` lines."""
     from smtui.core.jobs import JobSummary, TrainingJob
     from smtui.services.backend import Backend, EventPage, JobPage, LogEvent
 
@@ -51,8 +51,8 @@ def flood_backend(lines: int, hosts: int) -> Any:
     created = "2026-11-24T09:00:00+00:00"
     described = {
         "TrainingJobName": JOB,
-        "TrainingJobStatus": "Completed",
-        "SecondaryStatus": "Completed",
+        "TrainingJobStatus": "InProgress",  # a live job's flood: every line goes to the view
+        "SecondaryStatus": "Training",
         "CreationTime": created,
         "LastModifiedTime": created,
         "ResourceConfig": {"InstanceType": "ml.g5.xlarge", "InstanceCount": hosts},

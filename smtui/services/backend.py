@@ -90,6 +90,11 @@ class LogSource(Protocol):
         than `start_ms`. The returned token equals the one given when caught up."""
         ...
 
+    async def last(self, stream: str, limit: int) -> list[LogEvent]:
+        """The newest events of one stream (at most `limit`, oldest first): one call, so a
+        finished job opens at its end however long its log is."""
+        ...
+
     async def search(
         self, streams: list[str], start_ms: int, token: str | None
     ) -> EventPage | None:

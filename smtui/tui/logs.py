@@ -161,6 +161,9 @@ class LogPane(Vertical):
         self.metrics = MetricTracker([])
         """The job's metric definitions, fed every line."""
         self._recent: deque[LogEvent] = deque(maxlen=MAX_VIEW)
+        self._filled: deque[LogEvent] | None = None
+        """While a finished job's history fills from its head (the view showing its end
+        already): the newest events read so far, the view's once the fill is done."""
         self._pending: list[LogEvent] = []
         self._pending_mixed = False
         """Whether a batch in `_pending` starts before the one ahead of it ends."""
@@ -222,6 +225,7 @@ class LogPane(Vertical):
         self.metrics = MetricTracker([])
         self.query_one("#logs-metrics").display = False
         self._recent.clear()
+        self._filled = None
         self._pending.clear()
         self._pending_mixed = False
         self._matches = 0
@@ -239,6 +243,8 @@ class LogPane(Vertical):
         self.metrics = MetricTracker(algorithm.get("MetricDefinitions", []))
         for problem in self.metrics.problems:
             self.notify(problem, severity="warning")
+        if described.is_terminal:
+            await self._open_at_end(job)
         tailer = LogTailer(self.backend.logs, job, follow=True, hosts=self.hosts)
         async for batch in tailer.batches():
             if batch.events:
@@ -255,11 +261,30 @@ class LogPane(Vertical):
                     if self._flush_timer is not None:
                         self._flush_timer.stop()
                     self._flush()
+            if batch.done and self._filled is not None:
+                self._recent, self._filled = self._filled, None  # the history is whole
+                self._rewrite()
             if batch.status != self.status or batch.problem != self.problem or batch.done:
                 self.status, self.problem, self.ended = batch.status, batch.problem, batch.done
                 self.post_message(self.TailChanged(job, batch.status, batch.problem))
                 self._show_title()
             await asyncio.sleep(0)  # a history of a million lines must not hold the keys
+
+    async def _open_at_end(self, job: str) -> None:
+        """A finished job: its end on screen first, read with one call a stream (people open
+        a finished job to see how it ended), whatever the log's length. The tail then fills
+        the history from the head for search and save, and the view again once it is whole.
+        """
+        source = self.backend.logs
+        streams = await source.streams(job)
+        share = max(MAX_VIEW // max(len(streams), 1), 100)
+        pages = await asyncio.gather(*(source.last(stream, share) for stream in streams))
+        newest = sorted((event for page in pages for event in page), key=time_order)
+        self._recent.extend(newest[-MAX_VIEW:])
+        self._write(self._recent)
+        self.view.scroll_end(animate=False)
+        self._filled = deque(maxlen=MAX_VIEW)
+        self._show_title()
 
     async def _describe(self, job: str) -> TrainingJob:
         """The job, retried while the endpoint is away or throttling."""
@@ -303,6 +328,10 @@ class LogPane(Vertical):
         self.history.append(events)
         if self.metrics.feed((host_of(event.stream), event.message) for event in events):
             self._show_metrics()
+        if self._filled is not None:  # the view shows the end already
+            self._filled.extend(events)
+            self._show_title()
+            return
         recent = self._recent
         if recent and self._pattern is None and time_order(events[0]) < time_order(recent[-1]):
             self._place_late(events)  # a host whose lines reached CloudWatch late
@@ -396,6 +425,8 @@ class LogPane(Vertical):
             if self.ended:
                 title.append(" (ended)")
             title.append(f"  · {self.lines_received:,} lines")
+            if self._filled is not None:
+                title.append(" (the end shown; reading the rest for search and save)")
             if self.wrap:
                 title.append("  · wrap")
             if self._pattern is not None:

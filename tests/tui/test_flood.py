@@ -15,8 +15,8 @@ JOB = "flood-20261124-090000-000"
 PER_HOST = 40_000
 DESCRIBED = {
     "TrainingJobName": JOB,
-    "TrainingJobStatus": "Completed",
-    "SecondaryStatus": "Completed",
+    "TrainingJobStatus": "InProgress",  # a live job's flood: every line goes to the view
+    "SecondaryStatus": "Training",
     "CreationTime": "2026-11-24T09:00:00+00:00",
     "LastModifiedTime": "2026-11-24T09:00:00+00:00",
     "ResourceConfig": {"InstanceType": "ml.g5.xlarge", "InstanceCount": 2},

@@ -4,7 +4,9 @@ type: the logs stay in view, keys act on the row they moved to, a resize keeps t
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
+import pytest
 from textual.widgets import Static
 
 from smtui.services.backend import Backend
@@ -103,3 +105,43 @@ async def test_an_empty_account_says_what_to_do(aws_backend: Backend) -> None:
         await pilot.press("ctrl+r")
         await until(pilot, lambda: app.jobs.table.row_count == 1, "the new job")
         assert not empty.display
+
+
+async def test_a_finished_16_host_job_opens_at_its_end(
+    aws_backend: Backend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first screen is the job's end, read with one call a stream; the history then
+    fills from the head (in pages of 500 here, so the head alone would take 64 calls)."""
+    from smtui.tui.logs import LogView
+    from tests.awsfakes import put_events
+
+    hosts, per_host = 16, 2000
+    create_job("long-run", hosts=hosts, status="Completed")
+    base = int(dt.datetime.now(dt.UTC).timestamp() * 1000)
+    for host in range(1, hosts + 1):
+        put_events(
+            f"long-run/algo-{host}-1700000000",
+            [(base + 16 * i + host, f"h{host} step {i}") for i in range(per_host)],
+        )
+    aws_backend.logs.page_size = 500  # type: ignore[attr-defined]
+    calls: list[str] = []
+    clients = aws_backend.jobs.clients  # type: ignore[attr-defined]
+    clients.on("before-call.logs", lambda model, **_: calls.append(model.name))
+    first: dict[str, object] = {}
+    write_lines = LogView.write_lines
+
+    def first_write(view: LogView, lines: Any, *args: Any, **kwargs: Any) -> Any:
+        first.setdefault("last line", list(lines)[-1])
+        first.setdefault("calls", len(calls))
+        return write_lines(view, lines, *args, **kwargs)
+
+    monkeypatch.setattr(LogView, "write_lines", first_write)
+    app = SmtuiApp(aws_backend, job="long-run")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: "last line" in first, "the first screen")
+        assert first["last line"] == f"[algo-{hosts}] h{hosts} step {per_host - 1}"
+        assert first["calls"] <= hosts + 1  # DescribeLogStreams, then one GetLogEvents each
+        await until(pilot, lambda: app.logs.ended, "the whole history", timeout=60)
+        assert app.logs.lines_received == hosts * per_host
+        assert app.logs.view.lines[-1] == f"[algo-{hosts}] h{hosts} step {per_host - 1}"
+        assert len(app.logs.view.lines) == min(hosts * per_host, 20_000)

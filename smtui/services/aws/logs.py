@@ -60,6 +60,20 @@ class AwsLogSource:
         ]
         return EventPage(events, page.get("nextForwardToken"))
 
+    async def last(self, stream: str, limit: int) -> list[LogEvent]:
+        page = await self.clients.call(
+            "logs",
+            "get_log_events",
+            logGroupName=self.group,
+            logStreamName=stream,
+            startFromHead=False,
+            limit=min(limit, 10_000),
+        )
+        return [
+            LogEvent(e["timestamp"], e["message"], stream, e.get("ingestionTime", 0))
+            for e in page.get("events", [])
+        ]
+
     async def search(
         self, streams: list[str], start_ms: int, token: str | None
     ) -> EventPage | None:

@@ -15,6 +15,8 @@ import asyncio
 from smtui.services.backend import EventPage, LogEvent
 from smtui.services.local.store import JobStore, unreadable
 
+TAIL_BYTES = 256 * 1024
+"""Bytes read at a time from the end of a stream's file, for its newest lines."""
 PAGE_BYTES = 4 * 1024 * 1024
 """Most bytes one read returns (CloudWatch's pages stop at 1 MB or 10,000 events)."""
 
@@ -77,6 +79,35 @@ class LocalLogSource:
             return EventPage(events, str(offset + len(complete)))
 
         return await asyncio.to_thread(read)
+
+    async def last(self, stream: str, limit: int) -> list[LogEvent]:
+        job, _, name = stream.partition("/")
+        path = self.store.folder(job) / "logs" / f"{name}.log"
+
+        def read_end() -> list[LogEvent]:
+            # From the end of the file, a chunk at a time, until `limit` whole lines are in.
+            try:
+                with path.open("rb") as handle:
+                    end = handle.seek(0, 2)
+                    start, chunk = end, b""
+                    while start > 0 and chunk.count(b"\n") <= limit:
+                        start = max(0, start - TAIL_BYTES)
+                        handle.seek(start)
+                        chunk = handle.read(end - start)
+            except FileNotFoundError:
+                return []
+            except OSError as exc:
+                raise unreadable(f"read the log stream {path}", exc) from exc
+            lines = chunk[: chunk.rfind(b"\n") + 1].decode("utf-8", "replace").splitlines()
+            if start > 0:
+                lines = lines[1:]  # the first may be the end of a line cut in two
+            events = []
+            for line in lines[-limit:]:
+                ms, seq, message = parse_record(line)
+                events.append(LogEvent(ms, message, stream, ms, seq=seq))
+            return events
+
+        return await asyncio.to_thread(read_end)
 
     async def search(
         self, streams: list[str], start_ms: int, token: str | None
