@@ -267,6 +267,9 @@ class OutageAfterCatchUp:
             self.during, self.down = [], True
         return page
 
+    async def last(self, stream: str, limit: int) -> list[LogEvent]:
+        return await self.inner.last(stream, limit)
+
     async def search(self, streams: list[str], start_ms: int, token: str | None) -> None:
         return None
 

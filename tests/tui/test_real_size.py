@@ -127,7 +127,7 @@ async def test_a_finished_16_host_job_opens_at_its_end(
     calls: list[str] = []
     clients = aws_backend.jobs.clients  # type: ignore[attr-defined]
     clients.on("before-call.logs", lambda model, **_: calls.append(model.name))
-    first: dict[str, object] = {}
+    first: dict[str, Any] = {}
     write_lines = LogView.write_lines
 
     def first_write(view: LogView, lines: Any, *args: Any, **kwargs: Any) -> Any:
