@@ -32,6 +32,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from smtui.core.jobs import TrainingJob
 from smtui.core.metrics import MetricSeries, MetricTracker, sparkline
+from smtui.core.safetext import clean
 from smtui.services.backend import Backend, LogEvent
 from smtui.services.errors import ServiceError
 from smtui.services.loghistory import LogHistory, render_events
@@ -161,6 +162,8 @@ class LogPane(Vertical):
         self.metrics = MetricTracker([])
         """The job's metric definitions, fed every line."""
         self._recent: deque[LogEvent] = deque(maxlen=MAX_VIEW)
+        self._width = 0
+        """The width the view was last laid out for (wrap and sparklines follow it)."""
         self._filled: deque[LogEvent] | None = None
         """While a finished job's history fills from its head (the view showing its end
         already): the newest events read so far, the view's once the fill is done."""
@@ -360,9 +363,9 @@ class LogPane(Vertical):
         label = max(len(s.name) for s in seen)
         tails = [_metric_tail(series, self.hosts > 1) for series in seen]
         width = max(self.size.width - label - max(len(tail) for tail in tails) - 4, 8)
-        text = Text()
+        text = Text(no_wrap=True, overflow="crop")  # one line a metric, whatever the width
         for i, (series, tail) in enumerate(zip(seen, tails, strict=True)):
-            text.append(f"{series.name:<{label}} ", style="bold")
+            text.append(f"{clean(series.name):<{label}} ", style="bold")
             text.append(sparkline(series.values, width), style=self.app.theme_variables["accent"])
             text.append(tail + ("\n" if i < len(seen) - 1 else ""))
         box.update(text)
@@ -442,6 +445,14 @@ class LogPane(Vertical):
             self.call_after_refresh(self.view.scroll_end, animate=False)
 
     def on_resize(self) -> None:
+        """A new width: the sparklines are drawn for it, and wrapped lines cut again."""
+        width = self.size.width
+        if width != self._width:
+            self._width = width
+            if self.metrics.seen:
+                self._show_metrics()
+            if self.wrap:
+                self._rewrite()
         self._keep_following()
 
     # --- keys ------------------------------------------------------------------------

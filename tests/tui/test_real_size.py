@@ -145,3 +145,32 @@ async def test_a_finished_16_host_job_opens_at_its_end(
         assert app.logs.lines_received == hosts * per_host
         assert app.logs.view.lines[-1] == f"[algo-{hosts}] h{hosts} step {per_host - 1}"
         assert len(app.logs.view.lines) == min(hosts * per_host, 20_000)
+
+
+async def test_after_a_resize_sparklines_and_wrapped_lines_fit_the_new_width(
+    aws_backend: Backend,
+) -> None:
+    from rich.cells import cell_len
+
+    from tests.awsfakes import put_events
+
+    create_job("metered", status="Completed")
+    job = sagemaker_backend().training_jobs["metered"]
+    job.algorithm_specification["MetricDefinitions"] = [
+        {"Name": "loss", "Regex": r"loss=([0-9.]+)"},
+        {"Name": "accuracy", "Regex": r"accuracy=([0-9.]+)"},
+    ]
+    base = int(dt.datetime.now(dt.UTC).timestamp() * 1000)
+    lines = [f"epoch {i} loss={1 / (i + 1):.4f} accuracy=0.{i:02d} " + "·" * 150 for i in range(40)]
+    put_events("metered/algo-1-1700000000", [(base + i, line) for i, line in enumerate(lines)])
+    app = SmtuiApp(aws_backend, job="metered")
+    async with app.run_test(size=(160, 45)) as pilot:
+        await until(pilot, lambda: app.logs.ended, "the log")
+        app.logs.view.focus()
+        await pilot.press("w")
+        for width in (80, 120, 80):
+            await pilot.resize_terminal(width, 45)
+            await pilot.pause()
+            assert app.query_one("#logs-metrics").region.height == 2, width
+            longest = max(cell_len(line) for line in app.logs.view.lines)
+            assert longest < width, width
