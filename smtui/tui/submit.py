@@ -59,6 +59,9 @@ class SubmitScreen(Screen[str | None]):
     BINDINGS = [
         Binding("ctrl+s", "submit", "Submit", priority=True),
         Binding("ctrl+d", "dry_run", "Request", priority=True),
+        Binding(
+            "ctrl+g", "gpu_only", "GPU only", tooltip="Show GPU instances only, from any field"
+        ),
         Binding("escape", "cancel", "Cancel"),
     ]
 
@@ -183,6 +186,10 @@ class SubmitScreen(Screen[str | None]):
         return Text("\n").join(lines)
 
     # --- actions ---------------------------------------------------------------------
+    def action_gpu_only(self) -> None:
+        """ctrl+g from any field of the form, not only from inside the picker."""
+        self.query_one(InstancePicker).action_toggle_gpu()
+
     def _ready(self) -> JobSpec | None:
         checked = self._check()
         if not checked.ok or checked.spec is None:

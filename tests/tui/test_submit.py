@@ -215,3 +215,17 @@ async def test_the_forms_problems_are_in_view_where_you_type(
         assert on_screen.height == state.region.height > 0
         assert "batch_size" in shown(state) and "✗" in shown(state)
         assert params.region.intersection(app.screen.region).height > 0
+
+
+async def test_ctrl_g_filters_to_gpus_from_any_field(aws_backend: Backend, project: Path) -> None:
+    from textual.widgets import Checkbox
+
+    app = SmtuiApp(aws_backend, config=project, overrides=Overrides())
+    async with app.run_test(size=(100, 30)) as pilot:
+        form = await open_form(app, pilot)
+        form.query_one("#submit-count", Input).focus()
+        await pilot.press("ctrl+g")
+        assert form.query_one("#picker-gpu", Checkbox).value is True
+        form.query_one("#picker-filter", Input).focus()
+        await pilot.press("ctrl+g")  # inside the picker: once, not twice
+        assert form.query_one("#picker-gpu", Checkbox).value is False
