@@ -150,8 +150,8 @@ class ResubmitDialog(ModalScreen[EditedJob | None]):
 
 MOVING = [
     ("tab / shift+tab", "move between panes and fields"),
-    ("↑ ↓ pgup pgdn", "move in a list; ctrl+home / ctrl+end: first / last"),
-    ("enter", "open: a job's details, a folder, the instance under the cursor"),
+    ("↑ ↓ pgup pgdn", "move in a list (ctrl+home / ctrl+end: the ends)"),
+    ("enter", "open: a job's details, a folder, the instance picked"),
     ("ctrl+q", "quit from anywhere (in a form, q is a letter)"),
     ("ctrl+p", "command palette: every key below, and the themes"),
 ]

@@ -49,7 +49,7 @@ class MainScreen(Screen[None]):
         Binding("x", "stop_job", "Stop", id="stop", tooltip="Stop the selected job (asks first)"),
         Binding("r", "resubmit", "Resubmit", id="resubmit",
                 tooltip="Resubmit the selected job with changes"),
-        Binding("d", "download", "Get model", id="download",
+        Binding("d", "download", "Model", id="download",
                 tooltip="Download the selected job's model.tar.gz to ./<job>/"),
         Binding("y", "copy", "Copy", show=False, id="copy",
                 tooltip="Copy the selected job's name (OSC 52: works over SSH)"),
@@ -77,7 +77,7 @@ class MainScreen(Screen[None]):
             yield self.data
             yield self.configs
         yield self.status
-        yield Footer()
+        yield Footer(compact=True)  # every key in 80 columns
 
     def on_mount(self) -> None:
         self.status.where = self.app.sub_title
