@@ -177,10 +177,16 @@ class SubmitScreen(Screen[str | None]):
                     f"{money(checked.max_cost)} if it runs its whole max runtime",
                 )
             )
+        # The config named as in the table above (`jobber.yml:23`), not by its whole path.
+        here, name = str(self.path), self.path.name
         lines += [
-            plain(f"! {text}", style=theme.get("warning", "yellow")) for text in checked.warnings
+            plain(f"! {text}".replace(here, name), style=theme.get("warning", "yellow"))
+            for text in checked.warnings
         ]
-        lines += [plain(f"✗ {text}", style=theme.get("error", "red")) for text in checked.problems]
+        lines += [
+            plain(f"✗ {text}".replace(here, name), style=theme.get("error", "red"))
+            for text in checked.problems
+        ]
         if checked.ok:
             lines.append(Text("✓ ready: ctrl+s submits", style=theme.get("success", "green")))
         return Text("\n").join(lines)

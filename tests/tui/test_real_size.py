@@ -30,6 +30,15 @@ def make_account(count: int = JOBS, status: str = "Completed") -> list[str]:
     return [f"run-{i:03d}" for i in reversed(range(count))]
 
 
+def question(app: SmtuiApp) -> str | None:
+    """What the stop dialog asks, once it is up (None before)."""
+    screen = app.screen
+    if not isinstance(screen, ConfirmDialog):
+        return None
+    asked = screen.query("#confirm-question")
+    return str(asked.first(Static).render()) if asked else None
+
+
 def visible(app: SmtuiApp, selector: str) -> int:
     """How many rows of the widget are on screen."""
     region = app.query_one(selector).region.intersection(app.screen.region)
@@ -53,16 +62,12 @@ async def test_a_key_right_after_a_move_acts_on_the_row_moved_to(aws_backend: Ba
     async with app.run_test(size=(100, 30)) as pilot:
         await until(pilot, lambda: app.jobs.table.row_count >= 50, "the first page")
         burst(app, "ctrl+home", "down", "down", "down", "x")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "the stop dialog")
-        question = app.screen.query_one("#confirm-question", Static)
-        assert newest[3] in str(question.render())
+        await until(pilot, lambda: question(app) is not None, "the stop dialog")
+        assert newest[3] in str(question(app))
         burst(app, "n", "up", "x")
         await until(
             pilot,
-            lambda: (
-                isinstance(app.screen, ConfirmDialog)
-                and newest[2] in str(app.screen.query_one("#confirm-question", Static).render())
-            ),
+            lambda: newest[2] in str(question(app)),
             "the stop dialog for the row above",
         )
 

@@ -148,7 +148,11 @@ def test_instance_picker_filtered_to_gpus(submit_app: SmtuiApp, snap_compare: An
         screen = pilot.app.screen
         screen.query_one("#picker-filter", Input).focus()
         await pilot.press(*"h100", "ctrl+g", "enter")
-        screen.query_one("#picker-table").scroll_visible(animate=False)
+        # The picker at the top of the form: a place that does not depend on where earlier
+        # focus moves left the scroll (a minimal scroll_visible would).
+        form = screen.query_one("#submit")
+        form.scroll_to_widget(screen.query_one("#picker"), top=True, animate=False)
+        await pilot.pause()
         await pilot.pause()
 
     assert snap_compare(submit_app, terminal_size=SIZE, run_before=before)
