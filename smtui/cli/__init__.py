@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from smtui.core.errors import SmtuiError
+from smtui.core.safetext import clean
 
 # command name -> "module:function"; each function takes the parsed args, returns an exit code.
 HANDLERS = {
@@ -53,7 +54,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SmtuiError as exc:
         if debug:
             raise
-        for line in str(exc).splitlines():
+        # Messages carry others' text (AWS error bodies, keys, file names): cleaned here, once.
+        for line in clean(str(exc), multiline=True).splitlines():
             print(f"error: {line}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
@@ -68,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # the last line of defence against tracebacks
         if debug:
             raise
-        print(f"error: unexpected {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(clean(f"error: unexpected {type(exc).__name__}: {exc}"), file=sys.stderr)
         print(
             "error: this is a bug in smtui; run again with --debug for the traceback",
             file=sys.stderr,

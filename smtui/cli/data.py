@@ -12,6 +12,7 @@ from smtui.cli.jobs import confirm
 from smtui.cli.render import human_size, plural, table
 from smtui.core.errors import SmtuiError, UsageError
 from smtui.core.formats import when
+from smtui.core.safetext import clean
 from smtui.core.spec import JobSpec
 from smtui.services.artifacts import download_artifacts
 from smtui.services.backend import Backend, TransferProgress
@@ -41,12 +42,13 @@ def _sync_paths(args: argparse.Namespace, spec: JobSpec) -> tuple[Path, str]:
 
 
 def _print_plan(plan: SyncPlan, verbose: bool) -> None:
-    print(f"sync {plan.src} -> {plan.dest}: {plan.summary()}", file=sys.stderr)
+    # File names and keys are anyone's: shown with their control characters made visible.
+    print(clean(f"sync {plan.src} -> {plan.dest}: {plan.summary()}"), file=sys.stderr)
     if verbose:
         for file, why in plan.uploads:
-            print(f"upload ({why}) {file.rel}  {human_bytes(file.size)}")
+            print(clean(f"upload ({why}) {file.rel}  {human_bytes(file.size)}"))
         for obj in plan.deletes:
-            print(f"delete {obj.key}")
+            print(clean(f"delete {obj.key}"))
 
 
 async def _show_progress(progress: TransferProgress) -> None:
@@ -116,7 +118,7 @@ async def _watch(backend: Backend, args: argparse.Namespace, src: Path, dest: st
                 if not exc.retryable:
                     raise
                 # An outage must not end a watch that runs for hours: try again shortly.
-                print(f"smtui: {exc}; syncing again in {WATCH_RETRY:.0f} s", file=sys.stderr)
+                print(clean(f"smtui: {exc}; syncing again in {WATCH_RETRY:.0f} s"), file=sys.stderr)
                 asyncio.get_running_loop().call_later(WATCH_RETRY, changed.set)
     finally:
         watcher.cancel()
@@ -147,7 +149,9 @@ def run_download(args: argparse.Namespace) -> int:
     backend = make_backend_for(lenient_spec(args))
     target = run_async(download_artifacts(backend, args.job, Path(args.dest), args.extract))
     print(
-        f"downloaded {target}" + (f" and extracted it into {args.dest}" if args.extract else ""),
+        clean(
+            f"downloaded {target}" + (f" and extracted it into {args.dest}" if args.extract else "")
+        ),
         file=sys.stderr,
     )
     return 0

@@ -21,6 +21,7 @@ from smtui.core.config import parse_param_flag
 from smtui.core.images import resolve_image_uri
 from smtui.core.jobs import TERMINAL
 from smtui.core.request import build_request, job_name_base, make_job_name
+from smtui.core.safetext import clean
 from smtui.services.backend import Backend
 from smtui.services.logtail import TailPolicy
 from smtui.services.submit import Submitted, resubmit, submit_spec
@@ -59,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
 
 def report(submitted: Submitted) -> None:
     for note in submitted.notes:
-        print(f"smtui: {note}", file=sys.stderr)
+        print(clean(f"smtui: {note}"), file=sys.stderr)
     print(f"submitted {submitted.job_name}", file=sys.stderr)
     print(submitted.job_name)
 
@@ -69,11 +70,11 @@ def follow_up(backend: Backend, job: str, *, wait: bool, tail: bool) -> int:
     if not wait and not tail:
         return 0
     status = run_async(_follow(backend, job, tail))
-    print(f"{job}: {status}", file=sys.stderr)
+    print(clean(f"{job}: {status}"), file=sys.stderr)
     if wait and status != "Completed":
         failure = run_async(backend.jobs.describe_job(job)).failure_reason
         if failure:
-            print(f"failure reason: {failure}", file=sys.stderr)
+            print(clean(f"failure reason: {failure}", multiline=True), file=sys.stderr)
         return 1
     return 0
 
