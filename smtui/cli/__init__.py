@@ -12,7 +12,7 @@ import importlib
 import sys
 from collections.abc import Callable, Sequence
 
-from smtui.core.errors import SmtuiError
+from smtui.core.errors import Interrupted, SmtuiError
 from smtui.core.safetext import clean
 
 # command name -> "module:function"; each function takes the parsed args, returns an exit code.
@@ -51,6 +51,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     debug = getattr(args, "debug", False)
     try:
         return _handler(args.command)(args)
+    except Interrupted as exc:
+        if debug:
+            raise
+        print(clean(str(exc)), file=sys.stderr)
+        return exc.exit_code
     except SmtuiError as exc:
         if debug:
             raise

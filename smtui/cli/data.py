@@ -10,7 +10,7 @@ from pathlib import Path
 from smtui.cli.common import lenient_spec, make_backend_for, run_async
 from smtui.cli.jobs import confirm
 from smtui.cli.render import human_size, plural, table
-from smtui.core.errors import SmtuiError, UsageError
+from smtui.core.errors import Interrupted, SmtuiError, UsageError
 from smtui.core.formats import when
 from smtui.core.safetext import clean
 from smtui.core.spec import JobSpec
@@ -76,6 +76,14 @@ async def _sync_once(backend: Backend, args: argparse.Namespace, src: Path, dest
     ticker = asyncio.create_task(_show_progress(progress)) if sys.stderr.isatty() else None
     try:
         await apply_plan(backend.storage, plan, delete, progress)
+    except asyncio.CancelledError:
+        # Ctrl-C: the storage cancelled what was in flight; say what is already there.
+        if ticker is not None:
+            print(file=sys.stderr)  # end the progress line
+        raise Interrupted(
+            f"interrupted: {progress.done_files} of {progress.total_files} uploaded"
+            f" ({human_bytes(progress.done_bytes)}); run sync-data again to finish"
+        ) from None
     finally:
         if ticker is not None:
             ticker.cancel()
@@ -145,9 +153,18 @@ def run_ls(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _download(backend: Backend, args: argparse.Namespace) -> Path:
+    try:
+        return await download_artifacts(backend, args.job, Path(args.dest), args.extract)
+    except asyncio.CancelledError:
+        raise Interrupted(
+            "interrupted: the download was stopped and its partial file removed"
+        ) from None
+
+
 def run_download(args: argparse.Namespace) -> int:
     backend = make_backend_for(lenient_spec(args))
-    target = run_async(download_artifacts(backend, args.job, Path(args.dest), args.extract))
+    target = run_async(_download(backend, args))
     print(
         clean(
             f"downloaded {target}" + (f" and extracted it into {args.dest}" if args.extract else "")
