@@ -74,6 +74,9 @@ def translate(exc: Exception, action: str) -> ServiceError:
         return _client_error(exc, action)
     if isinstance(exc, bce.BotoCoreError):
         return ServiceFailed(f"{action}: {exc}")
+    if isinstance(exc, OSError) and exc.filename:
+        # A local file (an upload's source, a download's target), not the network.
+        return ServiceFailed(f"{action}: {exc.filename}: {exc.strerror or exc}")
     if isinstance(exc, OSError):
         return EndpointUnreachable(f"{action}: {exc}")
     return ServiceFailed(f"{action}: {type(exc).__name__}: {exc}")
