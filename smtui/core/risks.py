@@ -8,6 +8,7 @@ They do not stop a submit (the user may know better); they are shown by `smtui s
 from __future__ import annotations
 
 from smtui.core.regexrisk import metric_warnings
+from smtui.core.secrets import secret_env_warnings
 from smtui.core.spec import JobSpec
 
 
@@ -19,4 +20,6 @@ def hostile_warnings(spec: JobSpec) -> list[str]:
             ((m.name, m.regex) for m in spec.metric_definitions),
             str(spec.origin("metric_definitions")),
         )
+    if spec.environment:
+        warnings += secret_env_warnings(spec.environment, str(spec.origin("environment")))
     return warnings

@@ -49,6 +49,16 @@ class ServiceFailed(ServiceError):
 
 
 def translate(exc: Exception, action: str) -> ServiceError:
+    """`_translate`, with any password in a URL it quotes (an endpoint's) redacted."""
+    from smtui.core.secrets import redact_url
+
+    error = _translate(exc, action)
+    if error.args and isinstance(error.args[0], str):
+        error.args = (redact_url(error.args[0]), *error.args[1:])
+    return error
+
+
+def _translate(exc: Exception, action: str) -> ServiceError:
     """Turn a botocore/boto3 exception raised by `action` into a `ServiceError`.
 
     `action` is the API operation in AWS's words (`sagemaker:DescribeTrainingJob`), so an
