@@ -98,3 +98,44 @@ def test_ctrl_c_stops_a_sync_aborts_multipart_uploads_and_reports(
     assert "Traceback" not in "\n".join(err.lines)
     assert in_flight, "the test meant to interrupt multipart uploads in flight"
     assert slow_s3.list_multipart_uploads(Bucket="bkt").get("Uploads", []) == []
+
+
+async def test_a_cancelled_download_stops_and_leaves_no_partial_file(
+    moto_aws: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import asyncio
+
+    from moto.s3.responses import S3Response
+
+    from smtui.services.aws import storage
+    from smtui.services.backend import TransferProgress
+    from smtui.services.factory import BackendSettings, make_backend
+
+    original = S3Response.get_object
+
+    def slow_get(self: Any) -> Any:
+        time.sleep(0.5)  # a far-away S3: each ranged GET of 8 MiB takes a while
+        return original(self)
+
+    monkeypatch.setattr(S3Response, "get_object", slow_get)
+    monkeypatch.setattr(storage, "CONCURRENCY", 2)  # a thin link: two parts at a time
+    s3 = boto3.client("s3", region_name="us-east-1")
+    s3.create_bucket(Bucket="bkt")
+    size = 64 * 1024 * 1024  # 8 parts: four rounds of two
+    s3.put_object(Bucket="bkt", Key="model.tar.gz", Body=bytes(size))
+    backend = make_backend(BackendSettings("aws", region="us-east-1"))
+    dest = tmp_path / "out"
+    dest.mkdir()
+    progress = TransferProgress()
+    task = asyncio.ensure_future(
+        backend.storage.download("s3://bkt/model.tar.gz", dest / "model.tar.gz", progress)
+    )
+    while progress.done_bytes == 0:
+        await asyncio.sleep(0.01)
+    started = time.monotonic()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert time.monotonic() - started < 2  # at most the requests already on the wire
+    assert progress.done_bytes < size
+    assert list(dest.iterdir()) == []  # neither the file nor s3transfer's temporary one
