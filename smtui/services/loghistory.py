@@ -167,7 +167,9 @@ class LogHistory:
         fd, name = tempfile.mkstemp(prefix=f"{PREFIX}{os.getpid()}-", suffix=".tsv", dir=where)
         self.path = Path(name)
         _live.add(self.path)
-        self._file = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+        # A CloudWatch message can hold a lone surrogate (JSON's "\udc80"): kept as written
+        # (surrogatepass), since one unencodable line must not stop the whole history.
+        self._file = os.fdopen(fd, "w", encoding="utf-8", errors="surrogatepass", newline="\n")
         self.count = 0
         """Events written so far."""
         self.lateness = 0
@@ -201,7 +203,7 @@ class LogHistory:
 
     def _records(self, count: int) -> Iterator[LogEvent]:
         """The first `count` records, in arrival order."""
-        with self.path.open(encoding="utf-8", newline="\n") as handle:
+        with self.path.open(encoding="utf-8", errors="surrogatepass", newline="\n") as handle:
             for _ in range(count):
                 record = handle.readline()
                 if not record:
@@ -224,7 +226,7 @@ class LogHistory:
     def save(self, dest: Path, *, hosts: bool, timestamps: bool = True) -> int:
         """Write every event, rendered, to `dest`; returns how many."""
         written = 0
-        with dest.open("w", encoding="utf-8") as out:
+        with dest.open("w", encoding="utf-8", errors="replace") as out:  # a file for people
             for event in self.events():
                 out.write(render_event(event, hosts=hosts, timestamps=timestamps) + "\n")
                 written += 1

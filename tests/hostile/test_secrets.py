@@ -148,3 +148,17 @@ def test_history_left_by_a_killed_app_is_swept_at_start_up(tmp_path: Path) -> No
     history = LogHistory(tmp_path)
     assert not left.exists() and alive.exists()
     history.close()
+
+
+def test_a_lone_surrogate_does_not_stop_the_history(tmp_path: Path) -> None:
+    from smtui.services.backend import LogEvent
+
+    history = LogHistory(tmp_path)
+    try:
+        history.append([LogEvent(1, "bad \udc80 line", "j/algo-1-1"), LogEvent(2, "ok", "j/a")])
+        assert [e.message for e in history.events()] == ["bad \udc80 line", "ok"]
+        saved = tmp_path / "saved.log"
+        assert history.save(saved, hosts=False, timestamps=False) == 2
+        assert saved.read_text() == "bad ? line\nok\n"
+    finally:
+        history.close()
