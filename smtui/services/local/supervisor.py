@@ -35,7 +35,8 @@ from pathlib import Path
 from typing import IO, Any, BinaryIO
 
 from smtui.core.hyperparams import toolkit_value
-from smtui.services.errors import NotFound
+from smtui.services.archives import extract_safely
+from smtui.services.errors import NotFound, ServiceFailed
 from smtui.services.local.contract import HostContract, count_gpus, host_names
 from smtui.services.local.storage import LocalStorage, write_atomically
 from smtui.services.local.store import (
@@ -313,9 +314,10 @@ class Supervisor:
         if not path.is_file():
             raise JobFailed(f"ClientError: the code bundle {uri} does not exist ({path})")
         try:
-            with tarfile.open(path) as tar:
-                tar.extractall(contract.code_dir, filter="data")
-        except (tarfile.TarError, OSError) as exc:
+            # Anyone who can write the bucket can replace the bundle: unpack it within the
+            # same budget as model artifacts (sizes, members, ratio, no sparse or links out).
+            extract_safely(path, contract.code_dir)
+        except (ServiceFailed, OSError) as exc:
             raise JobFailed(f"ClientError: cannot unpack the code bundle {uri}: {exc}") from exc
 
     def train(self) -> tuple[str, str | None]:
