@@ -226,8 +226,16 @@ async def plan_folder_sync(
     """Scan the folder while listing the prefix, then plan; file reads and hashing run off
     the loop."""
     local, remote = await asyncio.gather(
-        asyncio.to_thread(scan_folder, src), storage.list_all(str(S3Uri.parse(dest).folder))
+        asyncio.to_thread(scan_folder, src),
+        storage.list_all(str(S3Uri.parse(dest).folder)),
+        return_exceptions=True,
     )
+    # The folder's problems (unreadable files, names S3 cannot take) are the user's to fix
+    # whatever the listing says, so they are reported first, whichever finished first.
+    if isinstance(local, BaseException):
+        raise local
+    if isinstance(remote, BaseException):
+        raise remote
     return await asyncio.to_thread(plan_sync, local, remote, src, dest, cache)
 
 

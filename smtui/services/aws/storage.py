@@ -42,11 +42,13 @@ def _object(item: dict[str, Any]) -> S3Object:
 
 
 class _Progress:
-    """An s3transfer subscriber that adds bytes and finished files to a `TransferProgress`."""
+    """An s3transfer subscriber that adds bytes and finished files to a `TransferProgress`,
+    and sets `finished` whenever a transfer ends (so a waiter notices at once)."""
 
-    def __init__(self, progress: TransferProgress, name: str) -> None:
+    def __init__(self, progress: TransferProgress, name: str, finished: threading.Event) -> None:
         self.progress = progress
         self.name = name
+        self.finished = finished
 
     def on_queued(self, **kwargs: Any) -> None:
         pass
@@ -65,15 +67,24 @@ class _Progress:
             self.progress.add(failed=self.name)
         else:
             self.progress.add(files=1)
+        finally:
+            self.finished.set()  # s3transfer marks the future done before calling this
 
 
-def _wait_for(futures: list[Any], cancelled: threading.Event) -> None:
-    """Wait for every future, raising `TransferCancelled` as soon as `cancelled` is set
-    (the transfer manager's exit then cancels the rest); the first failure is raised."""
-    for future in futures:
-        while not future.done():
-            if cancelled.wait(POLL):
-                raise TransferCancelled
+def _wait_for(futures: list[Any], cancelled: threading.Event, finished: threading.Event) -> None:
+    """Wait for every future, raising `TransferCancelled` within `POLL` of `cancelled` being
+    set (the transfer manager's exit then cancels the rest); the first failure is raised.
+    `finished` is set by the subscribers as each transfer ends, so the last one's end is
+    noticed at once, not at the next poll."""
+    remaining = list(futures)
+    while True:
+        finished.clear()  # before looking: an end after the look sets it again
+        remaining = [f for f in remaining if not f.done()]
+        if not remaining:
+            break
+        if cancelled.is_set():
+            raise TransferCancelled
+        finished.wait(POLL)
     errors = []
     for future in futures:
         try:
@@ -180,18 +191,19 @@ class AwsStorage:
         def upload(client: Any, cancelled: threading.Event) -> None:
             from boto3.s3.transfer import create_transfer_manager
 
+            finished = threading.Event()
             with create_transfer_manager(client, _transfer_config()) as manager:
                 futures = []
                 for path, uri in pairs:
                     if cancelled.is_set():  # a big sync can be stopped while it is queued
                         raise TransferCancelled
                     where = S3Uri.parse(uri)
-                    subscriber = _Progress(progress, str(path))
+                    subscriber = _Progress(progress, str(path), finished)
                     futures.append(
                         manager.upload(str(path), where.bucket, where.key, subscribers=[subscriber])
                     )
                 # Raising inside the `with` makes the manager cancel every future and wait.
-                _wait_for(futures, cancelled)
+                _wait_for(futures, cancelled, finished)
 
         await self._cancellable("put_object", upload)
 
@@ -218,10 +230,12 @@ class AwsStorage:
 
             # s3transfer writes to a temporary name and renames it when complete; a
             # cancelled or failed download removes the temporary file.
+            finished = threading.Event()
             with create_transfer_manager(client, _transfer_config()) as manager:
+                subscriber = _Progress(progress, uri, finished)
                 future = manager.download(
-                    where.bucket, where.key, str(dest), subscribers=[_Progress(progress, uri)]
+                    where.bucket, where.key, str(dest), subscribers=[subscriber]
                 )
-                _wait_for([future], cancelled)
+                _wait_for([future], cancelled, finished)
 
         await self._cancellable("get_object", fetch)
