@@ -12,7 +12,9 @@ import importlib
 import sys
 from collections.abc import Callable, Sequence
 
-from smtui.core.errors import SmtuiError
+from smtui.core.errors import Interrupted, SmtuiError
+from smtui.core.safetext import clean
+from smtui.core.secrets import redact_url
 
 # command name -> "module:function"; each function takes the parsed args, returns an exit code.
 HANDLERS = {
@@ -63,10 +65,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         _check_environment()
         return _handler(args.command)(args)
+    except Interrupted as exc:
+        if debug:
+            raise
+        print(clean(str(exc)), file=sys.stderr)
+        return exc.exit_code
     except SmtuiError as exc:
         if debug:
             raise
-        for line in str(exc).splitlines():
+        # Messages carry others' text (AWS error bodies, keys, file names): cleaned here, once.
+        for line in clean(redact_url(str(exc)), multiline=True).splitlines():
             print(f"error: {line}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
@@ -81,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # the last line of defence against tracebacks
         if debug:
             raise
-        print(f"error: unexpected {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(clean(redact_url(f"error: unexpected {type(exc).__name__}: {exc}")), file=sys.stderr)
         print(
             "error: this is a bug in smtui; run again with --debug for the traceback",
             file=sys.stderr,

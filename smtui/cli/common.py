@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from smtui.core.config import DEFAULT_CONFIG, Overrides, resolve_config, resolve_with_problems
 from smtui.core.errors import ConfigError
 from smtui.core.origin import Origin
+from smtui.core.safetext import clean
 from smtui.core.spec import JobSpec
 from smtui.services.backend import Backend
 
@@ -46,7 +47,7 @@ def load_spec(args: argparse.Namespace, overrides: Overrides) -> JobSpec:
 def warn(lines: list[str]) -> None:
     """Print warnings to stderr, one per line."""
     for line in lines:
-        print(f"warning: {line}", file=sys.stderr)
+        print(f"warning: {clean(line)}", file=sys.stderr)
 
 
 def lenient_spec(args: argparse.Namespace) -> JobSpec:

@@ -10,8 +10,9 @@ from pathlib import Path
 from smtui.cli.common import lenient_spec, make_backend_for, run_async
 from smtui.cli.jobs import confirm
 from smtui.cli.render import human_size, plural, table
-from smtui.core.errors import SmtuiError, UsageError
+from smtui.core.errors import Interrupted, SmtuiError, UsageError
 from smtui.core.formats import when
+from smtui.core.safetext import clean
 from smtui.core.spec import JobSpec
 from smtui.services.artifacts import download_artifacts
 from smtui.services.backend import Backend, TransferProgress
@@ -43,12 +44,13 @@ def _sync_paths(args: argparse.Namespace, spec: JobSpec) -> tuple[Path, str]:
 
 
 def _print_plan(plan: SyncPlan, verbose: bool, delete: bool) -> None:
-    print(f"sync {plan.src} -> {plan.dest}: {plan.summary(delete)}", file=sys.stderr)
+    # File names and keys are anyone's: shown with their control characters made visible.
+    print(clean(f"sync {plan.src} -> {plan.dest}: {plan.summary(delete)}"), file=sys.stderr)
     if verbose:
         for file, why in plan.uploads:
-            print(f"upload ({why}) {file.rel}  {human_bytes(file.size)}")
+            print(clean(f"upload ({why}) {file.rel}  {human_bytes(file.size)}"))
         for obj in plan.deletes:
-            print(f"delete {obj.key}")
+            print(clean(f"delete {obj.key}"))
 
 
 async def _show_progress(progress: TransferProgress) -> None:
@@ -83,6 +85,14 @@ async def _sync_once(backend: Backend, args: argparse.Namespace, src: Path, dest
     ticker = asyncio.create_task(_show_progress(progress)) if sys.stderr.isatty() else None
     try:
         await apply_plan(backend.storage, plan, delete, progress)
+    except asyncio.CancelledError:
+        # Ctrl-C: the storage cancelled what was in flight; say what is already there.
+        if ticker is not None:
+            print(file=sys.stderr)  # end the progress line
+        raise Interrupted(
+            f"interrupted: {progress.done_files} of {progress.total_files} uploaded"
+            f" ({human_bytes(progress.done_bytes)}); run sync-data again to finish"
+        ) from None
     finally:
         if ticker is not None:
             ticker.cancel()
@@ -125,7 +135,7 @@ async def _watch(backend: Backend, args: argparse.Namespace, src: Path, dest: st
                 if not exc.retryable:
                     raise
                 # An outage must not end a watch that runs for hours: try again shortly.
-                print(f"smtui: {exc}; syncing again in {WATCH_RETRY:.0f} s", file=sys.stderr)
+                print(clean(f"smtui: {exc}; syncing again in {WATCH_RETRY:.0f} s"), file=sys.stderr)
                 asyncio.get_running_loop().call_later(WATCH_RETRY, changed.set)
     finally:
         watcher.cancel()
@@ -158,13 +168,22 @@ def run_ls(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _download(backend: Backend, args: argparse.Namespace, dest: Path) -> Path:
+    try:
+        return await download_artifacts(backend, args.job, dest, args.extract, args.force)
+    except asyncio.CancelledError:
+        raise Interrupted(
+            "interrupted: the download was stopped and its partial file removed"
+        ) from None
+
+
 def run_download(args: argparse.Namespace) -> int:
     backend = make_backend_for(lenient_spec(args))
     # ./<job>/ by default, as the TUI does: never the project folder itself.
     dest = Path(args.dest) if args.dest else Path(args.job)
-    target = run_async(download_artifacts(backend, args.job, dest, args.extract, args.force))
+    target = run_async(_download(backend, args, dest))
     print(
-        f"downloaded {target}" + (f" and extracted it into {dest}" if args.extract else ""),
+        clean(f"downloaded {target}" + (f" and extracted it into {dest}" if args.extract else "")),
         file=sys.stderr,
     )
     return 0

@@ -11,6 +11,7 @@ from smtui.cli.render import table, to_json
 from smtui.core.errors import UsageError
 from smtui.core.formats import duration, money, when
 from smtui.core.jobs import TrainingJob, parse_status
+from smtui.core.safetext import clean
 from smtui.services.backend import Backend
 
 
@@ -70,7 +71,9 @@ def describe_lines(job: TrainingJob) -> list[str]:
         lines.append("channels:")
         lines += table([[k, v] for k, v in job.channels.items()])
     lines.append(f"model artifacts: {job.model_artifacts or '-'}")
-    return lines
+    # Every field above is someone else's text (a failure reason is the script's own
+    # words): shown, never obeyed. Failure reasons are often several lines; they stay so.
+    return [clean(line, multiline=True) for line in lines]
 
 
 def run_describe(args: argparse.Namespace) -> int:
@@ -102,5 +105,5 @@ def run_stop(args: argparse.Namespace) -> int:
         print("not stopped", file=sys.stderr)
         return 1
     status = run_async(_stop(backend, args.job))
-    print(f"{args.job}: {status}")
+    print(clean(f"{args.job}: {status}"))
     return 0

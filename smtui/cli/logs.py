@@ -10,6 +10,7 @@ import time
 
 from smtui.cli.common import lenient_spec, make_backend_for, run_async
 from smtui.core.errors import UsageError
+from smtui.core.safetext import clean, without_surrogates
 from smtui.services.backend import Backend
 from smtui.services.logtail import LogTailer, host_of
 
@@ -46,10 +47,16 @@ async def print_logs(
     since: float | None = None,
     pattern: re.Pattern[str] | None = None,
     timestamps: bool = False,
+    raw: bool = False,
 ) -> str | None:
     """Print the job's merged log lines to stdout; return the job's last known status.
     When the job has no log stream at all, say so on stderr (an empty output alone reads
-    like a filter that matched nothing)."""
+    like a filter that matched nothing).
+
+    Every line is written by the job's code (or anyone who can write to its log group), so
+    its control characters are shown, not obeyed, unless `raw` asks for the bytes as logged
+    (lone surrogates, which cannot be encoded, are replaced even then)."""
+    render = without_surrogates if raw else clean
     hosts = (await backend.jobs.describe_job(job)).instance_count
     start_ms = int((time.time() - since) * 1000) if since is not None else None
     tailer = LogTailer(backend.logs, job, follow=follow, hosts=hosts, start_ms=start_ms)
@@ -58,7 +65,7 @@ async def print_logs(
         if batch.problem != problem:
             problem = batch.problem
             print(
-                f"smtui: {problem}" if problem else "smtui: the log tail is current again",
+                f"smtui: {clean(problem)}" if problem else "smtui: the log tail is current again",
                 file=sys.stderr,
             )
         lines = []
@@ -70,7 +77,7 @@ async def print_logs(
                 when = dt.datetime.fromtimestamp(event.timestamp / 1000, dt.UTC).astimezone()
                 stamp = when.isoformat(timespec="milliseconds")
                 prefix = f"{stamp} {prefix}"
-            lines.append(prefix + event.message.rstrip("\n"))
+            lines.append(prefix + render(event.message.rstrip("\n")))
         if lines:
             sys.stdout.write("\n".join(lines) + "\n")
             sys.stdout.flush()
@@ -94,6 +101,7 @@ def run(args: argparse.Namespace) -> int:
             since=since,
             pattern=pattern,
             timestamps=args.timestamps,
+            raw=args.raw,
         )
     )
     if not args.follow:

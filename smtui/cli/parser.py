@@ -165,6 +165,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--filter", metavar="REGEX", help="only lines matching REGEX")
     p.add_argument("--timestamps", action="store_true", help="prefix each line with its time")
+    p.add_argument(
+        "--raw",
+        action="store_true",
+        help="write control characters as logged (escape sequences reach the terminal)",
+    )
 
     p = command("stop", "stop a job")
     p.add_argument("job", metavar="JOB")

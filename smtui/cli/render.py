@@ -7,13 +7,16 @@ import shlex
 from typing import Any
 
 from smtui.core.request import entry_point_argv
+from smtui.core.safetext import clean
 from smtui.core.spec import JobSpec, resolved_rows
 
 
 def table(rows: list[list[str]], indent: str = "  ") -> list[str]:
-    """Left-aligned columns, two spaces apart."""
+    """Left-aligned columns, two spaces apart. Cells hold text from others (job fields,
+    S3 keys, hyperparameters), so each is cleaned before its width is measured."""
     if not rows:
         return []
+    rows = [[clean(cell) for cell in row] for row in rows]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return [
         indent + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
@@ -24,13 +27,13 @@ def table(rows: list[list[str]], indent: str = "  ") -> list[str]:
 def describe_spec(spec: JobSpec) -> list[str]:
     """Every resolved value with its origin, the hyperparameters, and the entry point's argv."""
     rows = [list(row) for row in resolved_rows(spec)]
-    lines = [f"resolved config ({spec.config_path}):", *table(rows)]
+    lines = [clean(f"resolved config ({spec.config_path}):"), *table(rows)]
     if spec.params:
         lines.append("hyperparameters:")
         header = [["as written", "normalised", "value", "origin"]]
         lines += table(header + [[p.written, p.name, p.value, str(p.origin)] for p in spec.params])
     argv = shlex.join([spec.entry_point or "", *entry_point_argv(spec)])
-    lines.append(f"entry point argv: {argv}")
+    lines.append(clean(f"entry point argv: {argv}"))
     return lines
 
 

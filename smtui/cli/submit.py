@@ -24,6 +24,7 @@ from smtui.core.images import resolve_image_uri
 from smtui.core.jobs import TERMINAL
 from smtui.core.request import job_name_base, make_job_name
 from smtui.core.requestcheck import checked_request
+from smtui.core.safetext import clean
 from smtui.core.schema import JOB_BASE_MAX, JOB_NAME_PATTERN
 from smtui.core.validate import placeholder_warnings
 from smtui.services.backend import Backend
@@ -79,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
 
 def report(submitted: Submitted) -> None:
     for note in submitted.notes:
-        print(f"smtui: {note}", file=sys.stderr)
+        print(clean(f"smtui: {note}"), file=sys.stderr)
     print(f"submitted {submitted.job_name}", file=sys.stderr)
     print(submitted.job_name)
 
@@ -89,11 +90,11 @@ def follow_up(backend: Backend, job: str, *, wait: bool, tail: bool) -> int:
     if not wait and not tail:
         return 0
     status = run_async(_follow(backend, job, tail))
-    print(f"{job}: {status}", file=sys.stderr)
+    print(clean(f"{job}: {status}"), file=sys.stderr)
     if wait and status != "Completed":
         failure = run_async(backend.jobs.describe_job(job)).failure_reason
         if failure:
-            print(f"failure reason: {failure}", file=sys.stderr)
+            print(clean(f"failure reason: {failure}", multiline=True), file=sys.stderr)
         return 1
     return 0
 

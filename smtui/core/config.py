@@ -19,6 +19,7 @@ from smtui.core.awsprofile import profile_region
 from smtui.core.errors import ConfigError, Problem
 from smtui.core.hyperparams import RawParam, merge_layers
 from smtui.core.origin import Origin, Source
+from smtui.core.risks import hostile_warnings
 from smtui.core.spec import JobSpec, SyncSettings
 from smtui.core.validate import validate_spec
 from smtui.core.yamlsource import LineDict, load_file
@@ -285,4 +286,5 @@ def resolve_with_problems(
     problems = layers.problems + param_problems
     if not problems:
         problems = validate_spec(spec)
+        spec.warnings.extend(hostile_warnings(spec))
     return spec, problems

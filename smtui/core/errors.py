@@ -33,6 +33,12 @@ class SmtuiError(Exception):
     exit_code = 1
 
 
+class Interrupted(SmtuiError):
+    """The user pressed Ctrl-C; the message says what was done before it stopped."""
+
+    exit_code = 130
+
+
 class UsageError(SmtuiError):
     """Bad input from the user (config, flags, arguments): exit code 2, nothing sent."""
 

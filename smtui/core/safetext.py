@@ -45,6 +45,17 @@ def clean(text: str, *, multiline: bool = False) -> str:
     return pattern.sub(_replace, text)
 
 
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def without_surrogates(text: str) -> str:
+    """`text` as written, controls and all, but with lone surrogates made U+FFFD: for
+    output the user asked to get raw (`smtui logs --raw`), which must still encode."""
+    if _SURROGATES.search(text) is None:
+        return text
+    return _SURROGATES.sub("\ufffd", text)
+
+
 def is_clean(text: str, *, multiline: bool = False) -> bool:
     """True when `clean` would return `text` unchanged."""
     pattern = _UNSAFE_MULTI_LINE if multiline else _UNSAFE_ONE_LINE

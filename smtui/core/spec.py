@@ -171,11 +171,19 @@ def value_text(value: Any) -> str:
 
 
 def resolved_rows(spec: JobSpec) -> list[tuple[str, str, str]]:
-    """(key, value, origin) for every value the spec has, in the config reference's order."""
+    """(key, value, origin) for every value the spec has, in the config reference's order.
+    Values are for showing: URL passwords and secret-looking environment values masked."""
     from smtui.core import schema  # schema imports this module
+    from smtui.core.secrets import masked_environment, redact_url
+
+    def shown(attr: str) -> str:
+        value = getattr(spec, attr)
+        if attr == "environment":
+            value = masked_environment(value)
+        return redact_url(value_text(value))
 
     return [
-        (f.name, value_text(getattr(spec, f.attr)), str(spec.origin(f.attr)))
+        (f.name, shown(f.attr), str(spec.origin(f.attr)))
         for f in schema.FIELDS
         if getattr(spec, f.attr) is not None
     ]

@@ -2,6 +2,10 @@
 
 It is the fully resolved config in jobber's format, with the origin of each value as a
 comment, so a teammate can read what ran and resubmit it, and `smtui` can show it.
+
+Everyone who can read the bucket reads it, so it holds nothing of the submitter's own:
+`endpoint-url` (which may carry a password) and `profile` are client-side settings and are
+left out, and environment values that look secret are masked (see `core.secrets`).
 """
 
 from __future__ import annotations
@@ -13,7 +17,11 @@ import yaml
 
 from smtui.core import schema
 from smtui.core.hyperparams import normalise_key
+from smtui.core.secrets import masked_environment
 from smtui.core.spec import JobSpec
+
+CLIENT_SIDE = ("endpoint-url", "profile")
+"""Keys that say how this submitter connects, not what the job is: never stored."""
 
 
 def _plain(value: Any) -> Any:
@@ -32,8 +40,10 @@ def stored_config(spec: JobSpec, job_name: str, image_uri: str, request: dict[st
     origins = []
     for f in schema.FIELDS:
         value = getattr(spec, f.attr)
-        if value is None or f.name in ("image", "sync"):
+        if value is None or f.name in ("image", "sync") or f.name in CLIENT_SIDE:
             continue
+        if f.name == "environment":
+            value = masked_environment(value)
         submit[f.name] = _plain(value)
         origins.append(f"#   {f.name}: {spec.origin(f.attr)}")
     submit["image-uri"] = image_uri

@@ -59,6 +59,16 @@ class ServiceFailed(ServiceError):
 
 
 def translate(exc: Exception, action: str) -> ServiceError:
+    """`_translate`, with any password in a URL it quotes (an endpoint's) redacted."""
+    from smtui.core.secrets import redact_url
+
+    error = _translate(exc, action)
+    if error.args and isinstance(error.args[0], str):
+        error.args = (redact_url(error.args[0]), *error.args[1:])
+    return error
+
+
+def _translate(exc: Exception, action: str) -> ServiceError:
     """Turn a botocore/boto3 exception raised by `action` into a `ServiceError`.
 
     `action` is the API operation in AWS's words (`sagemaker:DescribeTrainingJob`), so an
@@ -84,6 +94,9 @@ def translate(exc: Exception, action: str) -> ServiceError:
         return _client_error(exc, action)
     if isinstance(exc, bce.BotoCoreError):
         return ServiceFailed(f"{action}: {exc}")
+    if isinstance(exc, OSError) and exc.filename:
+        # A local file (an upload's source, a download's target), not the network.
+        return ServiceFailed(f"{action}: {exc.filename}: {exc.strerror or exc}")
     if isinstance(exc, OSError):
         return EndpointUnreachable(f"{action}: {exc}")
     return ServiceFailed(f"{action}: {type(exc).__name__}: {exc}")

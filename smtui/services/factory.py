@@ -42,6 +42,7 @@ def _retry_overrides() -> dict[str, Any]:
 def make_backend(settings: BackendSettings) -> Backend:
     """Build the backend `settings.name` names; imports only what it needs."""
     if settings.name == "aws":
+        from smtui.core.secrets import redact_url
         from smtui.services.aws.clients import AwsClients, AwsSettings
         from smtui.services.aws.jobs import AwsJobs
         from smtui.services.aws.logs import AwsLogSource
@@ -57,7 +58,7 @@ def make_backend(settings: BackendSettings) -> Backend:
             for part in (
                 settings.profile or "default",
                 settings.region or "",
-                settings.endpoint_url or "",
+                redact_url(settings.endpoint_url or ""),
             )
             if part
         )

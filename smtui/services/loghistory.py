@@ -9,18 +9,29 @@ Records are kept in arrival order, and read back in time order: a host whose lin
 CloudWatch late arrives after lines written after its own, by at most the history's
 `lateness`, so a heap holding that window's events puts every line in its place without
 holding the whole history in memory.
+
+The files are private (mkstemp makes them 0600) and hold other people's log lines, so they
+must not outlive the app: each is removed on `close`, on exit, and on SIGHUP (the SSH
+session dropped) or SIGTERM; a process killed outright (SIGKILL) leaves its files behind,
+so each new history first sweeps away those whose owning process (named in the file name)
+is gone.
 """
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import functools
 import heapq
 import os
 import re
+import signal
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
 from smtui.core.safetext import clean
 from smtui.services.backend import LogEvent
@@ -76,15 +87,94 @@ def _unescape(text: str) -> str:
     return _UNESCAPE.sub(lambda m: "\n" if m.group(1) == "n" else m.group(1), text)
 
 
+PREFIX = "smtui-log-"
+_STALE = re.compile(re.escape(PREFIX) + r"(\d+)-.*\.tsv")
+_live: set[Path] = set()
+"""History files this process has open, removed when it exits or is told to stop."""
+_guard = threading.Lock()
+_swept: set[str] = set()
+
+
+def _remove_live() -> None:
+    for path in list(_live):
+        path.unlink(missing_ok=True)
+    _live.clear()
+
+
+def _on_signal(previous: Any) -> Any:
+    def handler(signum: int, frame: FrameType | None) -> None:
+        _remove_live()
+        if callable(previous):
+            previous(signum, frame)
+        elif previous != signal.SIG_IGN:
+            signal.signal(signum, signal.SIG_DFL)  # die of the signal, as without us
+            os.kill(os.getpid(), signum)
+
+    return handler
+
+
+def _install_cleanup() -> None:
+    """Once per process: remove live files at exit and on SIGHUP/SIGTERM (keeping any
+    handler already installed). Signal handlers can only be set from the main thread; a
+    history made elsewhere still has the exit hook and the next start-up's sweep."""
+    atexit.register(_remove_live)
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for signum in (signal.SIGHUP, signal.SIGTERM):
+        previous = signal.getsignal(signum)
+        signal.signal(signum, _on_signal(previous))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
+def sweep_stale(folder: Path) -> list[Path]:
+    """Remove this user's history files in `folder` whose owning process has died."""
+    removed: list[Path] = []
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return removed
+    for path in entries:
+        match = _STALE.fullmatch(path.name)
+        if match is None or int(match.group(1)) == os.getpid():
+            continue
+        try:
+            if path.stat().st_uid != os.geteuid() or _alive(int(match.group(1))):
+                continue
+            path.unlink()
+        except OSError:
+            continue
+        removed.append(path)
+    return removed
+
+
 class LogHistory:
     """Append-only history of one tail, in a private temporary file removed on `close`."""
 
     def __init__(self, folder: Path | None = None) -> None:
         if folder is not None:
             folder.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix="smtui-log-", suffix=".tsv", dir=folder)
+        where = folder or Path(tempfile.gettempdir())
+        with _guard:
+            if not _swept:
+                _install_cleanup()
+            if str(where) not in _swept:
+                _swept.add(str(where))
+                sweep_stale(where)
+        fd, name = tempfile.mkstemp(prefix=f"{PREFIX}{os.getpid()}-", suffix=".tsv", dir=where)
         self.path = Path(name)
-        self._file = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+        _live.add(self.path)
+        # A CloudWatch message can hold a lone surrogate (JSON's "\udc80"): kept as written
+        # (surrogatepass), since one unencodable line must not stop the whole history.
+        self._file = os.fdopen(fd, "w", encoding="utf-8", errors="surrogatepass", newline="\n")
         self.count = 0
         """Events written so far."""
         self.lateness = 0
@@ -118,7 +208,7 @@ class LogHistory:
 
     def _records(self, count: int) -> Iterator[LogEvent]:
         """The first `count` records, in arrival order."""
-        with self.path.open(encoding="utf-8", newline="\n") as handle:
+        with self.path.open(encoding="utf-8", errors="surrogatepass", newline="\n") as handle:
             for _ in range(count):
                 record = handle.readline()
                 if not record:
@@ -141,7 +231,7 @@ class LogHistory:
     def save(self, dest: Path, *, hosts: bool, timestamps: bool = True) -> int:
         """Write every event, rendered, to `dest`; returns how many."""
         written = 0
-        with dest.open("w", encoding="utf-8") as out:
+        with dest.open("w", encoding="utf-8", errors="replace") as out:  # a file for people
             for event in self.events():
                 out.write(render_event(event, hosts=hosts, timestamps=timestamps) + "\n")
                 written += 1
@@ -151,6 +241,7 @@ class LogHistory:
         """Close and remove the file."""
         self._file.close()
         self.path.unlink(missing_ok=True)
+        _live.discard(self.path)
 
 
 def _in_order(events: Iterable[LogEvent], lateness: int) -> Iterator[LogEvent]:

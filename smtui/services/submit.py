@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import io
 import tarfile
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from smtui.core.clone import base_name, check_local_hosts, clone_request
+from smtui.core.errors import UsageError
 from smtui.core.images import resolve_image_uri
 from smtui.core.request import job_name_base, make_job_name
 from smtui.core.requestcheck import checked_request
@@ -32,17 +33,21 @@ class Submitted:
     """What was done on the way (bucket created, placeholder written)."""
 
 
-def pack_source(source: Path) -> bytes:
-    """`source` as sourcedir.tar.gz, files at the archive's root (caches and .git left out)."""
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+def pack_source(source: Path, bundle: Path) -> None:
+    """Write `source` as sourcedir.tar.gz to `bundle`, files at the archive's root (caches
+    and .git left out). Streamed to disk: a source dir of hundreds of MB never sits in memory."""
+    with tarfile.open(bundle, mode="w:gz") as tar:
         for path in sorted(source.rglob("*")):
             rel = path.relative_to(source)
             if any(part in SKIPPED for part in rel.parts) or path.suffix == ".pyc":
                 continue
             if path.is_file():
-                tar.add(path, arcname=rel.as_posix(), recursive=False)
-    return buffer.getvalue()
+                try:
+                    tar.add(path, arcname=rel.as_posix(), recursive=False)
+                except OSError as exc:
+                    raise UsageError(
+                        f"source-dir: cannot read {path}: {exc.strerror or exc}"
+                    ) from None
 
 
 async def submit_spec(backend: Backend, spec: JobSpec, job_name: str | None = None) -> Submitted:
@@ -62,8 +67,10 @@ async def submit_spec(backend: Backend, spec: JobSpec, job_name: str | None = No
                 spec.data_uri + PLACEHOLDER, b"placeholder: SageMaker needs a non-empty channel\n"
             )
             notes.append(f"{spec.data_uri} was empty: wrote {PLACEHOLDER}")
-    bundle = await asyncio.to_thread(pack_source, spec.config_dir / spec.source_dir)
-    await backend.storage.put_bytes(spec.code_uri(job_name), bundle)
+    with tempfile.TemporaryDirectory(prefix="smtui-bundle-") as folder:
+        bundle = Path(folder) / "sourcedir.tar.gz"
+        await asyncio.to_thread(pack_source, spec.config_dir / spec.source_dir, bundle)
+        await backend.storage.upload_files([(bundle, spec.code_uri(job_name))])
     config = stored_config(spec, job_name, image, request)
     await backend.storage.put_bytes(spec.config_uri(job_name), config.encode())
     arn = await backend.jobs.create_job(request)

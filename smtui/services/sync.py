@@ -15,6 +15,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from smtui.core.errors import UsageError
 from smtui.services.backend import S3Object, StorageService, TransferProgress
 from smtui.services.s3uri import S3Uri
 
@@ -153,9 +154,23 @@ def same_content(file: LocalFile, remote: S3Object, cache: HashCache) -> bool:
     return cache.etag(file, None) == etag
 
 
+SHOWN = 5
+"""Files named in an error about a folder; the rest are counted."""
+
+
+def _shown(names: list[str]) -> str:
+    more = f" and {len(names) - SHOWN} more" if len(names) > SHOWN else ""
+    return ", ".join(names[:SHOWN]) + more
+
+
 def scan_folder(src: Path) -> list[LocalFile]:
-    """Every regular file under `src` (following no symlinked folders), sorted by path."""
+    """Every regular file under `src` (following no symlinked folders), sorted by path.
+
+    Raises `UsageError` before anything is uploaded when a file cannot be read or its name
+    is not UTF-8 (S3 keys are UTF-8; such a name would fail half way through a sync)."""
     found: list[LocalFile] = []
+    unreadable: list[str] = []
+    undecodable: list[str] = []
     for root, dirs, files in os.walk(src):
         dirs.sort()
         for name in sorted(files):
@@ -163,12 +178,45 @@ def scan_folder(src: Path) -> list[LocalFile]:
             try:
                 stat = path.stat()
             except OSError:
-                continue  # vanished or unreadable between listing and stat
+                continue  # vanished or a broken link between listing and stat
             if not path.is_file():
                 continue
             rel = path.relative_to(src).as_posix()
-            found.append(LocalFile(rel, path, stat.st_size, stat.st_mtime_ns))
+            if not _is_utf8(rel):
+                # os.walk gives undecodable bytes as surrogates; show the bytes instead
+                undecodable.append(repr(os.fsencode(rel))[2:-1])
+            elif not os.access(path, os.R_OK):
+                unreadable.append(rel)
+            else:
+                found.append(LocalFile(rel, path, stat.st_size, stat.st_mtime_ns))
+    if undecodable:
+        raise UsageError(
+            f"{src}: {len(undecodable)} file name(s) are not UTF-8, which S3 keys must be: "
+            f"{_shown(undecodable)}; rename them (nothing was uploaded)"
+        )
+    if unreadable:
+        raise UsageError(
+            f"{src}: cannot read {len(unreadable)} file(s) (permission denied): "
+            f"{_shown(unreadable)}; fix their permissions or move them out (nothing was uploaded)"
+        )
     return found
+
+
+def _is_utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _same(file: LocalFile, remote: S3Object, cache: HashCache) -> bool:
+    try:
+        return same_content(file, remote, cache)
+    except OSError as exc:  # unreadable after all (EIO, a file that changed mode mid-scan)
+        raise UsageError(
+            f"{file.path}: cannot read it ({exc.strerror or exc}); nothing was uploaded"
+        ) from None
 
 
 def plan_sync(
@@ -182,7 +230,7 @@ def plan_sync(
         obj = by_rel.pop(file.rel, None)
         if obj is None:
             plan.uploads.append((file, "new"))
-        elif obj.size != file.size or not same_content(file, obj, cache):
+        elif obj.size != file.size or not _same(file, obj, cache):
             plan.uploads.append((file, "changed"))
         else:
             plan.skips.append(file)
@@ -196,8 +244,16 @@ async def plan_folder_sync(
     """Scan the folder while listing the prefix, then plan; file reads and hashing run off
     the loop."""
     local, remote = await asyncio.gather(
-        asyncio.to_thread(scan_folder, src), storage.list_all(str(S3Uri.parse(dest).folder))
+        asyncio.to_thread(scan_folder, src),
+        storage.list_all(str(S3Uri.parse(dest).folder)),
+        return_exceptions=True,
     )
+    # The folder's problems (unreadable files, names S3 cannot take) are the user's to fix
+    # whatever the listing says, so they are reported first, whichever finished first.
+    if isinstance(local, BaseException):
+        raise local
+    if isinstance(remote, BaseException):
+        raise remote
     return await asyncio.to_thread(plan_sync, local, remote, src, dest, cache)
 
 

@@ -8,6 +8,7 @@ open a dialog or a form and run the work in a worker whose failure is shown once
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -22,9 +23,11 @@ from smtui.core.config import Overrides
 from smtui.core.errors import UsageError
 from smtui.core.jobs import TERMINAL
 from smtui.core.safetext import clean
+from smtui.core.secrets import redact_url
 from smtui.core.spec import JobSpec
 from smtui.services.artifacts import download_artifacts
 from smtui.services.backend import Backend
+from smtui.services.loghistory import sweep_stale
 from smtui.services.submit import resubmit
 from smtui.tui.configs import ConfigsPane
 from smtui.tui.data import DataPane
@@ -103,6 +106,8 @@ class SmtuiApp(App[None]):
         return self.main.configs
 
     def on_mount(self) -> None:
+        # History files of tails whose app was killed (SIGKILL leaves them): removed.
+        self.run_worker(lambda: sweep_stale(Path(tempfile.gettempdir())), thread=True)
         for warning in self._warnings:
             self.notify(warning, severity="warning", timeout=10, markup=False)
 
@@ -116,9 +121,10 @@ class SmtuiApp(App[None]):
         markup: bool = False,
     ) -> None:
         """Every notification, as plain text: they carry others' words (error bodies, job
-        names, file names), which must neither be read as markup nor drive the terminal."""
+        names, file names), which must neither be read as markup nor drive the terminal, and
+        may quote an endpoint URL with its password (redacted)."""
         super().notify(
-            clean(message, multiline=True),
+            clean(redact_url(message), multiline=True),
             title=clean(title),
             severity=severity,
             timeout=timeout,

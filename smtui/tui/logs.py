@@ -331,6 +331,8 @@ class LogPane(Vertical):
         self.history.append(events)
         if self.metrics.feed((host_of(event.stream), event.message) for event in events):
             self._show_metrics()
+        for notice in self.metrics.take_notices():  # a pattern that blew its time budget
+            self.notify(notice, severity="warning", timeout=10)
         if self._filled is not None:  # the view shows the end already
             self._filled.extend(events)
             self._show_title()

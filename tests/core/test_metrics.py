@@ -45,3 +45,34 @@ def test_sparkline_has_one_block_per_point(values: list[float], width: int) -> N
     assert set(line) <= set(BLOCKS)
     if len(set(values[-width:])) > 1:
         assert BLOCKS[0] in line and BLOCKS[-1] in line
+
+
+def test_a_catastrophic_regex_is_switched_off_with_a_notice() -> None:
+    import time
+
+    tracker = MetricTracker(
+        [
+            {"Name": "slow", "Regex": r"(a|a)*$"},
+            {"Name": "nested", "Regex": r"(a+)+$"},
+            {"Name": "loss", "Regex": r"loss=([0-9.]+)"},
+        ]
+    )
+    started = time.monotonic()
+    line = "a" * 29 + "b"
+    long_line = "a" * 5000 + "b"  # (a+)+$ survives 29 a's under `regex`, not 5000
+    tracker.feed([("algo-1", line)] * 50 + [("algo-1", long_line), ("algo-1", "loss=0.5")])
+    assert time.monotonic() - started < 1.5  # `re` takes tens of seconds on one such line
+    assert [s.name for s in tracker.disabled] == ["slow", "nested"]
+    notices = tracker.take_notices()
+    assert len(notices) == 2 and "metric slow" in notices[0] and "switched off" in notices[0]
+    assert tracker.take_notices() == []
+    assert tracker.series[2].last == 0.5  # the others go on measuring
+    started = time.monotonic()
+    tracker.feed([("algo-1", line)] * 50)  # a switched-off metric costs nothing more
+    assert time.monotonic() - started < 0.5
+
+
+def test_nested_quantifiers_alone_do_not_switch_a_metric_off_when_they_are_fast() -> None:
+    tracker = MetricTracker([{"Name": "nested", "Regex": r"(a+)+$"}])
+    tracker.feed([("algo-1", "a" * 29 + "b")])
+    assert tracker.disabled == [] and tracker.take_notices() == []

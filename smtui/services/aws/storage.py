@@ -1,9 +1,21 @@
-"""S3 through boto3 and s3transfer: listing, bucket creation, uploads, deletes, downloads."""
+"""S3 through boto3 and s3transfer: listing, bucket creation, uploads, deletes, downloads.
+
+Transfers run in a thread, so cancelling the coroutine that awaits them (Ctrl-C in the CLI,
+a cancelled worker in the TUI) would leave the thread uploading every remaining file. So each
+transfer watches a `threading.Event` that the coroutine sets when it is cancelled: the
+thread then cancels s3transfer's futures, whose failure clean-ups abort the multipart uploads
+this run started and remove a partial download's temporary file, and the coroutine waits for
+that before it lets the cancellation go on.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from smtui.services.aws.clients import AwsClients
 from smtui.services.backend import Listing, S3Object, TransferProgress
@@ -13,6 +25,14 @@ from smtui.services.s3uri import S3Uri
 CHUNK = 8 * 1024 * 1024
 """Multipart threshold and part size; the sync planner computes ETags with the same size."""
 CONCURRENCY = 16
+POLL = 0.1
+"""Seconds between checks for a cancellation while transfers run: Ctrl-C acts within this."""
+
+T = TypeVar("T")
+
+
+class TransferCancelled(Exception):
+    """The transfers were cancelled part way (raised in the transfer thread only)."""
 
 
 def _object(item: dict[str, Any]) -> S3Object:
@@ -22,11 +42,13 @@ def _object(item: dict[str, Any]) -> S3Object:
 
 
 class _Progress:
-    """An s3transfer subscriber that adds bytes and finished files to a `TransferProgress`."""
+    """An s3transfer subscriber that adds bytes and finished files to a `TransferProgress`,
+    and sets `finished` whenever a transfer ends (so a waiter notices at once)."""
 
-    def __init__(self, progress: TransferProgress, name: str) -> None:
+    def __init__(self, progress: TransferProgress, name: str, finished: threading.Event) -> None:
         self.progress = progress
         self.name = name
+        self.finished = finished
 
     def on_queued(self, **kwargs: Any) -> None:
         pass
@@ -35,12 +57,50 @@ class _Progress:
         self.progress.add(nbytes=bytes_transferred)
 
     def on_done(self, future: Any, **kwargs: Any) -> None:
+        from s3transfer.exceptions import CancelledError
+
         try:
             future.result()
+        except CancelledError:
+            pass  # cancelled, not failed: the caller reports what was done
         except Exception:
             self.progress.add(failed=self.name)
         else:
             self.progress.add(files=1)
+        finally:
+            self.finished.set()  # s3transfer marks the future done before calling this
+
+
+def _wait_for(futures: list[Any], cancelled: threading.Event, finished: threading.Event) -> None:
+    """Wait for every future, raising `TransferCancelled` within `POLL` of `cancelled` being
+    set (the transfer manager's exit then cancels the rest); the first failure is raised.
+    `finished` is set by the subscribers as each transfer ends, so the last one's end is
+    noticed at once, not at the next poll."""
+    remaining = list(futures)
+    while True:
+        finished.clear()  # before looking: an end after the look sets it again
+        remaining = [f for f in remaining if not f.done()]
+        if not remaining:
+            break
+        if cancelled.is_set():
+            raise TransferCancelled
+        finished.wait(POLL)
+    errors = []
+    for future in futures:
+        try:
+            future.result()
+        except Exception as exc:
+            errors.append(exc)
+    if errors:
+        raise errors[0]
+
+
+def _transfer_config() -> Any:
+    from boto3.s3.transfer import TransferConfig
+
+    return TransferConfig(
+        multipart_threshold=CHUNK, multipart_chunksize=CHUNK, max_concurrency=CONCURRENCY
+    )
 
 
 class AwsStorage:
@@ -108,35 +168,44 @@ class AwsStorage:
 
         return await self.clients.run("s3", "get_object", read)
 
+    async def _cancellable(self, operation: str, work: Callable[[Any, threading.Event], T]) -> T:
+        """Run `work(client, cancelled)` in a thread; when this coroutine is cancelled, set
+        `cancelled` and wait for the thread to stop before passing the cancellation on."""
+        cancelled = threading.Event()
+        task = asyncio.ensure_future(
+            self.clients.run("s3", operation, lambda client: work(client, cancelled))
+        )
+        try:
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            cancelled.set()
+            with contextlib.suppress(Exception):
+                await task  # the thread cancels its futures and aborts what it started
+            raise
+
     async def upload_files(
         self, pairs: list[tuple[Path, str]], progress: TransferProgress | None = None
     ) -> None:
         progress = progress or TransferProgress()
 
-        def upload(client: Any) -> None:
-            from boto3.s3.transfer import TransferConfig, create_transfer_manager
+        def upload(client: Any, cancelled: threading.Event) -> None:
+            from boto3.s3.transfer import create_transfer_manager
 
-            config = TransferConfig(
-                multipart_threshold=CHUNK, multipart_chunksize=CHUNK, max_concurrency=CONCURRENCY
-            )
-            with create_transfer_manager(client, config) as manager:
+            finished = threading.Event()
+            with create_transfer_manager(client, _transfer_config()) as manager:
                 futures = []
                 for path, uri in pairs:
+                    if cancelled.is_set():  # a big sync can be stopped while it is queued
+                        raise TransferCancelled
                     where = S3Uri.parse(uri)
-                    subscriber = _Progress(progress, str(path))
+                    subscriber = _Progress(progress, str(path), finished)
                     futures.append(
                         manager.upload(str(path), where.bucket, where.key, subscribers=[subscriber])
                     )
-                errors = []
-                for future in futures:
-                    try:
-                        future.result()
-                    except Exception as exc:
-                        errors.append(exc)
-                if errors:
-                    raise errors[0]
+                # Raising inside the `with` makes the manager cancel every future and wait.
+                _wait_for(futures, cancelled, finished)
 
-        await self.clients.run("s3", "put_object", upload)
+        await self._cancellable("put_object", upload)
 
     async def delete_objects(self, uris: list[str]) -> None:
         by_bucket: dict[str, list[str]] = {}
@@ -156,11 +225,17 @@ class AwsStorage:
         where = S3Uri.parse(uri)
         progress = progress or TransferProgress()
 
-        def fetch(client: Any) -> None:
-            client.download_file(
-                where.bucket, where.key, str(dest),
-                Callback=lambda n: progress.add(nbytes=n),
-            )  # fmt: skip
+        def fetch(client: Any, cancelled: threading.Event) -> None:
+            from boto3.s3.transfer import create_transfer_manager
 
-        await self.clients.run("s3", "get_object", fetch)
-        progress.add(files=1)
+            # s3transfer writes to a temporary name and renames it when complete; a
+            # cancelled or failed download removes the temporary file.
+            finished = threading.Event()
+            with create_transfer_manager(client, _transfer_config()) as manager:
+                subscriber = _Progress(progress, uri, finished)
+                future = manager.download(
+                    where.bucket, where.key, str(dest), subscribers=[subscriber]
+                )
+                _wait_for([future], cancelled, finished)
+
+        await self._cancellable("get_object", fetch)

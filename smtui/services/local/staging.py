@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import shlex
 import subprocess
-import tarfile
 from typing import Any
 
 from smtui.core.hyperparams import toolkit_value
-from smtui.services.errors import NotFound
+from smtui.services.archives import extract_safely
+from smtui.services.errors import NotFound, ServiceFailed
 from smtui.services.local.checkpoints import copy_down
 from smtui.services.local.contract import HostContract
 from smtui.services.local.host import Host
@@ -63,9 +63,10 @@ def unpack_code(storage: LocalStorage, request: dict[str, Any], contract: HostCo
     if not path.is_file():
         raise JobFailed(f"ClientError: the code bundle {uri} does not exist ({path})")
     try:
-        with tarfile.open(path) as tar:
-            tar.extractall(contract.code_dir, filter="data")
-    except (tarfile.TarError, OSError) as exc:
+        # Anyone who can write the bucket can replace the bundle: unpack it within the same
+        # budget as model artifacts (sizes, members, ratio, no sparse members or links out).
+        extract_safely(path, contract.code_dir)
+    except (ServiceFailed, OSError) as exc:
         raise JobFailed(f"ClientError: cannot unpack the code bundle {uri}: {exc}") from exc
 
 
