@@ -12,7 +12,10 @@ Run: python bench/tui_logs.py [--lines 1000000] [--hosts 2] [--jobs 200]
    - cli: the same lines through `smtui logs`' `print_logs` into /dev/null, the peer;
    and the tui run again with three times the lines, so memory can be compared: bounded
    means the peak RSS barely moves with the line count.
-2. First frame. moto's server on 127.0.0.1 with `--jobs` training jobs; a new process
+2. Last screen. A finished 16-host job of 100,000 and of 1,000,000 lines: the time from
+   opening it to its last line on screen (its streams' ends are read first, so the two
+   should be equal within noise).
+3. First frame. moto's server on 127.0.0.1 with `--jobs` training jobs; a new process
    imports smtui, starts the app headless and stops the clock when the job table has rows,
    beside `aws sagemaker list-training-jobs` against the same server (awscli from
    bench/.venv, as bench/startup.py makes it), each the median of 5 runs.
@@ -42,8 +45,9 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def flood_backend(lines: int, hosts: int) -> Any:
-    """A backend with one job (flooding as a live one does) of `hosts` hosts, `lines` lines."""
+def flood_backend(lines: int, hosts: int, finished: bool = False) -> Any:
+    """A backend with one job of `hosts` hosts and `lines` lines: flooding as a live one
+    does, or `finished` (then its streams' ends can be read first)."""
     from smtui.core.jobs import JobSummary, TrainingJob
     from smtui.services.backend import Backend, EventPage, JobPage, LogEvent
 
@@ -51,8 +55,8 @@ def flood_backend(lines: int, hosts: int) -> Any:
     created = "2026-11-24T09:00:00+00:00"
     described = {
         "TrainingJobName": JOB,
-        "TrainingJobStatus": "InProgress",  # a live job's flood: every line goes to the view
-        "SecondaryStatus": "Training",
+        "TrainingJobStatus": "Completed" if finished else "InProgress",
+        "SecondaryStatus": "Completed" if finished else "Training",
         "CreationTime": created,
         "LastModifiedTime": created,
         "ResourceConfig": {"InstanceType": "ml.g5.xlarge", "InstanceCount": hosts},
@@ -91,6 +95,11 @@ def flood_backend(lines: int, hosts: int) -> Any:
 
             # Built in a thread, as the real sources parse their responses in one.
             return await asyncio.to_thread(page)
+
+        async def last(self, stream: str, limit: int) -> list[LogEvent]:
+            start = max(0, per_host - min(limit, PAGE))
+            page = await self.read(stream, str(start), None)
+            return page.events
 
         async def search(self, *args: Any) -> None:
             return None
@@ -140,6 +149,22 @@ async def run_tui(lines: int, hosts: int) -> dict[str, Any]:
         "key_max_ms": max(latencies) * 1000,
         "view_lines": kept,
     }
+
+
+async def last_screen(lines: int, hosts: int) -> dict[str, Any]:
+    """Seconds from opening a finished job to its last line on screen."""
+    from smtui.tui.app import SmtuiApp
+
+    per_host = lines // hosts
+    final = f"[algo-{hosts}] step {per_host - 1} "
+    app = SmtuiApp(flood_backend(lines, hosts, finished=True), job=JOB)
+    start = time.perf_counter()
+    async with app.run_test(size=(160, 45)):
+        view = app.logs.view
+        while not (view.lines and view.lines[-1].startswith(final)):
+            await asyncio.sleep(0.001)
+        took = time.perf_counter() - start
+    return {"seconds": took}
 
 
 async def run_cli(lines: int, hosts: int) -> dict[str, Any]:
@@ -252,6 +277,8 @@ def main() -> None:
             result = asyncio.run(run_tui(int(rest[0]), int(rest[1])))
         elif kind == "cli":
             result = asyncio.run(run_cli(int(rest[0]), int(rest[1])))
+        elif kind == "end":
+            result = asyncio.run(last_screen(int(rest[0]), int(rest[1])))
         else:
             result = asyncio.run(first_frame(rest[0], float(rest[1])))
         print(json.dumps(result))
@@ -278,6 +305,15 @@ def main() -> None:
     print(
         f"  key latency during the flood ({tui['keys']} presses): "
         f"p50 {tui['key_p50_ms']:.1f} ms, worst {tui['key_max_ms']:.1f} ms"
+    )
+    print()
+    ends = {size: [child(["--child", "end", str(size), "16"])["seconds"] for _ in range(3)]
+            for size in (100_000, 1_000_000)}  # fmt: skip
+    small, large = (statistics.median(ends[size]) for size in (100_000, 1_000_000))
+    print("last screen of a finished 16-host job (median of 3)")
+    print(f"  100,000 lines    {small * 1000:7.0f} ms")
+    print(
+        f"  1,000,000 lines  {large * 1000:7.0f} ms   ratio {large / small:.2f}x for 10x the lines"
     )
     print()
     bench_first_frame(args.jobs)

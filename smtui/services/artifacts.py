@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import tarfile
+import zlib
 from pathlib import Path
 
 from smtui.core.errors import UsageError
@@ -40,7 +41,7 @@ def _existing(archive: Path, dest: Path) -> list[str]:
     try:
         with tarfile.open(archive) as tar:
             return [m.name for m in tar.getmembers() if m.isfile() and (dest / m.name).exists()]
-    except (tarfile.TarError, OSError):
+    except (tarfile.TarError, OSError, EOFError, zlib.error):  # truncated, not gzip, …
         return []
 
 
