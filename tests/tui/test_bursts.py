@@ -8,61 +8,27 @@ the App, while the next key's character is inserted at once; these tests fail wi
 from __future__ import annotations
 
 import json
-import os
-import pty
-import select
-import sys
-import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.tui.ptyapp import pty_app
 
 DOWN, END, HOME, SHIFT_TAB, ENTER = b"\x1b[B", b"\x1b[F", b"\x1b[H", b"\x1b[Z", b"\r"
 CTRL_T = b"\x14"
 
 
-def _drain(fd: int, seconds: float) -> None:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        ready, _, _ = select.select([fd], [], [], 0.05)
-        if ready:
-            try:
-                os.read(fd, 65536)
-            except OSError:
-                return
-
-
 def type_in_bursts(tmp_path: Path, *bursts: bytes) -> dict[str, Any]:
     """Start the dialog in a pty, write each burst in ONE write, and read the fields back."""
     out = tmp_path / "fields.json"
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: the app, on the pty
-        os.chdir(ROOT)
-        os.environ["TERM"] = "xterm-256color"
-        os.execv(sys.executable, [sys.executable, "-m", "tests.tui.burst_app", str(out)])
-    try:
-        deadline = time.monotonic() + 30
-        while not out.with_suffix(".ready").exists():
-            assert time.monotonic() < deadline, "the dialog never opened"
-            _drain(fd, 0.1)
+    with pty_app("tests.tui.burst_app", str(out)) as app:
+        app.wait_for(out.with_suffix(".ready"), "the dialog never opened")
         for burst in bursts:
-            os.write(fd, burst)
-            _drain(fd, 0.5)
-        os.write(fd, CTRL_T)
-        deadline = time.monotonic() + 30
-        while not out.exists():
-            assert time.monotonic() < deadline, "the dialog never wrote its fields"
-            _drain(fd, 0.1)
-        fields: dict[str, Any] = json.loads(out.read_text())
-        return fields
-    finally:
-        try:
-            os.kill(pid, 9)
-        except ProcessLookupError:
-            pass
-        os.waitpid(pid, 0)
-        os.close(fd)
+            app.write(burst)
+            app.read(0.5)
+        app.write(CTRL_T)
+        app.wait_for(out, "the dialog never wrote its fields")
+    fields: dict[str, Any] = json.loads(out.read_text())
+    return fields
 
 
 def test_an_edit_typed_in_one_burst_lands_where_the_keys_put_it(tmp_path: Path) -> None:

@@ -1,0 +1,73 @@
+"""A test app in its own process on a real pty, typed at as an SSH client types: bytes in
+one write, read back as the terminal receives them."""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class PtyApp:
+    """The app's side of the terminal: what it wrote, and a way to type at it."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.screen = bytearray()
+        """Everything the app wrote to its terminal."""
+
+    def write(self, keys: bytes) -> None:
+        """`keys` in ONE write: the app reads them together, as it does over SSH."""
+        os.write(self.fd, keys)
+
+    def read(self, seconds: float) -> None:
+        """Collect what the app writes for `seconds` (or until it closes the terminal)."""
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            ready, _, _ = select.select([self.fd], [], [], 0.05)
+            if ready:
+                try:
+                    self.screen += os.read(self.fd, 65536)
+                except OSError:
+                    return
+
+    def read_until(self, text: bytes, seconds: float = 30.0) -> None:
+        """Read until `text` has been written (or `seconds` pass: the test then fails on
+        what is missing)."""
+        end = time.monotonic() + seconds
+        while text not in self.screen and time.monotonic() < end:
+            self.read(0.1)
+
+    def wait_for(self, path: Path, what: str, seconds: float = 60.0) -> None:
+        """Read until the app has written `path` (its sign that it got somewhere)."""
+        deadline = time.monotonic() + seconds
+        while not path.exists():
+            assert time.monotonic() < deadline, what
+            self.read(0.1)
+
+
+@contextmanager
+def pty_app(module: str, *argv: str, env: dict[str, str] | None = None) -> Iterator[PtyApp]:
+    """Run `python -m module argv…` from the project root on a new pty; killed at the end."""
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the app, on the pty
+        os.chdir(ROOT)
+        os.environ["TERM"] = "xterm-256color"
+        os.environ.update(env or {})
+        os.execv(sys.executable, [sys.executable, "-m", module, *argv])
+    try:
+        yield PtyApp(fd)
+    finally:
+        try:
+            os.kill(pid, 9)
+        except ProcessLookupError:
+            pass
+        os.waitpid(pid, 0)
+        os.close(fd)
