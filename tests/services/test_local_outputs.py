@@ -78,3 +78,17 @@ def test_several_hosts_make_one_archive_without_duplicate_members(
     clashes = capsys.readouterr().out.splitlines()
     assert len(clashes) == 4  # two names, each also on algo-2 and algo-3
     assert all("keeps algo-1's" in line for line in clashes)
+
+
+def test_what_a_job_writes_is_private(project: Path) -> None:
+    write_project(project, "open('/dev/null').close()\nprint('hello', flush=True)\n")
+    assert main(["submit", "--config", str(project), "--wait"]) == 0
+    job = smtui_home() / "jobs" / only_job()
+    written = [
+        *job.rglob("logs/*.log"),
+        *job.rglob("hyperparameters.json"),
+        *job.rglob("model"),
+    ]
+    assert len(written) >= 3
+    for path in written:
+        assert path.stat().st_mode & 0o077 == 0, (path, oct(path.stat().st_mode))

@@ -403,6 +403,9 @@ def launch(folder: Path) -> None:
         os._exit(0)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # What the job writes (its logs, hyperparameters.json, its model and checkpoints) is the
+    # user's alone, as in a SageMaker container: 0600 files, 0700 folders.
+    os.umask(0o077)
     reserve_reason(folder)
     supervisor = Supervisor(store, name)
     signal.signal(signal.SIGTERM, lambda *_: supervisor.stop_requested.set())
