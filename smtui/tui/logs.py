@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import bisect
 import itertools
+import queue
 import re
 from collections import deque
 from collections.abc import Iterable
@@ -50,6 +51,8 @@ BACKLOG = 2 * MAX_VIEW
 """Events waiting to be written before the tail waits for the view: memory stays bounded,
 and a backlog this deep lets the oldest chunks skip drawing lines the view would drop."""
 """Seconds between writes to the view while lines pour in."""
+MetricLines = list[tuple[str, str]] | None
+"""(host, message) pairs for the metrics worker; [] asks for a redraw, None ends it."""
 _HOST = re.compile(r"\[algo-(\d+)\]")
 
 
@@ -87,6 +90,23 @@ class LogView(Log):
         cache.clear()
         self.write_lines(lines, scroll_end=scroll_end)
         return True
+
+
+def metrics_text(tracker: MetricTracker, width: int, hosts: int, accent: str) -> Text:
+    """One line per metric: the first host's sparkline and last value, and on a multi-node
+    run the range of every host's last value (built where the tracker is fed)."""
+    seen = tracker.seen
+    if not seen:
+        return Text()
+    label = max(len(s.name) for s in seen)
+    tails = [_metric_tail(series, hosts > 1) for series in seen]
+    room = max(width - label - max(len(tail) for tail in tails) - 4, 8)
+    text = Text(no_wrap=True, overflow="crop")  # one line a metric, whatever the width
+    for i, (series, tail) in enumerate(zip(seen, tails, strict=True)):
+        text.append(f"{clean(series.name):<{label}} ", style="bold")
+        text.append(sparkline(series.values, room), style=accent)
+        text.append(tail + ("\n" if i < len(seen) - 1 else ""))
+    return text
 
 
 def search_pattern(text: str) -> tuple[re.Pattern[str], str | None]:
@@ -162,6 +182,8 @@ class LogPane(Vertical):
         self.metrics = MetricTracker([])
         """The job's metric definitions, fed every line."""
         self._recent: deque[LogEvent] = deque(maxlen=MAX_VIEW)
+        self._metric_feed: queue.SimpleQueue[MetricLines] | None = None
+        """The lines for the metrics worker of the job shown (None: no metrics)."""
         self._width = 0
         """The width the view was last laid out for (wrap and sparklines follow it)."""
         self._filled: deque[LogEvent] | None = None
@@ -193,6 +215,7 @@ class LogPane(Vertical):
         self.query_one("#logs-metrics").display = False
 
     def on_unmount(self) -> None:
+        self._stop_measuring()
         if self.history is not None:
             self.history.close()
 
@@ -225,6 +248,7 @@ class LogPane(Vertical):
             self.history.close()
         self.job, self.status, self.problem, self.ended = job, None, None, False
         self.history = LogHistory() if job else None
+        self._stop_measuring()
         self.metrics = MetricTracker([])
         self.query_one("#logs-metrics").display = False
         self._recent.clear()
@@ -246,6 +270,9 @@ class LogPane(Vertical):
         self.metrics = MetricTracker(algorithm.get("MetricDefinitions", []))
         for problem in self.metrics.problems:
             self.notify(problem, severity="warning")
+        if algorithm.get("MetricDefinitions"):
+            self._metric_feed = queue.SimpleQueue()
+            self._measure(self.metrics, self._metric_feed)
         if described.is_terminal:
             await self._open_at_end(job)
         tailer = LogTailer(self.backend.logs, job, follow=True, hosts=self.hosts)
@@ -329,10 +356,8 @@ class LogPane(Vertical):
         if pending:  # the rest next turn, after any key press waiting
             self._flush_timer = self.set_timer(FRAME / 8, self._flush)
         self.history.append(events)
-        if self.metrics.feed((host_of(event.stream), event.message) for event in events):
-            self._show_metrics()
-        for notice in self.metrics.take_notices():  # a pattern that blew its time budget
-            self.notify(notice, severity="warning", timeout=10)
+        if self._metric_feed is not None:
+            self._metric_feed.put([(host_of(event.stream), event.message) for event in events])
         if self._filled is not None:  # the view shows the end already
             self._filled.extend(events)
             self._show_title()
@@ -352,25 +377,44 @@ class LogPane(Vertical):
         self._write(events)
         self._show_title()
 
-    def _show_metrics(self) -> None:
-        """One line per metric: the first host's sparkline and last value, and on a
-        multi-node run the range of every host's last value."""
-        seen = self.metrics.seen
+    @work(thread=True, group="metrics", exit_on_error=False)
+    def _measure(self, tracker: MetricTracker, feed: queue.SimpleQueue[MetricLines]) -> None:
+        """Feed the job's metric regexes, off the event loop: the patterns come from the
+        job's description, written by anyone, and even within their time budget a bad one
+        must not hold the keys. An empty batch asks for a redraw (a resize); None ends it."""
+        worker = get_current_worker()
+        while True:
+            try:
+                lines = feed.get(timeout=0.5)
+            except queue.Empty:
+                if worker.is_cancelled:  # the app is closing: never hold its exit
+                    return
+                continue
+            if lines is None:
+                return
+            changed = tracker.feed(lines) if lines else True
+            notices = tracker.take_notices()  # a pattern that blew its time budget
+            if changed:
+                accent = self.app.theme_variables.get("accent", "")
+                text = metrics_text(tracker, self.size.width, self.hosts, accent)
+                self.app.call_from_thread(self._show_metrics, tracker, text)
+            for notice in notices:
+                self.app.call_from_thread(self.notify, notice, severity="warning", timeout=10)
+
+    def _show_metrics(self, tracker: MetricTracker, text: Text) -> None:
+        if tracker is not self.metrics:
+            return  # another job's, drawn after the switch
         box = self.query_one("#logs-metrics", Static)
-        if bool(seen) != box.display:
-            box.display = bool(seen)
+        shown = bool(text.plain)
+        if shown != box.display:
+            box.display = shown
             self._keep_following()  # the view just got shorter
-        if not seen:
-            return
-        label = max(len(s.name) for s in seen)
-        tails = [_metric_tail(series, self.hosts > 1) for series in seen]
-        width = max(self.size.width - label - max(len(tail) for tail in tails) - 4, 8)
-        text = Text(no_wrap=True, overflow="crop")  # one line a metric, whatever the width
-        for i, (series, tail) in enumerate(zip(seen, tails, strict=True)):
-            text.append(f"{clean(series.name):<{label}} ", style="bold")
-            text.append(sparkline(series.values, width), style=self.app.theme_variables["accent"])
-            text.append(tail + ("\n" if i < len(seen) - 1 else ""))
         box.update(text)
+
+    def _stop_measuring(self) -> None:
+        if self._metric_feed is not None:
+            self._metric_feed.put(None)
+            self._metric_feed = None
 
     def _place_late(self, events: list[LogEvent]) -> None:
         """Merge `events` (in time order, some older than the newest shown) into the view:
@@ -451,8 +495,8 @@ class LogPane(Vertical):
         width = self.size.width
         if width != self._width:
             self._width = width
-            if self.metrics.seen:
-                self._show_metrics()
+            if self._metric_feed is not None:
+                self._metric_feed.put([])  # drawn again for the new width
             if self.wrap:
                 self._rewrite()
         self._keep_following()

@@ -179,3 +179,40 @@ async def test_after_a_resize_sparklines_and_wrapped_lines_fit_the_new_width(
             assert app.query_one("#logs-metrics").region.height == 2, width
             longest = max(cell_len(line) for line in app.logs.view.lines)
             assert longest < width, width
+
+
+async def test_metric_regexes_run_off_the_event_loop_and_a_bad_one_is_switched_off(
+    aws_backend: Backend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from smtui.core.metrics import MetricTracker
+    from tests.awsfakes import put_events
+
+    fed_on: set[str] = set()
+    feed = MetricTracker.feed
+
+    def recorded(tracker: MetricTracker, lines: Any) -> bool:
+        fed_on.add(threading.current_thread().name)
+        return feed(tracker, lines)
+
+    monkeypatch.setattr(MetricTracker, "feed", recorded)
+    create_job("redos", status="Completed")
+    job = sagemaker_backend().training_jobs["redos"]
+    job.algorithm_specification["MetricDefinitions"] = [
+        {"Name": "bad", "Regex": "(a|a)*$"},
+        {"Name": "loss", "Regex": r"loss=([0-9.]+)"},
+    ]
+    base = int(dt.datetime.now(dt.UTC).timestamp() * 1000)
+    lines = ["a" * 29 + "b", "loss=0.5", "a" * 29 + "b", "loss=0.25"]
+    put_events("redos/algo-1-1700000000", [(base + i, line) for i, line in enumerate(lines)])
+    app = SmtuiApp(aws_backend, job="redos")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: app.logs.ended, "the log")
+        await until(
+            pilot,
+            lambda: any("bad" in n.message for n in app._notifications),
+            "the notice that the pattern was switched off",
+        )
+        await until(pilot, lambda: "0.25" in str(app.query_one("#logs-metrics").render()), "loss")
+    assert fed_on and threading.main_thread().name not in fed_on
