@@ -483,7 +483,9 @@ class LogPane(Vertical):
                 if self._pattern_note:
                     title.append(f" ({self._pattern_note})", style="italic")
         if self.problem:
-            title.append(f"  ⚠ {self.problem}", style=self.app.theme_variables.get("error", ""))
+            title.append(
+                f"  ⚠ {clean(self.problem)}", style=self.app.theme_variables.get("error", "")
+            )
         self.query_one("#logs-title", Static).update(title)
 
     def _keep_following(self) -> None:
