@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from smtui.core.apidigest import input_shape
 from smtui.core.javaregex import compile_java, java_length
 
 Path = tuple[str | int, ...]
@@ -52,17 +53,15 @@ _MAPS = frozenset({"HyperParameters", "Environment"})
 
 
 @functools.cache
-def _operation(service: str, operation: str) -> Any:
-    import botocore.session
-
-    return botocore.session.get_session().get_service_model(service).operation_model(operation)
+def _input_shape(service: str, operation: str) -> Any:
+    return input_shape(service, operation)  # botocore's model, digested (see apidigest)
 
 
 def check_request(
     request: dict[str, Any], operation: str = "CreateTrainingJob", service: str = "sagemaker"
 ) -> list[Violation]:
     """Everything in `request` (boto3 keyword arguments) that the API would refuse."""
-    shape = _operation(service, operation).input_shape
+    shape = _input_shape(service, operation)
     return list(_check(shape, request, ()))
 
 

@@ -14,9 +14,13 @@ not translated: `compile_java` returns None and the caller skips the check rathe
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import os
 import re
 import unicodedata
+
+from smtui.core.apidigest import cache_folder
 
 _LINE_TERMINATORS = "\n\r\x85\u2028\u2029"
 _POSIX = {
@@ -40,7 +44,13 @@ against the whole range for the categories smtui meets."""
 @functools.cache
 def category_ranges(name: str) -> str:
     """A character-class body (ranges, escaped) for a Unicode general category: one
-    letter (`L`, every letter) or two (`Lu`)."""
+    letter (`L`, every letter) or two (`Lu`).
+
+    Scanning the code points takes a few hundred milliseconds a category, so the result
+    is kept in the user's cache, named by this Python's Unicode version."""
+    path = cache_folder() / f"unicode-{unicodedata.unidata_version}-{name}.txt"
+    with contextlib.suppress(OSError, UnicodeError):
+        return path.read_text(encoding="utf-8", errors="surrogatepass")
     ranges: list[tuple[int, int]] = []
     for code in _SCANNED:
         if unicodedata.category(chr(code)).startswith(name):
@@ -48,10 +58,16 @@ def category_ranges(name: str) -> str:
                 ranges[-1] = (ranges[-1][0], code)
             else:
                 ranges.append((code, code))
-    return "".join(
+    body = "".join(
         re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
         for a, b in ranges
     )
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(body, encoding="utf-8", errors="surrogatepass")
+        os.replace(temporary, path)
+    return body
 
 
 def _property(name: str) -> str | None:
