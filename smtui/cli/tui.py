@@ -17,11 +17,13 @@ def run_app(
     config: Path | None = None,
     overrides: Overrides | None = None,
 ) -> int:
-    """Run the TUI until the user quits."""
+    """Run the TUI until the user quits: 0, or 1 when it ended on an error (Textual has
+    printed the traceback on leaving the screen)."""
     from smtui.tui.app import SmtuiApp
 
-    SmtuiApp(backend, theme=theme, job=job, config=config, overrides=overrides).run()
-    return 0
+    app = SmtuiApp(backend, theme=theme, job=job, config=config, overrides=overrides)
+    app.run()
+    return 1 if app.return_code else 0
 
 
 def run(args: argparse.Namespace) -> int:

@@ -99,3 +99,22 @@ def test_a_bad_theme_is_refused_before_the_tui_starts(capsys: pytest.CaptureFixt
     assert main(["--backend", "local", "--theme", "no-such-theme"]) == 2
     err = capsys.readouterr().err
     assert "no-such-theme" in err and "textual-dark" in err
+
+
+def test_a_tui_that_ends_on_an_error_exits_1(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A crash used to exit 0, which a script around `smtui` could not tell from a quit."""
+    import functools
+
+    from textual.app import App
+
+    from smtui.cli.tui import run_app
+    from smtui.services.factory import BackendSettings, make_backend
+    from smtui.tui.app import SmtuiApp
+    from smtui.tui.main import MainScreen
+
+    def broken(self: MainScreen) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(MainScreen, "on_mount", broken)
+    monkeypatch.setattr(SmtuiApp, "run", functools.partialmethod(App.run, headless=True))
+    assert run_app(make_backend(BackendSettings("local")), None) == 1
