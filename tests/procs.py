@@ -19,6 +19,10 @@ class Reader:
         for line in pipe:  # type: ignore[attr-defined]
             self.lines.append(line.rstrip("\n"))
 
+    def finish(self, timeout: float = 10.0) -> None:
+        """Wait until the pipe is closed and every line is in (after the process ended)."""
+        self._thread.join(timeout)
+
     def wait_for(self, test: Callable[[list[str]], bool], timeout: float) -> bool:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

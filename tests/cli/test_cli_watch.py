@@ -16,6 +16,11 @@ from tests.awsfakes import MotoEndpoint
 from tests.procs import Reader
 
 
+def uploads(lines: list[str]) -> int:
+    """How many syncs said they sent one file."""
+    return sum("uploaded 1 file " in line for line in lines)
+
+
 def keys(s3: object) -> set[str]:
     listing = s3.list_objects_v2(Bucket="watched", Prefix="p/data/")  # type: ignore[attr-defined]
     return {o["Key"] for o in listing.get("Contents", [])}
@@ -52,10 +57,14 @@ def test_watch_syncs_again_when_the_folder_changes(
         while "p/data/third.csv" not in keys(s3):
             assert time.monotonic() < deadline, err.lines
             time.sleep(0.2)
+        # The object is on S3 a moment before the sync says so: a ctrl+c sent in between
+        # interrupts the sync and its line never comes. Wait for the line itself.
+        assert err.wait_for(lambda lines: uploads(lines) == 3, 30), err.lines
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=15) == 130
     finally:
         proc.kill()
         proc.wait()
+    err.finish()  # every line the process wrote, not only those read so far
     assert not any("Traceback" in line for line in err.lines), err.lines
-    assert sum("uploaded 1 file " in line for line in err.lines) == 3, err.lines
+    assert uploads(err.lines) == 3, err.lines
