@@ -49,7 +49,8 @@ def flood_backend(lines: int, hosts: int, finished: bool = False) -> Any:
     """A backend with one job of `hosts` hosts and `lines` lines: flooding as a live one
     does, or `finished` (then its streams' ends can be read first)."""
     from smtui.core.jobs import JobSummary, TrainingJob
-    from smtui.services.backend import Backend, EventPage, JobPage, LogEvent
+    from smtui.core.logevents import LogEvent
+    from smtui.services.backend import Backend, EventPage, JobPage
 
     per_host = lines // hosts
     created = "2026-11-24T09:00:00+00:00"

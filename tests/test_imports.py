@@ -35,3 +35,44 @@ def test_core_never_imports_textual() -> None:
         for path in (root / folder).rglob("*.py"):
             text = path.read_text()
             assert "import textual" not in text and "from textual" not in text, path
+
+
+def test_no_import_cycles_in_core_or_services() -> None:
+    """No module of core/ or services/ imports, even from inside a function, one that
+    imports it back (directly or round a loop): each layer reads bottom-up."""
+    import ast
+    from pathlib import Path
+
+    import smtui
+
+    root = Path(smtui.__file__).parent
+    graph: dict[str, set[str]] = {}
+    for folder in ("core", "services"):
+        for path in (root / folder).rglob("*.py"):
+            parts = path.relative_to(root.parent).with_suffix("").parts
+            name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+            found: set[str] = set()
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.ImportFrom) and node.module:
+                    found.add(node.module)
+                    found.update(f"{node.module}.{alias.name}" for alias in node.names)
+                elif isinstance(node, ast.Import):
+                    found.update(alias.name for alias in node.names)
+            graph[name] = found
+    graph = {name: {dep for dep in deps if dep in graph} for name, deps in graph.items()}
+
+    def loop_from(start: str) -> list[str] | None:
+        stack = [(start, [start])]
+        seen: set[str] = set()
+        while stack:
+            node, path = stack.pop()
+            for dep in graph[node]:
+                if dep == start:
+                    return [*path, start]
+                if dep not in seen:
+                    seen.add(dep)
+                    stack.append((dep, [*path, dep]))
+        return None
+
+    loops = [loop for name in sorted(graph) if (loop := loop_from(name))]
+    assert not loops, " -> ".join(loops[0])

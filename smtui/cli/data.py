@@ -12,13 +12,13 @@ from smtui.cli.jobs import confirm
 from smtui.cli.render import human_size, plural, table
 from smtui.core.errors import Interrupted, SmtuiError, UsageError
 from smtui.core.formats import when
+from smtui.core.s3uri import S3Uri
 from smtui.core.safetext import clean
 from smtui.core.spec import JobSpec
 from smtui.services.artifacts import download_artifacts
 from smtui.services.backend import Backend, TransferProgress
 from smtui.services.errors import ServiceError
 from smtui.services.home import smtui_home
-from smtui.services.s3uri import S3Uri
 from smtui.services.submit import PLACEHOLDER
 from smtui.services.sync import HashCache, SyncPlan, apply_plan, human_bytes, plan_folder_sync
 

@@ -10,9 +10,10 @@ import time
 
 from smtui.cli.common import lenient_spec, make_backend_for, run_async
 from smtui.core.errors import UsageError
-from smtui.core.safetext import clean, without_surrogates
+from smtui.core.logevents import render_events
+from smtui.core.safetext import clean
 from smtui.services.backend import Backend
-from smtui.services.logtail import LogTailer, host_of
+from smtui.services.logtail import LogTailer
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _PART = r"(\d+(?:\.\d+)?)\s*([smhdw])"
@@ -56,7 +57,6 @@ async def print_logs(
     Every line is written by the job's code (or anyone who can write to its log group), so
     its control characters are shown, not obeyed, unless `raw` asks for the bytes as logged
     (lone surrogates, which cannot be encoded, are replaced even then)."""
-    render = without_surrogates if raw else clean
     hosts = (await backend.jobs.describe_job(job)).instance_count
     start_ms = int((time.time() - since) * 1000) if since is not None else None
     tailer = LogTailer(backend.logs, job, follow=follow, hosts=hosts, start_ms=start_ms)
@@ -68,16 +68,10 @@ async def print_logs(
                 f"smtui: {clean(problem)}" if problem else "smtui: the log tail is current again",
                 file=sys.stderr,
             )
-        lines = []
-        for event in batch.events:
-            if pattern is not None and not pattern.search(event.message):
-                continue
-            prefix = f"[{host_of(event.stream)}] " if hosts > 1 else ""
-            if timestamps:
-                when = dt.datetime.fromtimestamp(event.timestamp / 1000, dt.UTC).astimezone()
-                stamp = when.isoformat(timespec="milliseconds")
-                prefix = f"{stamp} {prefix}"
-            lines.append(prefix + render(event.message.rstrip("\n")))
+        events = batch.events
+        if pattern is not None:
+            events = [event for event in events if pattern.search(event.message)]
+        lines = render_events(events, hosts=hosts > 1, timestamps=timestamps, raw=raw)
         if lines:
             sys.stdout.write("\n".join(lines) + "\n")
             sys.stdout.flush()

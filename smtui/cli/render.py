@@ -7,8 +7,9 @@ import shlex
 from typing import Any
 
 from smtui.core.request import entry_point_argv
+from smtui.core.resolved import resolved_rows
 from smtui.core.safetext import clean
-from smtui.core.spec import JobSpec, resolved_rows
+from smtui.core.spec import JobSpec
 
 
 def table(rows: list[list[str]], indent: str = "  ") -> list[str]:

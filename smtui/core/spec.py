@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from smtui.core.hyperparams import Hyperparameter
 from smtui.core.origin import Origin
@@ -155,35 +154,3 @@ class JobSpec:
     def origin(self, attr: str) -> Origin:
         """The origin of a field (a default when nothing recorded one)."""
         return self.origins.get(attr, Origin.default())
-
-
-def value_text(value: Any) -> str:
-    """A resolved value as one line of text: `true`, `k=v, k2=v2`, `a, b`."""
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, dict):
-        return ", ".join(f"{k}={v}" for k, v in value.items()) or "{}"
-    if isinstance(value, list):
-        return ", ".join(value_text(getattr(v, "name", v)) for v in value) or "[]"
-    if hasattr(value, "__dataclass_fields__"):
-        return ", ".join(f"{k}={v}" for k, v in vars(value).items() if v is not None)
-    return str(value)
-
-
-def resolved_rows(spec: JobSpec) -> list[tuple[str, str, str]]:
-    """(key, value, origin) for every value the spec has, in the config reference's order.
-    Values are for showing: URL passwords and secret-looking environment values masked."""
-    from smtui.core import schema  # schema imports this module
-    from smtui.core.secrets import masked_environment, redact_url
-
-    def shown(attr: str) -> str:
-        value = getattr(spec, attr)
-        if attr == "environment":
-            value = masked_environment(value)
-        return redact_url(value_text(value))
-
-    return [
-        (f.name, shown(f.attr), str(spec.origin(f.attr)))
-        for f in schema.FIELDS
-        if getattr(spec, f.attr) is not None
-    ]

@@ -11,9 +11,10 @@ import datetime as dt
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Protocol
 
 from smtui.core.jobs import JobSummary, TrainingJob
+from smtui.core.logevents import LogEvent
 
 
 @dataclass(frozen=True)
@@ -46,27 +47,6 @@ class JobsService(Protocol):
     async def stop_job(self, name: str) -> None:
         """Ask the job to stop. Raises `NotFound`, or `Invalid` when it already ended."""
         ...
-
-
-class LogEvent(NamedTuple):
-    """One log line of one host. A tuple, not a dataclass: a tail makes millions of them,
-    and a tuple is built several times faster."""
-
-    timestamp: int
-    """Milliseconds since the epoch, as CloudWatch stores it."""
-    message: str
-    stream: str
-    ingestion: int = 0
-    event_id: str | None = None
-    """FilterLogEvents' id; None for events read with GetLogEvents."""
-    seq: int = 0
-    """The event's place among its stream's events of the same millisecond, where the
-    source knows it (the local backend's log store); 0 otherwise."""
-
-    @property
-    def key(self) -> tuple[str, int, str]:
-        """What identifies an event across the two ways of reading it."""
-        return (self.stream, self.timestamp, self.message)
 
 
 @dataclass(frozen=True)

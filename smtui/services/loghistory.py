@@ -20,8 +20,6 @@ is gone.
 from __future__ import annotations
 
 import atexit
-import datetime as dt
-import functools
 import heapq
 import os
 import re
@@ -33,43 +31,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from smtui.core.safetext import clean
-from smtui.services.backend import LogEvent
-from smtui.services.logtail import host_of, time_order
-
-
-@functools.lru_cache(maxsize=4096)
-def host_prefix(stream: str) -> str:
-    """`job/algo-2-1700000000` → `[algo-2] `."""
-    return f"[{host_of(stream)}] "
-
-
-def stamp(timestamp_ms: int) -> str:
-    """An event's time in the local zone, to the millisecond."""
-    when = dt.datetime.fromtimestamp(timestamp_ms / 1000).astimezone()
-    return when.strftime("%Y-%m-%d %H:%M:%S.") + f"{timestamp_ms % 1000:03d}"
-
-
-def render_event(event: LogEvent, *, hosts: bool, timestamps: bool) -> str:
-    """An event as the view and saved files show it: `[time] [algo-N] message` (a
-    multi-line message keeps its newlines). The message is someone else's text: its control
-    characters are made visible (`^[`), so an escape sequence in a log line can't drive the
-    terminal."""
-    text = clean(event.message.rstrip("\n"), multiline=True)
-    if hosts:
-        text = host_prefix(event.stream) + text
-    return f"{stamp(event.timestamp)} {text}" if timestamps else text
-
-
-def render_events(events: Iterable[LogEvent], *, hosts: bool, timestamps: bool) -> list[str]:
-    """`render_event` for many events, with the common cases kept cheap."""
-    if timestamps:
-        return [render_event(e, hosts=hosts, timestamps=True) for e in events]
-    if hosts:
-        return [
-            host_prefix(e.stream) + clean(e.message.rstrip("\n"), multiline=True) for e in events
-        ]
-    return [clean(e.message.rstrip("\n"), multiline=True) for e in events]
+from smtui.core.logevents import LogEvent, render_event, time_order
 
 
 def _escape(message: str) -> str:

@@ -17,15 +17,15 @@ Lines logged while the endpoint was away come out in time order across hosts onc
 from __future__ import annotations
 
 import asyncio
-import operator
-import random
 import time
 from collections import Counter, deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
+from smtui.core.backoff import Backoff, retrying
 from smtui.core.jobs import TERMINAL
-from smtui.services.backend import LogEvent, LogSource
+from smtui.core.logevents import LogEvent, time_order
+from smtui.services.backend import LogSource
 from smtui.services.errors import ServiceError, Throttled
 
 
@@ -54,7 +54,8 @@ class TailPolicy:
     """Reconcile early when this many searched events await their exact read."""
     overlap_ms: int = 3_000
     """Each search restarts this far before the newest event seen, to catch late arrivals."""
-    backoff_max: float = 30.0
+    backoff: Backoff = Backoff(first=2.0, ceiling=30.0)
+    """The wait after failed calls in a row."""
     max_search_pages: int = 20
 
     @classmethod
@@ -62,7 +63,13 @@ class TailPolicy:
         """The defaults above for CloudWatch; for a source whose reads cost nothing (local
         files), poll often, so a line shows within a fifth of a second."""
         if source.cheap:
-            return cls(fast=0.2, slow=0.5, status_every=1.0, discover_every=1.0, backoff_max=2.0)
+            return cls(
+                fast=0.2,
+                slow=0.5,
+                status_every=1.0,
+                discover_every=1.0,
+                backoff=Backoff(first=2.0, ceiling=2.0),
+            )
         return cls()
 
 
@@ -93,13 +100,6 @@ class LogBatch:
     problem: str | None = None
     """Why the tail is not current (throttled, endpoint down), or None when all is well."""
     done: bool = False
-
-
-def host_of(stream: str) -> str:
-    """`job/algo-2-1700000000` → `algo-2`."""
-    name = stream.split("/", 1)[-1]
-    parts = name.split("-")
-    return "-".join(parts[:2]) if len(parts) >= 2 else name
 
 
 @dataclass
@@ -366,8 +366,8 @@ class LogTailer:
         failures += 1
         if not exc.retryable or (not self.follow and failures > 5):
             raise exc
-        wait = _backoff(failures, self.policy.backoff_max)
-        return failures, wait, f"{exc}; retrying in {_seconds(wait)}"
+        wait = self.policy.backoff.wait(failures)
+        return failures, wait, retrying(exc, wait)
 
     async def _poll(self, last: dict[str, float]) -> bool:
         """One poll; True when the job has ended."""
@@ -412,16 +412,3 @@ class LogTailer:
         if self.status is None:
             self.status = await self.source.job_status(self.job)
         return sorted(self.state.tokens)
-
-
-time_order = operator.attrgetter("timestamp", "stream", "seq")
-"""Events in time order, hosts in name order at the same millisecond."""
-
-
-def _seconds(wait: float) -> str:
-    return f"{wait:.1f} s" if wait < 10 else f"{wait:.0f} s"
-
-
-def _backoff(failures: int, ceiling: float) -> float:
-    """Exponential backoff with full jitter."""
-    return random.uniform(0.5, 1.0) * min(ceiling, 2.0 ** min(failures, 10))

@@ -14,11 +14,11 @@ from smtui.core.errors import UsageError
 from smtui.core.images import resolve_image_uri
 from smtui.core.request import job_name_base, make_job_name
 from smtui.core.requestcheck import checked_request
+from smtui.core.s3uri import S3Uri
 from smtui.core.spec import JobSpec
 from smtui.core.stored import resubmitted_config, stored_config
 from smtui.services.backend import Backend
 from smtui.services.errors import ServiceError
-from smtui.services.s3uri import S3Uri
 
 PLACEHOLDER = "placeholder.txt"
 SKIPPED = {".git", "__pycache__", ".ipynb_checkpoints", ".mypy_cache", ".pytest_cache", ".venv"}

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from smtui.core.errors import UsageError
+from smtui.core.s3uri import S3Uri
 from smtui.services.backend import S3Object, StorageService, TransferProgress
-from smtui.services.s3uri import S3Uri
 
 CHUNK = 8 * 1024 * 1024
 """Part size used for uploads (s3transfer's default), and so for local multipart ETags."""

@@ -27,7 +27,8 @@ from smtui.core.config import Overrides, resolve_with_problems
 from smtui.core.edits import ParamRow
 from smtui.core.errors import ConfigError, Problem
 from smtui.core.request import entry_point_argv
-from smtui.core.spec import JobSpec, resolved_rows
+from smtui.core.resolved import resolved_rows
+from smtui.core.spec import JobSpec
 from smtui.tui.params import param_table
 from smtui.tui.plain import plain
 

@@ -23,11 +23,11 @@ from textual.widgets.tree import TreeNode
 from textual.worker import Worker, WorkerState
 
 from smtui.core.formats import when
+from smtui.core.s3uri import S3Uri
 from smtui.core.spec import JobSpec
 from smtui.services.backend import Backend, TransferProgress
 from smtui.services.errors import ServiceError
 from smtui.services.home import smtui_home
-from smtui.services.s3uri import S3Uri
 from smtui.services.submit import PLACEHOLDER
 from smtui.services.sync import HashCache, SyncPlan, apply_plan, human_bytes, plan_folder_sync
 from smtui.tui.clock import near

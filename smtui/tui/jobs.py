@@ -1,14 +1,12 @@
 """The jobs pane: every training job, newest first, updated in place while you watch.
 
-ListTrainingJobs gives name, status and times; the instance type and count (and so the
-cost) need DescribeTrainingJob. A job is described once and again only when its
-LastModifiedTime moves, so a quiet account costs one list call per refresh.
+The pane draws and fetches; what a page means (rows added, changed and removed, which jobs
+to describe, when to list again) is decided by its model, `JobList` (`tui/joblist.py`).
 """
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -23,12 +21,13 @@ from textual.widgets import DataTable, Input, Static
 from textual.worker import Worker, WorkerState
 
 from smtui.core.formats import duration, money
-from smtui.core.jobs import STATUSES, JobSummary, TrainingJob
+from smtui.core.jobs import STATUSES, TrainingJob
 from smtui.services.backend import Backend, JobPage
 from smtui.services.errors import ServiceError
 from smtui.tui.clock import app_now
 from smtui.tui.colours import status_text
 from smtui.tui.fields import OrderedInput
+from smtui.tui.joblist import JobList, RefreshPolicy
 from smtui.tui.plain import plain
 
 COLUMNS = (
@@ -49,25 +48,6 @@ PAGE = 50
 HEIGHT_SHARE = 0.4
 """The jobs table takes at most this share of the screen's rows: the logs get the rest."""
 MIN_HEIGHT = 4
-
-
-@dataclass(frozen=True)
-class RefreshPolicy:
-    """Seconds between list calls: quick while something moves, slow when all is quiet.
-
-    On AWS a busy refresh is one ListTrainingJobs every 5 s plus a DescribeTrainingJob per
-    job that changed: well inside SageMaker's per-account rates."""
-
-    busy: float = 5.0
-    idle: float = 30.0
-    backoff_max: float = 60.0
-    describe_at_once: int = 8
-
-    @classmethod
-    def for_backend(cls, backend: Backend) -> RefreshPolicy:
-        if backend.logs.cheap:  # local files: nothing to save by waiting
-            return cls(busy=1.0, idle=5.0, backoff_max=10.0)
-        return cls()
 
 
 class JobsPane(Vertical):
@@ -106,17 +86,9 @@ class JobsPane(Vertical):
     def __init__(self, backend: Backend) -> None:
         super().__init__(id="jobs")
         self.backend = backend
-        self.policy = RefreshPolicy.for_backend(backend)
-        self.summaries: dict[str, JobSummary] = {}
-        self.details: dict[str, TrainingJob] = {}
-        self._next_token: str | None = None
-        self._failures = 0
+        self.model = JobList(RefreshPolicy.for_backend(backend))
         self._timer: Timer | None = None
-        self._wanted: str | None = None
-        """A job to put the cursor on as soon as it is listed (a new submit)."""
         self._highlighted: str | None = None
-        self.listed = False
-        """Whether a list has come back since the filters last changed (empty means empty)."""
         self.columns: tuple[str, ...] = tuple(key for key, _ in COLUMNS)
         """The keys of the columns shown: all of them, or `COMPACT` on a narrow screen."""
 
@@ -141,7 +113,7 @@ class JobsPane(Vertical):
         table = self.table
         table.clear(columns=True)
         self._add_columns(table)
-        rows = {name: self._cells(name) for name in self.summaries}
+        rows = {name: self._cells(name) for name in self.model.summaries}
         for name, cells in rows.items():
             table.add_row(*cells, key=name)
         # The table measures new rows when next idle, after it has painted (and cached)
@@ -150,7 +122,7 @@ class JobsPane(Vertical):
             widths = [cell_len(str(cells[index])) for cells in rows.values()]
             column.content_width = max([column.content_width, *widths])
         self._sort()
-        if self._highlighted in self.summaries:
+        if self._highlighted is not None and self._highlighted in self.model:
             table.move_cursor(row=table.get_row_index(self._highlighted), scroll=True)
 
     def on_mount(self) -> None:
@@ -175,54 +147,46 @@ class JobsPane(Vertical):
         if not table.row_count:
             return None
         name = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return name if name in self.summaries else None
+        return name if name in self.model else None
 
     def status_of(self, name: str) -> str | None:
         """The job's status as last listed (None when it is not in the list)."""
-        summary = self.summaries.get(name)
-        return summary.status if summary else None
+        return self.model.status_of(name)
 
     # --- refreshing ----------------------------------------------------------------
     @work(exclusive=True, group="jobs", exit_on_error=False)
     async def refresh_jobs(self) -> None:
-        """List the first page with the filters, then describe what changed."""
+        """List the first page with the filters: its rows at once, then describe what
+        changed (the instances and cost fill in as the descriptions come)."""
         page = await self.backend.jobs.list_jobs(self.status_filter, self.name_filter or None, PAGE)
-        self.listed = True
-        self._apply_page(page, replace=True)
-        await self._describe_changed(page.jobs)
+        self._apply_page(page, first=True)
+        await self._describe(self.model.stale(page.jobs))
 
     @work(exclusive=True, group="jobs-more", exit_on_error=False)
     async def load_more(self) -> None:
         """The next (older) page, when the cursor reaches the last row."""
-        token = self._next_token
+        token = self.model.next_token
         if token is None:
             return
         page = await self.backend.jobs.list_jobs(
             self.status_filter, self.name_filter or None, PAGE, token
         )
-        self._apply_page(page, replace=False)
-        await self._describe_changed(page.jobs)
+        self._apply_page(page, first=False)
+        await self._describe(self.model.stale(page.jobs))
 
-    async def _describe_changed(self, jobs: list[JobSummary]) -> None:
-        stale = [
-            job.name
-            for job in jobs
-            if job.name not in self.details
-            or self.details[job.name].raw.get("LastModifiedTime") != job.raw.get("LastModifiedTime")
-            or self.details[job.name].status != job.status
-        ]
-        limit = asyncio.Semaphore(self.policy.describe_at_once)
+    async def _describe(self, names: list[str]) -> None:
+        limit = asyncio.Semaphore(self.model.policy.describe_at_once)
 
         async def describe(name: str) -> TrainingJob:
             async with limit:
                 return await self.backend.jobs.describe_job(name)
 
-        results = await asyncio.gather(*(describe(n) for n in stale), return_exceptions=True)
+        results = await asyncio.gather(*(describe(n) for n in names), return_exceptions=True)
         failures = []
         for result in results:
             if isinstance(result, TrainingJob):
-                self.details[result.name] = result
-                self._update_row(result.name)
+                if self.model.described(result):
+                    self._update_row(result.name)
             elif isinstance(result, ServiceError):
                 failures.append(result)  # one job's failure must not hide the others
             else:
@@ -230,35 +194,21 @@ class JobsPane(Vertical):
         if failures:
             raise failures[0]  # reported like a failed list, and retried with the next refresh
 
-    def _apply_page(self, page: JobPage, *, replace: bool) -> None:
+    def _apply_page(self, page: JobPage, *, first: bool) -> None:
         table = self.table
-        names = [job.name for job in page.jobs]
-        if replace:
-            keep = set(names) | {
-                n for n, j in self.summaries.items() if self._older_than_page(j, page)
-            }
-            for gone in [n for n in self.summaries if n not in keep]:
-                self.summaries.pop(gone)
-                table.remove_row(gone)
-            if self._next_token is None or not self.summaries.keys() - set(names):
-                self._next_token = page.next_token
-        else:
-            self._next_token = page.next_token
-        added = False
-        for job in page.jobs:
-            known = job.name in self.summaries
-            self.summaries[job.name] = job
-            if known:
-                self._update_row(job.name)
-            else:
-                table.add_row(*self._cells(job.name), key=job.name)
-                added = True
-        if added:
+        change = self.model.apply(page, first=first)
+        for gone in change.removed:
+            table.remove_row(gone)
+        for name in change.updated:
+            self._update_row(name)
+        for name in change.added:
+            table.add_row(*self._cells(name), key=name)
+        if change.added:
             self._sort()
-        if self._wanted in self.summaries:
-            self.select(self._wanted)
+        if (wanted := self.model.take_wanted()) is not None:
+            self.select(wanted)
         self._rows_changed()
-        if self._highlighted in self.summaries:
+        if self._highlighted is not None and self._highlighted in self.model:
             row = table.get_row_index(self._highlighted)
             if table.cursor_row != row:  # rows were sorted in above it, or the list rebuilt
                 table.move_cursor(row=row, scroll=True)
@@ -268,19 +218,13 @@ class JobsPane(Vertical):
                 under = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
             self._highlight(under)
 
-    def _older_than_page(self, job: JobSummary, page: JobPage) -> bool:
-        """Rows loaded by paging stay while the first page does not reach them."""
-        if not page.jobs or page.next_token is None:
-            return False
-        return job.created < page.jobs[-1].created
-
     def _sort(self) -> None:
         """Newest first (`_apply_page` then puts the cursor back on its job)."""
-        self.table.sort("name", key=lambda name: (self.summaries[name].created, name), reverse=True)
+        self.table.sort("name", key=self.model.sort_key, reverse=True)
 
     def _cells(self, name: str) -> list[str | Text]:
-        summary = self.summaries[name]
-        job = self.details.get(name)
+        summary = self.model.summaries[name]
+        job = self.model.details.get(name)
         # The list is fetched on every refresh, so its status is the newest; a description
         # fills in what ListTrainingJobs leaves out (and the secondary status where absent).
         secondary = summary.secondary_status or (job.secondary_status if job else None) or ""
@@ -302,7 +246,7 @@ class JobsPane(Vertical):
         return [cells[key] for key in self.columns]
 
     def _update_row(self, name: str) -> None:
-        if name not in self.summaries:
+        if name not in self.model:
             return
         table = self.table
         for key, value in zip(self.columns, self._cells(name), strict=True):
@@ -310,19 +254,13 @@ class JobsPane(Vertical):
 
     def _tick(self) -> None:
         """Elapsed time and cost of running jobs move every second."""
-        for name, job in self.details.items():
-            if not job.is_terminal and name in self.summaries:
-                self._update_row(name)
+        for name in self.model.moving():
+            self._update_row(name)
 
     def _schedule(self, delay: float) -> None:
         if self._timer is not None:
             self._timer.stop()
         self._timer = self.set_timer(delay, self.refresh_jobs)
-
-    @property
-    def busy(self) -> bool:
-        """Whether any listed job is still moving."""
-        return any(j.status in ("InProgress", "Stopping") for j in self.summaries.values())
 
     @on(Worker.StateChanged)
     def _refresh_ended(self, event: Worker.StateChanged) -> None:
@@ -331,27 +269,25 @@ class JobsPane(Vertical):
             return
         event.stop()
         if worker.state == WorkerState.SUCCESS:
-            self._failures = 0
-            if worker.group == "jobs":
-                self._schedule(self.policy.busy if self.busy else self.policy.idle)
-                self.post_message(self.Refreshed(None))
-        elif worker.state == WorkerState.ERROR:
-            self._failures += 1
-            wait = min(self.policy.backoff_max, self.policy.busy * 2 ** (self._failures - 1))
+            wait = self.model.succeeded()
             if worker.group == "jobs":
                 self._schedule(wait)
-            problem = f"{worker.error}; retrying in {wait:.0f} s"
+                self.post_message(self.Refreshed(None))
+        elif worker.state == WorkerState.ERROR:
+            wait, problem = self.model.failed(worker.error)
+            if worker.group == "jobs":
+                self._schedule(wait)
             self.post_message(self.Refreshed(problem))
 
     def select(self, name: str) -> None:
         """Put the cursor on `name` now, or as soon as a refresh lists it."""
-        if name in self.summaries:
-            self._wanted = None
+        if name in self.model:
+            self.model.wanted = None
             table = self.table
             table.move_cursor(row=table.get_row_index(name), scroll=True)
             self._highlight(name)
         else:
-            self._wanted = name
+            self.model.wanted = name
 
     # --- the cursor and keys ---------------------------------------------------------
     def _highlight(self, name: str | None) -> None:
@@ -363,7 +299,7 @@ class JobsPane(Vertical):
     def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()
         self._highlight(event.row_key.value)
-        if event.cursor_row >= self.table.row_count - 1 and self._next_token:
+        if event.cursor_row >= self.table.row_count - 1 and self.model.more:
             self.load_more()
 
     @on(DataTable.RowSelected, "#jobs-table")
@@ -413,9 +349,7 @@ class JobsPane(Vertical):
         """Filters changed: start again from the first page."""
         if not self.is_mounted:
             return
-        self.summaries.clear()
-        self._next_token = None
-        self.listed = False
+        self.model.reset()
         self.table.clear()
         self._rows_changed()
         self.refresh_jobs()
@@ -424,7 +358,7 @@ class JobsPane(Vertical):
         self._show_title()
         self.fit_height()
         empty = self.query_one("#jobs-empty", Static)
-        empty.display = self.listed and not self.summaries
+        empty.display = self.model.listed and not self.model
         if empty.display:
             empty.update(self._empty_text())
 
@@ -447,7 +381,7 @@ class JobsPane(Vertical):
         self.table.styles.height = min(max(self.table.row_count + 1, MIN_HEIGHT), cap)
 
     def _show_title(self) -> None:
-        parts = [f"Jobs ({len(self.summaries)}{'+' if self._next_token else ''})"]
+        parts = [f"Jobs ({len(self.model)}{'+' if self.model.more else ''})"]
         if self.status_filter:
             parts.append(f"status: {self.status_filter}")
         if self.name_filter:

@@ -1,20 +1,18 @@
 """The logs pane: the selected job's hosts merged, live, one colour per host.
 
 Lines arrive from the `LogTailer` in batches and are written to the view a frame later, in
-chunks of `FLUSH_CHUNK` with the event loop free between them, so a key press never waits
-behind a flood. The view holds the newest `MAX_VIEW` lines; every line also goes to a
-`LogHistory` file, so search and save see the whole log while memory stays flat however long
-the job runs: when the view falls `BACKLOG` lines behind, the tail waits for it.
+chunks with the event loop free between them, so a key press never waits behind a flood.
+What is held, and where each chunk goes, is the `LogBuffer`'s to say (`tui/logbuffer.py`);
+the view (`tui/logview.py`) holds the newest `MAX_VIEW` lines. Every line also goes to a
+`LogHistory` file, so search and save see the whole log while memory stays flat however
+long the job runs: when the view falls `BACKLOG` lines behind, the tail waits for it.
 """
 
 from __future__ import annotations
 
 import asyncio
-import bisect
-import itertools
 import queue
 import re
-from collections import deque
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -28,28 +26,24 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.timer import Timer
-from textual.widgets import Input, Log, Static
+from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from smtui.core.jobs import TrainingJob
+from smtui.core.logevents import LogEvent, host_of, render_events, time_order
 from smtui.core.metrics import MetricSeries, MetricTracker, sparkline
 from smtui.core.safetext import clean
-from smtui.services.backend import Backend, LogEvent
+from smtui.services.backend import Backend
 from smtui.services.errors import ServiceError
-from smtui.services.loghistory import LogHistory, render_events
-from smtui.services.logtail import LogTailer, host_of, time_order
+from smtui.services.loghistory import LogHistory
+from smtui.services.logtail import LogTailer
 from smtui.tui.colours import host_colours, status_colour
 from smtui.tui.fields import OrderedInput
+from smtui.tui.logbuffer import KEEP, LogBuffer
+from smtui.tui.logview import LogView
 
-MAX_VIEW = 20_000
-"""Lines the view keeps; older ones stay in the history file."""
+MAX_VIEW = KEEP
 FRAME = 1 / 30
-FLUSH_CHUNK = 5_000
-"""Events written per turn of the event loop: in a flood a key press waits behind one
-chunk at most, not behind a frame of 20,000 lines."""
-BACKLOG = 2 * MAX_VIEW
-"""Events waiting to be written before the tail waits for the view: memory stays bounded,
-and a backlog this deep lets the oldest chunks skip drawing lines the view would drop."""
 """Seconds between writes to the view while lines pour in."""
 MetricLines = list[tuple[str, str]] | None
 """(host, message) pairs for the metrics worker; [] asks for a redraw, None ends it."""
@@ -68,28 +62,6 @@ class HostHighlighter(Highlighter):
             return
         colour = self.colours[(int(match.group(1)) - 1) % len(self.colours)]
         text.stylize(f"bold {colour}", match.start(), match.end())
-
-
-class LogView(Log):
-    """Textual's `Log` (one list of strings, rendered lazily) with host colours."""
-
-    def on_mount(self) -> None:
-        self.highlight = True
-        self.highlighter = HostHighlighter(host_colours(self.app))
-
-    def replace_tail(self, keep: int, lines: list[str], scroll_end: bool) -> bool:
-        """Keep the first `keep` lines and write `lines` after them: late lines put in
-        place at the cost of the lines they displace, not of the whole view (a rewrite of
-        20,000 lines holds the app for about 90 ms). False when this Textual's `Log` keeps
-        its lines some other way; the caller then rewrites the view."""
-        kept = getattr(self, "_lines", None)
-        cache = getattr(self, "_render_line_cache", None)
-        if not isinstance(kept, list) or cache is None or not 0 <= keep <= len(kept):
-            return False
-        del kept[keep:]
-        cache.clear()
-        self.write_lines(lines, scroll_end=scroll_end)
-        return True
 
 
 def metrics_text(tracker: MetricTracker, width: int, hosts: int, accent: str) -> Text:
@@ -181,17 +153,11 @@ class LogPane(Vertical):
         self.history: LogHistory | None = None
         self.metrics = MetricTracker([])
         """The job's metric definitions, fed every line."""
-        self._recent: deque[LogEvent] = deque(maxlen=MAX_VIEW)
+        self.buffer = LogBuffer()
         self._metric_feed: queue.SimpleQueue[MetricLines] | None = None
         """The lines for the metrics worker of the job shown (None: no metrics)."""
         self._width = 0
         """The width the view was last laid out for (wrap and sparklines follow it)."""
-        self._filled: deque[LogEvent] | None = None
-        """While a finished job's history fills from its head (the view showing its end
-        already): the newest events read so far, the view's once the fill is done."""
-        self._pending: list[LogEvent] = []
-        self._pending_mixed = False
-        """Whether a batch in `_pending` starts before the one ahead of it ends."""
         self._flush_timer: Timer | None = None
         self._switch_timer: Timer | None = None
         self._pattern: re.Pattern[str] | None = None
@@ -204,13 +170,13 @@ class LogPane(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("Logs", id="logs-title", markup=False)
         yield Static("", id="logs-metrics", markup=False)
-        view = LogView(max_lines=MAX_VIEW, id="logs-view")
-        yield view
+        yield LogView(MAX_VIEW, id="logs-view")
         yield OrderedInput(
             placeholder="search: a regular expression (esc: clear)", id="logs-search"
         )
 
     def on_mount(self) -> None:
+        self.view.highlighter = HostHighlighter(host_colours(self.app))
         self.query_one("#logs-search").display = False
         self.query_one("#logs-metrics").display = False
 
@@ -251,10 +217,7 @@ class LogPane(Vertical):
         self._stop_measuring()
         self.metrics = MetricTracker([])
         self.query_one("#logs-metrics").display = False
-        self._recent.clear()
-        self._filled = None
-        self._pending.clear()
-        self._pending_mixed = False
+        self.buffer.reset()
         self._matches = 0
         self.view.clear()
         self.follow = True
@@ -276,23 +239,20 @@ class LogPane(Vertical):
         if described.is_terminal:
             await self._open_at_end(job)
         tailer = LogTailer(self.backend.logs, job, follow=True, hosts=self.hosts)
+        buffer = self.buffer
         async for batch in tailer.batches():
             if batch.events:
-                pending = self._pending
-                if pending and time_order(batch.events[0]) < time_order(pending[-1]):
-                    self._pending_mixed = True
-                pending.extend(batch.events)
+                buffer.add(batch.events)
                 if self._flush_timer is None:
                     self._flush_timer = self.set_timer(FRAME, self._flush)
-                while len(pending) >= BACKLOG and pending is self._pending:
+                while buffer.backlogged:
                     await asyncio.sleep(FRAME / 4)  # the view is behind: read no further yet
-            if batch.done and self._pending:  # the last lines are on screen before "ended"
-                while self._pending:
+            if batch.done and buffer.pending:  # the last lines are on screen before "ended"
+                while buffer.pending:
                     if self._flush_timer is not None:
                         self._flush_timer.stop()
                     self._flush()
-            if batch.done and self._filled is not None:
-                self._recent, self._filled = self._filled, None  # the history is whole
+            if batch.done and buffer.filled():  # the history is whole
                 self._rewrite()
             if batch.status != self.status or batch.problem != self.problem or batch.done:
                 self.status, self.problem, self.ended = batch.status, batch.problem, batch.done
@@ -309,11 +269,9 @@ class LogPane(Vertical):
         streams = await source.streams(job)
         share = max(MAX_VIEW // max(len(streams), 1), 100)
         pages = await asyncio.gather(*(source.last(stream, share) for stream in streams))
-        newest = sorted((event for page in pages for event in page), key=time_order)
-        self._recent.extend(newest[-MAX_VIEW:])
-        self._write(self._recent)
+        self.buffer.open_at_end(sorted((e for page in pages for e in page), key=time_order))
+        self._write(self.buffer.recent)
         self.view.scroll_end(animate=False)
-        self._filled = deque(maxlen=MAX_VIEW)
         self._show_title()
 
     async def _describe(self, job: str) -> TrainingJob:
@@ -345,36 +303,27 @@ class LogPane(Vertical):
     def _flush(self) -> None:
         """Write what arrived since the last frame, a chunk per turn of the event loop."""
         self._flush_timer = None
-        pending = self._pending
-        if not pending or self.history is None:
+        buffer = self.buffer
+        if not buffer.pending or self.history is None:
             return
-        if self._pending_mixed:  # each batch is in order; this frame's are not, together
-            pending.sort(key=time_order)
-            self._pending_mixed = False
-        events = pending[:FLUSH_CHUNK]
-        del pending[:FLUSH_CHUNK]
-        if pending:  # the rest next turn, after any key press waiting
+        events = buffer.take()
+        if buffer.pending:  # the rest next turn, after any key press waiting
             self._flush_timer = self.set_timer(FRAME / 8, self._flush)
         self.history.append(events)
         if self._metric_feed is not None:
             self._metric_feed.put([(host_of(event.stream), event.message) for event in events])
-        if self._filled is not None:  # the view shows the end already
-            self._filled.extend(events)
-            self._show_title()
-            return
-        recent = self._recent
-        if recent and self._pattern is None and time_order(events[0]) < time_order(recent[-1]):
-            self._place_late(events)  # a host whose lines reached CloudWatch late
-            self._show_title()
-            return
-        recent.extend(events)
-        if self._pattern is not None:
-            search = self._pattern.search
-            events = [event for event in events if search(event.message)]
-            self._matches += len(events)
-        elif len(pending) >= MAX_VIEW:
-            return  # the chunks still to come push these out of the view: no need to draw them
-        self._write(events)
+        placed = buffer.place(events, searching=self._pattern is not None)
+        if placed.kind == "late":  # a host whose lines reached CloudWatch late
+            shown = len(self._lines_of(placed.displaced))
+            view = self.view
+            view.replace_tail(view.line_count - shown, self._lines_of(placed.events), self.follow)
+        elif placed.kind == "append":
+            events = placed.events
+            if self._pattern is not None:
+                search = self._pattern.search
+                events = [event for event in events if search(event.message)]
+                self._matches += len(events)
+            self._write(events)
         self._show_title()
 
     @work(thread=True, group="metrics", exit_on_error=False)
@@ -416,32 +365,20 @@ class LogPane(Vertical):
             self._metric_feed.put(None)
             self._metric_feed = None
 
-    def _place_late(self, events: list[LogEvent]) -> None:
-        """Merge `events` (in time order, some older than the newest shown) into the view:
-        the lines after the first of them are taken off and written again, merged."""
-        recent = self._recent
-        at = bisect.bisect_right(recent, time_order(events[0]), key=time_order)
-        displaced = list(itertools.islice(recent, at, None))
-        merged = sorted([*displaced, *events], key=time_order)  # two sorted runs: linear
-        for _ in displaced:
-            recent.pop()
-        recent.extend(merged)
-        shown = sum(len(text.splitlines()) for text in self._lines_of(displaced))
-        keep = len(self.view.lines) - shown
-        if not self.view.replace_tail(keep, self._lines_of(merged), scroll_end=self.follow):
-            self._rewrite()
-
     def _lines_of(self, events: Iterable[LogEvent]) -> list[str]:
-        """The view's text for `events`: host prefixes, times and wrapping as switched."""
+        """The view's lines for `events`: host prefixes, times and wrapping as switched, a
+        multi-line message on several lines."""
         rendered = render_events(events, hosts=self.hosts > 1, timestamps=self.timestamps)
         if self.wrap:
             width = max(self.view.scrollable_content_region.width - 1, 8)
-            rendered = [
+            return [
                 piece
                 for text in rendered
                 for line in text.split("\n")
                 for piece in wrapped(line, width)
             ]
+        if any("\n" in text for text in rendered):
+            return [line for text in rendered for line in text.split("\n")]
         return rendered
 
     def _write(self, events: Iterable[LogEvent]) -> None:
@@ -453,7 +390,7 @@ class LogPane(Vertical):
         view = self.view
         place = view.scroll_y
         view.clear()
-        self._write(self._recent)
+        self._write(self.buffer.recent)
         if self.follow:
             view.scroll_end(animate=False)
         else:
@@ -474,7 +411,7 @@ class LogPane(Vertical):
             if self.ended:
                 title.append(" (ended)")
             title.append(f"  · {self.lines_received:,} lines")
-            if self._filled is not None:
+            if self.buffer.filling:
                 title.append(" (the end shown; reading the rest for search and save)")
             if self.wrap:
                 title.append("  · wrap")
@@ -592,7 +529,7 @@ class LogPane(Vertical):
             return
         # Lines that arrived while the search ran were written past `upto`.
         since = self.lines_received - upto
-        later = list(self._recent)[-since:] if since > 0 else []
+        later = list(self.buffer.recent)[-since:] if since > 0 else []
         more = [event for event in later if pattern.search(event.message)]
         self._matches = total + len(more)
         self.view.clear()

@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 
-from smtui.services.logtail import host_of
+from smtui.core.logevents import host_of
 from tests.awsfakes import MotoEndpoint, create_job, put_events, put_events_offline, set_status
 from tests.procs import Reader
 

@@ -151,7 +151,7 @@ def test_history_left_by_a_killed_app_is_swept_at_start_up(tmp_path: Path) -> No
 
 
 def test_a_lone_surrogate_does_not_stop_the_history(tmp_path: Path) -> None:
-    from smtui.services.backend import LogEvent
+    from smtui.core.logevents import LogEvent
 
     history = LogHistory(tmp_path)
     try:

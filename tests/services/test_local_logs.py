@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 
 from smtui.cli import main
-from smtui.services.backend import LogEvent
+from smtui.core.logevents import LogEvent, time_order
 from smtui.services.local.logs import log_record, parse_record
-from smtui.services.logtail import time_order
 from tests.services.localjob import only_job, write_project
 
 LINES = 3000

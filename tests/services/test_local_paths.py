@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 
 from smtui.cli import main
+from smtui.core.s3uri import S3Uri
 from smtui.services.errors import InvalidInput
 from smtui.services.home import smtui_home
 from smtui.services.local import local_backend
 from smtui.services.local.storage import LocalStorage
-from smtui.services.s3uri import S3Uri
 
 HOSTILE_KEYS = [
     "..", "../", "../../", "../x", "../../etc/passwd", "a/../../x", "a/..", "a/../", "./x",

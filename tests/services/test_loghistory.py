@@ -9,8 +9,8 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from smtui.services.backend import LogEvent
-from smtui.services.loghistory import LogHistory, render_event, render_events
+from smtui.core.logevents import LogEvent, render_event, render_events
+from smtui.services.loghistory import LogHistory
 
 STREAM = "job/algo-2-1700000000"
 
@@ -44,7 +44,7 @@ def test_save_renders_hosts_and_times(tmp_path: Path) -> None:
     history.append([LogEvent(1_790_000_000_123, "loss=0.5", STREAM)])
     count = history.save(tmp_path / "out.log", hosts=True)
     assert count == 1
-    assert (tmp_path / "out.log").read_text() == "2026-09-21 14:13:20.123 [algo-2] loss=0.5\n"
+    assert (tmp_path / "out.log").read_text() == "2026-09-21T14:13:20.123+00:00 [algo-2] loss=0.5\n"
     history.close()
 
 

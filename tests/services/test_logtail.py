@@ -7,16 +7,18 @@ import time
 
 import pytest
 
+from smtui.core.backoff import Backoff
+from smtui.core.logevents import LogEvent, host_of
 from smtui.services.aws.clients import AwsClients, AwsSettings
 from smtui.services.aws.logs import AwsLogSource
-from smtui.services.backend import EventPage, LogEvent
+from smtui.services.backend import EventPage
 from smtui.services.errors import EndpointUnreachable
-from smtui.services.logtail import LogBatch, LogTailer, TailPolicy, host_of
+from smtui.services.logtail import LogBatch, LogTailer, TailPolicy
 from tests.awsfakes import Throttler, create_job, put_events, set_status
 
 FAST = TailPolicy(
     fast=0.01, slow=0.03, status_every=0.05, discover_every=0.05, reconcile_every=0.1,
-    overlap_ms=50, backoff_max=0.05,
+    overlap_ms=50, backoff=Backoff(first=0.05, ceiling=0.05),
 )  # fmt: skip
 BASE = int(time.time() * 1000) - 3_600_000
 

@@ -21,7 +21,8 @@ from smtui.services.factory import BackendSettings, make_backend
 from smtui.tui.app import SmtuiApp
 from smtui.tui.details import DetailsScreen
 from smtui.tui.dialogs import ConfirmDialog, HelpScreen, ResubmitDialog
-from smtui.tui.jobs import PAGE, RefreshPolicy
+from smtui.tui.joblist import RefreshPolicy
+from smtui.tui.jobs import PAGE
 from tests.awsfakes import (
     MotoEndpoint,
     add_stop_training_job,
@@ -163,7 +164,7 @@ async def test_log_keys_follow_wrap_times_search_and_save(
         await pilot.press("tab")  # to the log view
         assert app.focused is logs.view
         await pilot.press("t")
-        assert logs.view.lines[0] == "2026-11-24 09:00:00.000 step 0 loss=1.0000"
+        assert logs.view.lines[0] == "2026-11-24T09:00:00.000+00:00 step 0 loss=1.0000"
         await pilot.press("t", "w")
         assert len(logs.view.lines) > 301  # the long line wrapped to the view's width
         assert max(len(line) for line in logs.view.lines) < 100
@@ -183,7 +184,7 @@ async def test_log_keys_follow_wrap_times_search_and_save(
         saved = tmp_path / "chatty.log"
         await until(pilot, saved.exists, "the saved file")
         await until(pilot, lambda: len(saved.read_text().splitlines()) == 301, "all lines saved")
-        assert saved.read_text().splitlines()[1] == "2026-11-24 09:00:00.001 step 1 loss=0.5000"
+        assert saved.read_text().splitlines()[1] == "2026-11-24T09:00:00.001+00:00 step 1 loss=0.5000"
 
 
 async def test_filter_and_status_filter(aws_backend: Backend) -> None:
@@ -347,8 +348,8 @@ async def test_refreshes_describe_only_jobs_that_changed(aws_backend: Backend) -
     calls = count_calls(aws_backend)
     app = SmtuiApp(aws_backend)
     async with app.run_test(size=(120, 36)) as pilot:
-        app.jobs.policy = RefreshPolicy(busy=0.05, idle=0.05)
-        await until(pilot, lambda: len(app.jobs.details) == 13, "every job described")
+        app.jobs.model.policy = RefreshPolicy(busy=0.05, idle=0.05)
+        await until(pilot, lambda: len(app.jobs.model.details) == 13, "every job described")
         await until(pilot, lambda: app.logs.status is not None, "the log tail under way")
         described, listed = calls["DescribeTrainingJob"], calls["ListTrainingJobs"]
         assert described <= 13 + 2  # each job once, and the tail's host count and status
@@ -358,7 +359,9 @@ async def test_refreshes_describe_only_jobs_that_changed(aws_backend: Backend) -
         set_status("running", "Completed", "Completed")
         before = calls["DescribeTrainingJob"]
         await until(pilot, lambda: cell(app, "running", "status") == "Completed", "Completed")
-        await until(pilot, lambda: app.jobs.details["running"].status == "Completed", "described")
+        await until(
+            pilot, lambda: app.jobs.model.details["running"].status == "Completed", "described"
+        )
         assert calls["DescribeTrainingJob"] - before == 1
 
 

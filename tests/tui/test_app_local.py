@@ -28,7 +28,7 @@ async def test_demo_job_streams_two_hosts_and_completes(tmp_path: Path) -> None:
     job = await start_demo(home)
     app = SmtuiApp(local_backend(home), job=job)
     async with app.run_test(size=(100, 30)) as pilot:
-        await until(pilot, lambda: job in app.jobs.summaries, "the job listed")
+        await until(pilot, lambda: job in app.jobs.model.summaries, "the job listed")
         assert app.jobs.selected == job and app.logs.job == job
         seen: list[str] = []
 

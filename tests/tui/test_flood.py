@@ -6,9 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from smtui.core.jobs import JobSummary, TrainingJob
-from smtui.services.backend import Backend, EventPage, JobPage, LogEvent
+from smtui.core.logevents import LogEvent
+from smtui.services.backend import Backend, EventPage, JobPage
 from smtui.tui.app import SmtuiApp
-from smtui.tui.logs import BACKLOG, MAX_VIEW
+from smtui.tui.logbuffer import BACKLOG
+from smtui.tui.logs import MAX_VIEW
 from tests.tui.conftest import until
 
 JOB = "flood-20261124-090000-000"

@@ -101,7 +101,7 @@ async def test_a_resize_keeps_the_selected_row(aws_backend: Backend) -> None:
 async def test_an_empty_account_says_what_to_do(aws_backend: Backend) -> None:
     app = SmtuiApp(aws_backend)
     async with app.run_test(size=(80, 24)) as pilot:
-        await until(pilot, lambda: app.jobs.listed, "the first list")
+        await until(pilot, lambda: app.jobs.model.listed, "the first list")
         await pilot.pause()
         empty = app.query_one("#jobs-empty", Static)
         assert empty.display and visible(app, "#jobs-empty") >= 2
@@ -117,7 +117,7 @@ async def test_a_finished_16_host_job_opens_at_its_end(
 ) -> None:
     """The first screen is the job's end, read with one call a stream; the history then
     fills from the head (in pages of 500 here, so the head alone would take 64 calls)."""
-    from smtui.tui.logs import LogView
+    from smtui.tui.logview import LogView
     from tests.awsfakes import put_events
 
     hosts, per_host = 16, 2000

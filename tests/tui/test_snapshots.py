@@ -74,7 +74,7 @@ def app(aws_backend: Backend) -> SmtuiApp:
 async def settle(pilot: Pilot[Any]) -> None:
     app = pilot.app
     assert isinstance(app, SmtuiApp)
-    await until(pilot, lambda: len(app.jobs.details) == 3, "every job described")
+    await until(pilot, lambda: len(app.jobs.model.details) == 3, "every job described")
     await until(pilot, lambda: app.logs.status is not None, "the newest job's log")
     for widget in app.query(Input):
         widget.cursor_blink = False

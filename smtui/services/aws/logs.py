@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from smtui.core.logevents import LogEvent
 from smtui.services.aws.clients import AwsClients
-from smtui.services.backend import EventPage, LogEvent
+from smtui.services.backend import EventPage
 from smtui.services.errors import NotFound
 
 GROUP = "/aws/sagemaker/TrainingJobs"

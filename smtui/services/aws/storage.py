@@ -17,10 +17,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from smtui.core.s3uri import S3Uri
 from smtui.services.aws.clients import AwsClients
 from smtui.services.backend import Listing, S3Object, TransferProgress
 from smtui.services.errors import AccessDenied, NotFound
-from smtui.services.s3uri import S3Uri
 
 CHUNK = 8 * 1024 * 1024
 """Multipart threshold and part size; the sync planner computes ETags with the same size."""

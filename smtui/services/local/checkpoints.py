@@ -10,9 +10,9 @@ import threading
 import traceback
 from pathlib import Path
 
+from smtui.core.s3uri import S3Uri
 from smtui.services.errors import NotFound
 from smtui.services.local.storage import LocalStorage, write_atomically
-from smtui.services.s3uri import S3Uri
 
 CHECKPOINT_EVERY = float(os.environ.get("SMTUI_LOCAL_CHECKPOINT_EVERY", "2"))
 """Seconds between copies of what changed in checkpoints/ to the checkpoint S3 URI."""

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import asyncio
 
-from smtui.services.backend import EventPage, LogEvent
+from smtui.core.logevents import LogEvent
+from smtui.services.backend import EventPage
 from smtui.services.local.store import JobStore, unreadable
 
 TAIL_BYTES = 256 * 1024

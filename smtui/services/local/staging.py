@@ -9,13 +9,13 @@ import subprocess
 from typing import Any
 
 from smtui.core.hyperparams import toolkit_value
+from smtui.core.s3uri import S3Uri
 from smtui.services.archives import extract_safely
 from smtui.services.errors import NotFound, ServiceFailed
 from smtui.services.local.checkpoints import copy_down
 from smtui.services.local.contract import HostContract
 from smtui.services.local.host import Host
 from smtui.services.local.storage import LocalStorage
-from smtui.services.s3uri import S3Uri
 
 INSTALL_FLAG = "SMTUI_INSTALL_REQUIREMENTS"
 """An Environment variable of the job: install code/requirements.txt before running."""

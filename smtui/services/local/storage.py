@@ -19,9 +19,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO, TypeVar
 
+from smtui.core.s3uri import S3Uri
 from smtui.services.backend import Listing, S3Object, TransferProgress
 from smtui.services.errors import Invalid, InvalidInput, NotFound, ServiceError, ServiceFailed
-from smtui.services.s3uri import S3Uri
 from smtui.services.sync import HashCache, LocalFile
 
 T = TypeVar("T")

@@ -33,6 +33,7 @@ import traceback
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from smtui.core.s3uri import S3Uri
 from smtui.services.errors import ServiceError
 from smtui.services.local.checkpoints import CHECKPOINT_EVERY, Checkpoints
 from smtui.services.local.contract import HostContract, count_gpus, count_neurons, host_names
@@ -69,7 +70,6 @@ from smtui.services.local.store import (
     record_reason,
     reserve_reason,
 )
-from smtui.services.s3uri import S3Uri
 
 STOP_GRACE = float(os.environ.get("SMTUI_LOCAL_STOP_GRACE", "10"))
 """Seconds between SIGTERM and SIGKILL (SageMaker gives 120; a local job is smaller)."""

@@ -1,0 +1,88 @@
+"""Log events as data, and how a log line is shown: one renderer for the CLI, the TUI's
+view and saved logs.
+
+A log line is someone else's text (the job's code, or anyone who can write to its log
+group): its control characters are made visible (`^[`) wherever it is shown, so an escape
+sequence in a log line cannot drive the terminal. Only `smtui logs --raw` opts out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import operator
+from collections.abc import Iterable
+from typing import NamedTuple
+
+from smtui.core.safetext import clean, without_surrogates
+
+
+class LogEvent(NamedTuple):
+    """One log line of one host. A tuple, not a dataclass: a tail makes millions of them,
+    and a tuple is built several times faster."""
+
+    timestamp: int
+    """Milliseconds since the epoch, as CloudWatch stores it."""
+    message: str
+    stream: str
+    ingestion: int = 0
+    event_id: str | None = None
+    """FilterLogEvents' id; None for events read with GetLogEvents."""
+    seq: int = 0
+    """The event's place among its stream's events of the same millisecond, where the
+    source knows it (the local backend's log store); 0 otherwise."""
+
+    @property
+    def key(self) -> tuple[str, int, str]:
+        """What identifies an event across the two ways of reading it."""
+        return (self.stream, self.timestamp, self.message)
+
+
+time_order = operator.attrgetter("timestamp", "stream", "seq")
+"""Events in time order, hosts in name order at the same millisecond."""
+
+
+def host_of(stream: str) -> str:
+    """`job/algo-2-1700000000` → `algo-2`."""
+    name = stream.split("/", 1)[-1]
+    parts = name.split("-")
+    return "-".join(parts[:2]) if len(parts) >= 2 else name
+
+
+@functools.lru_cache(maxsize=4096)
+def host_prefix(stream: str) -> str:
+    """`job/algo-2-1700000000` → `[algo-2] `."""
+    return f"[{host_of(stream)}] "
+
+
+def stamp(timestamp_ms: int) -> str:
+    """An event's time in the local zone with its offset, to the millisecond (ISO 8601:
+    unambiguous in a saved log or a pipe)."""
+    when = dt.datetime.fromtimestamp(timestamp_ms / 1000, dt.UTC).astimezone()
+    return when.isoformat(timespec="milliseconds")
+
+
+def render_event(event: LogEvent, *, hosts: bool, timestamps: bool, raw: bool = False) -> str:
+    """`time [algo-N] message`: the time when asked, the host on a multi-node job. A
+    multi-line message keeps its newlines. `raw` keeps control characters as logged (lone
+    surrogates, which no output can encode, are replaced even then)."""
+    show = without_surrogates if raw else _shown
+    text = show(event.message.rstrip("\n"))
+    if hosts:
+        text = host_prefix(event.stream) + text
+    return f"{stamp(event.timestamp)} {text}" if timestamps else text
+
+
+def render_events(
+    events: Iterable[LogEvent], *, hosts: bool, timestamps: bool, raw: bool = False
+) -> list[str]:
+    """`render_event` for many events, with the common cases kept cheap."""
+    if timestamps or raw:
+        return [render_event(e, hosts=hosts, timestamps=timestamps, raw=raw) for e in events]
+    if hosts:
+        return [host_prefix(e.stream) + _shown(e.message.rstrip("\n")) for e in events]
+    return [_shown(e.message.rstrip("\n")) for e in events]
+
+
+def _shown(message: str) -> str:
+    return clean(message, multiline=True)

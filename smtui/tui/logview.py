@@ -1,0 +1,145 @@
+"""`LogView`: the lines of a log, drawn through Textual's line API.
+
+The view keeps a list of one-line strings (the newest `max_lines`) and renders only the
+rows on screen, each once: a strip is cached under the line's number since the view
+opened, so dropping old lines off the top costs nothing, and putting late lines in their
+place (`replace_tail`) forgets only the strips of the lines it replaced. No private part
+of Textual is touched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.cells import cell_len
+from rich.highlighter import Highlighter
+from rich.style import Style
+from rich.text import Text
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.reactive import var
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+
+def widest(lines: Sequence[str]) -> int:
+    """The most terminal cells any of `lines` takes (tabs are drawn 8 wide)."""
+    if not lines:
+        return 0
+    if "".join(lines).isascii():  # the common case: a cell a character
+        most = max(lines, key=len)
+        return len(most.expandtabs()) if "\t" in most else len(most)
+    return max(cell_len(line.expandtabs()) for line in lines)
+
+
+class LogView(ScrollView, can_focus=True):
+    """Lines written at the end (`write_lines`), the oldest dropped past `max_lines`.
+
+    Lines must be single lines with their control characters already made visible (the
+    logs pane renders them so); a highlighter colours the rows on screen."""
+
+    DEFAULT_CSS = """
+    LogView {
+        background: $surface;
+        color: $text;
+        overflow: scroll;
+        &:focus { background-tint: $foreground 5%; }
+    }
+    """
+
+    auto_scroll: var[bool] = var(True)
+    """Whether written lines scroll a view that is at its end along with them."""
+
+    def __init__(
+        self,
+        max_lines: int,
+        highlighter: Highlighter | None = None,
+        *,
+        id: str | None = None,  # noqa: A002 (Textual's name)
+    ) -> None:
+        super().__init__(id=id)
+        self.max_lines = max_lines
+        self.highlighter = highlighter
+        self._lines: list[str] = []
+        self._dropped = 0
+        """Lines dropped off the top since the view was last cleared: a line's number since
+        then (the cache's key) is its index plus this."""
+        self._widest = 0
+        self._strips: LRUCache[int, Strip] = LRUCache(1024)
+
+    @property
+    def lines(self) -> Sequence[str]:
+        """The lines held, oldest first (read-only)."""
+        return self._lines
+
+    @property
+    def line_count(self) -> int:
+        return len(self._lines)
+
+    def clear(self) -> None:
+        self._lines.clear()
+        self._dropped = 0
+        self._widest = 0
+        self._strips.clear()
+        self.virtual_size = Size(0, 0)
+        self.refresh()
+
+    def write_lines(self, lines: list[str], scroll_end: bool | None = None) -> None:
+        """Add `lines` at the end. A view at its end scrolls with them when `scroll_end`
+        (or, when None, `auto_scroll`) is on; a reader scrolled up keeps the lines they
+        are reading in place while old ones drop off the top."""
+        if not lines:
+            return
+        at_end = self.is_vertical_scroll_end
+        kept = self._lines
+        kept.extend(lines)
+        excess = len(kept) - self.max_lines
+        if excess > 0:
+            del kept[:excess]
+            self._dropped += excess
+        self._widest = max(self._widest, widest(lines))
+        self.virtual_size = Size(self._widest, len(kept))
+        follow = self.auto_scroll if scroll_end is None else scroll_end
+        if follow and at_end and not self.is_vertical_scrollbar_grabbed:
+            self.scroll_end(animate=False, immediate=True, x_axis=False)
+        else:
+            if excess > 0 and self.scroll_y > 0:
+                self.scroll_to(y=max(self.scroll_y - excess, 0), animate=False, immediate=True)
+            self.refresh()
+
+    def replace_tail(self, keep: int, lines: list[str], scroll_end: bool | None = None) -> None:
+        """Keep the first `keep` lines and write `lines` after them (late lines put in
+        their place at the cost of the lines they displace, not of the whole view)."""
+        keep = max(0, min(keep, len(self._lines)))
+        for number in range(self._dropped + keep, self._dropped + len(self._lines)):
+            self._strips.discard(number)
+        del self._lines[keep:]
+        self.write_lines(lines, scroll_end)
+        self.refresh()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        index = scroll_y + y
+        width = self.size.width
+        style = self.rich_style
+        if index >= len(self._lines):
+            return Strip.blank(width, style)
+        strip = self._strip(index, style)
+        return strip.crop_extend(scroll_x, scroll_x + width, style)
+
+    def _strip(self, index: int, style: Style) -> Strip:
+        number = self._dropped + index
+        strip = self._strips.get(number)
+        if strip is None:
+            line = self._lines[index].expandtabs()
+            text = Text(line, no_wrap=True, end="")
+            text.stylize(style)
+            if self.highlighter is not None:
+                self.highlighter.highlight(text)
+            strip = Strip(text.render(self.app.console), cell_len(line))
+            self._strips[number] = strip
+        return strip
