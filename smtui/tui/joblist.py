@@ -89,8 +89,10 @@ class JobList:
             change.removed = [name for name in self.summaries if name not in keep]
             for name in change.removed:
                 del self.summaries[name]
-            if self.next_token is None or not self.summaries.keys() - names:
-                self.next_token = page.next_token  # else the pages loaded below still count
+            if not self.summaries.keys() - names:
+                self.next_token = page.next_token
+            # else rows paged in below the first page stay, and so does the token after
+            # them (None: the list was read to its end, and a refresh must not undo that)
         else:
             self.next_token = page.next_token
         for job in page.jobs:

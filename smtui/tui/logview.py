@@ -26,10 +26,12 @@ def widest(lines: Sequence[str]) -> int:
     """The most terminal cells any of `lines` takes (tabs are drawn 8 wide)."""
     if not lines:
         return 0
-    if "".join(lines).isascii():  # the common case: a cell a character
-        most = max(lines, key=len)
-        return len(most.expandtabs()) if "\t" in most else len(most)
-    return max(cell_len(line.expandtabs()) for line in lines)
+    joined = "".join(lines)
+    if "\t" in joined:
+        lines = [line.expandtabs() for line in lines]
+    if joined.isascii():  # the common case: a cell a character
+        return max(map(len, lines))
+    return max(map(cell_len, lines))
 
 
 class LogView(ScrollView, can_focus=True):

@@ -184,7 +184,8 @@ async def test_log_keys_follow_wrap_times_search_and_save(
         saved = tmp_path / "chatty.log"
         await until(pilot, saved.exists, "the saved file")
         await until(pilot, lambda: len(saved.read_text().splitlines()) == 301, "all lines saved")
-        assert saved.read_text().splitlines()[1] == "2026-11-24T09:00:00.001+00:00 step 1 loss=0.5000"
+        second = saved.read_text().splitlines()[1]
+        assert second == "2026-11-24T09:00:00.001+00:00 step 1 loss=0.5000"
 
 
 async def test_filter_and_status_filter(aws_backend: Backend) -> None:
