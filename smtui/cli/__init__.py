@@ -54,6 +54,25 @@ def _check_environment() -> None:
         raise UsageError(problems)
 
 
+def _start_log(args: argparse.Namespace) -> bool:
+    """The debug log, when `--log` or `$SMTUI_LOG` asks for one; whether it started."""
+    import os
+
+    path = getattr(args, "log", None)
+    if not path and not os.environ.get("SMTUI_LOG"):
+        return False  # logging is not even imported
+    from smtui.core.errors import UsageError
+    from smtui.services import debuglog
+
+    try:
+        debuglog.start(path)
+    except OSError as exc:
+        name = "--log" if path else "SMTUI_LOG"
+        raise UsageError(f"{name}: cannot write the debug log: {exc}") from exc
+    debuglog.log.info("command: %s", args.command)  # not its arguments: --param can be a secret
+    return True
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run `smtui` with `argv` (default: the process's arguments); return the exit code."""
     from smtui.cli.parser import build_parser
@@ -62,8 +81,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         args.command = "tui"
     debug = getattr(args, "debug", False)
+    logging = False
     try:
         _check_environment()
+        logging = _start_log(args)
         return _handler(args.command)(args)
     except Interrupted as exc:
         if debug:
@@ -95,3 +116,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+    finally:
+        if logging:
+            from smtui.services import debuglog
+
+            debuglog.stop()

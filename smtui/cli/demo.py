@@ -82,7 +82,13 @@ def run(args: argparse.Namespace) -> int:
         from smtui.cli.tui import run_app
 
         project = home / "project" / (MULTINODE if multinode else "jobber.yml")
-        run_app(local_backend(home), getattr(args, "theme", None), job, project)
+        run_app(
+            local_backend(home),
+            getattr(args, "theme", None),
+            job,
+            project,
+            debug=getattr(args, "debug", False),
+        )
         print(_explore(home, job), file=sys.stderr)
         return 0
     print(

@@ -51,6 +51,12 @@ def _global_options(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument("--theme", default=s, help="TUI theme name")
     group.add_argument("--debug", action="store_true", default=s, help="show tracebacks on errors")
+    group.add_argument(
+        "--log",
+        metavar="FILE",
+        default=s,
+        help="append a debug log to FILE: AWS calls, retries, failures (also $SMTUI_LOG)",
+    )
 
 
 def _job_overrides(parser: argparse.ArgumentParser) -> None:

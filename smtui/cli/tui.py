@@ -16,12 +16,15 @@ def run_app(
     job: str | None = None,
     config: Path | None = None,
     overrides: Overrides | None = None,
+    *,
+    debug: bool = False,
 ) -> int:
-    """Run the TUI until the user quits: 0, or 1 when it ended on an error (Textual has
-    printed the traceback on leaving the screen)."""
+    """Run the TUI until the user quits: 0, or 1 when it stopped on a bug (it has said
+    where the crash file is; with `debug`, Textual has printed the traceback)."""
     from smtui.tui.app import SmtuiApp
 
     app = SmtuiApp(backend, theme=theme, job=job, config=config, overrides=overrides)
+    app.tracebacks = debug
     app.run()
     return 1 if app.return_code else 0
 
@@ -29,5 +32,10 @@ def run_app(
 def run(args: argparse.Namespace) -> int:
     backend = make_backend_for(lenient_spec(args))
     return run_app(
-        backend, getattr(args, "theme", None), None, config_path(args), global_overrides(args)
+        backend,
+        getattr(args, "theme", None),
+        None,
+        config_path(args),
+        global_overrides(args),
+        debug=getattr(args, "debug", False),
     )

@@ -8,11 +8,13 @@ open a dialog or a form and run the work in a worker whose failure is shown once
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from rich.text import Text
 from textual import on
 from textual.app import App, SystemCommand
 from textual.notifications import SeverityLevel
@@ -27,6 +29,7 @@ from smtui.core.secrets import redact_url
 from smtui.core.spec import JobSpec
 from smtui.services.artifacts import download_artifacts
 from smtui.services.backend import Backend
+from smtui.services.debuglog import write_crash
 from smtui.services.loghistory import sweep_stale
 from smtui.services.submit import resubmit
 from smtui.tui.configs import ConfigsPane
@@ -40,6 +43,7 @@ from smtui.tui.submit import SubmitScreen
 from smtui.tui.themes import DEFAULT_THEME, load_themes, remember_theme, remembered_theme
 
 ACTION_GROUP = "job-action"
+log = logging.getLogger("smtui.tui")
 
 
 class SmtuiApp(App[None]):
@@ -76,6 +80,9 @@ class SmtuiApp(App[None]):
         if remembered not in self.available_themes:
             remembered = None
         self.theme = theme or remembered or DEFAULT_THEME
+        self.tracebacks = False
+        """`--debug`: a bug's traceback is shown on leaving, not only kept in a crash file."""
+        self.crash_file: Path | None = None
         self.clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
         """Now, for elapsed times and the status line (tests fix it for snapshots)."""
         folder = (config.parent if config else Path.cwd()).resolve()
@@ -130,6 +137,26 @@ class SmtuiApp(App[None]):
             timeout=timeout,
             markup=False,
         )
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A bug: its traceback goes to a crash file, and the user is told where, rather
+        than shown a traceback whose locals may hold others' text or secrets. `--debug`
+        (and a test's headless app) get Textual's own handling, which shows it.
+
+        This overrides Textual's hook for an unhandled error, a private method: Textual is
+        pinned to a minor release, and `test_a_bug_in_the_tui_leaves_a_crash_file` fails
+        if the hook moves."""
+        self.crash_file = write_crash(error)
+        if self.tracebacks or self.is_headless:
+            super()._handle_exception(error)
+            return
+        where = (
+            f"the traceback is in {self.crash_file}"
+            if self.crash_file
+            else ("its traceback could not be saved; run with --debug to see it")
+        )
+        message = f"smtui stopped on a bug ({type(error).__name__}): {where}"
+        self.exit(return_code=1, message=Text(clean(redact_url(message))))
 
     def watch_theme(self, theme: str) -> None:
         remember_theme(theme)  # chosen with --theme or the palette: kept for the next start
@@ -215,6 +242,7 @@ class SmtuiApp(App[None]):
         worker = event.worker
         if worker.group == ACTION_GROUP and worker.state == WorkerState.ERROR:
             event.stop()
+            log.info("%s failed: %s", worker.name, worker.error)
             self.notify(clean(str(worker.error), multiline=True), title=f"{worker.name} failed",
                         severity="error", timeout=10, markup=False)  # fmt: skip
 

@@ -7,6 +7,7 @@ to describe, when to list again) is decided by its model, `JobList` (`tui/joblis
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -45,6 +46,7 @@ COMPACT = ("name", "status", "instance", "elapsed", "cost")
 (the rows are newest first anyway), so name, status, elapsed time and cost fit 80 columns."""
 WIDE = 100
 PAGE = 50
+log = logging.getLogger("smtui.tui")
 HEIGHT_SHARE = 0.4
 """The jobs table takes at most this share of the screen's rows: the logs get the rest."""
 MIN_HEIGHT = 4
@@ -275,6 +277,7 @@ class JobsPane(Vertical):
                 self.post_message(self.Refreshed(None))
         elif worker.state == WorkerState.ERROR:
             wait, problem = self.model.failed(worker.error)
+            log.info("job list: %s", problem)
             if worker.group == "jobs":
                 self._schedule(wait)
             self.post_message(self.Refreshed(problem))

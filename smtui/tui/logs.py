@@ -11,6 +11,7 @@ long the job runs: when the view falls `BACKLOG` lines behind, the tail waits fo
 from __future__ import annotations
 
 import asyncio
+import logging
 import queue
 import re
 from collections.abc import Iterable
@@ -42,6 +43,7 @@ from smtui.tui.fields import OrderedInput
 from smtui.tui.logbuffer import KEEP, LogBuffer
 from smtui.tui.logview import LogView
 
+log = logging.getLogger("smtui.tui")
 MAX_VIEW = KEEP
 FRAME = 1 / 30
 """Seconds between writes to the view while lines pour in."""
@@ -297,6 +299,7 @@ class LogPane(Vertical):
         event.stop()
         if event.worker.state == WorkerState.ERROR and self.job is not None:
             self.problem = f"log tail stopped: {event.worker.error}"
+            log.info("%s: %s", self.job, self.problem)
             self.post_message(self.TailChanged(self.job, self.status, self.problem))
             self._show_title()
 

@@ -18,10 +18,13 @@ ROOT = Path(__file__).resolve().parents[2]
 class PtyApp:
     """The app's side of the terminal: what it wrote, and a way to type at it."""
 
-    def __init__(self, fd: int) -> None:
+    def __init__(self, fd: int, pid: int) -> None:
         self.fd = fd
+        self.pid = pid
         self.screen = bytearray()
         """Everything the app wrote to its terminal."""
+        self.status: int | None = None
+        """The exit code, once `exited` has seen the process end."""
 
     def write(self, keys: bytes) -> None:
         """`keys` in ONE write: the app reads them together, as it does over SSH."""
@@ -45,6 +48,18 @@ class PtyApp:
         while text not in self.screen and time.monotonic() < end:
             self.read(0.1)
 
+    def exited(self, seconds: float = 30.0) -> int:
+        """Read until the app exits; its exit code (the test fails if it does not)."""
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            self.read(0.1)
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.read(0.2)  # what it wrote last
+                self.status = os.waitstatus_to_exitcode(status)
+                return self.status
+        raise AssertionError(f"the app did not exit within {seconds} s")
+
     def wait_for(self, path: Path, what: str, seconds: float = 60.0) -> None:
         """Read until the app has written `path` (its sign that it got somewhere)."""
         deadline = time.monotonic() + seconds
@@ -62,12 +77,14 @@ def pty_app(module: str, *argv: str, env: dict[str, str] | None = None) -> Itera
         os.environ["TERM"] = "xterm-256color"
         os.environ.update(env or {})
         os.execv(sys.executable, [sys.executable, "-m", module, *argv])
+    app = PtyApp(fd, pid)
     try:
-        yield PtyApp(fd)
+        yield app
     finally:
-        try:
-            os.kill(pid, 9)
-        except ProcessLookupError:
-            pass
-        os.waitpid(pid, 0)
+        if app.status is None:  # still running, or not yet reaped
+            try:
+                os.kill(pid, 9)
+            except ProcessLookupError:
+                pass
+            os.waitpid(pid, 0)
         os.close(fd)

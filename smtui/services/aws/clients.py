@@ -7,7 +7,9 @@ client-side rate limiting on top of the standard retry of throttling and connect
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,6 +18,7 @@ from typing import Any, TypeVar
 from smtui.services.errors import translate
 
 T = TypeVar("T")
+log = logging.getLogger("smtui.aws")
 
 
 @dataclass(frozen=True)
@@ -107,10 +110,19 @@ class AwsClients:
         def call() -> T:
             return work(self.client(service))
 
+        start = time.perf_counter()
         try:
-            return await asyncio.to_thread(call)
+            result = await asyncio.to_thread(call)
         except Exception as exc:  # every failure leaves here as a typed ServiceError
-            raise translate(exc, action) from exc
+            error = translate(exc, action)
+            log.info("%s failed after %.0f ms: %s", action, _ms(start), error)
+            raise error from exc
+        log.debug("%s %.0f ms", action, _ms(start))
+        return result
+
+
+def _ms(start: float) -> float:
+    return (time.perf_counter() - start) * 1000
 
 
 def parse_timestamp(value: Any) -> datetime:
