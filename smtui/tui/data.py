@@ -1,7 +1,7 @@
 """The data pane (`2`): the config's S3 prefix as a lazily loaded tree, and the sync of the
 local data folder to `s3://B/P/data/`: the plan first, then uploads with a progress bar.
 
-A sync is two presses of `y`: the first plans (what uploads, what is unchanged, what has
+A sync is two presses of `u` (upload): the first plans (what uploads, what is unchanged, what has
 no local file) and shows it, the second sends it. `esc` cancels a sync under way; what
 finished stays finished. `w` watches the folder and syncs on every change.
 """
@@ -24,6 +24,7 @@ from textual.worker import Worker, WorkerState
 
 from smtui.core.formats import when
 from smtui.core.s3uri import S3Uri
+from smtui.core.safetext import clean
 from smtui.core.spec import JobSpec
 from smtui.services.backend import Backend, TransferProgress
 from smtui.services.errors import ServiceError
@@ -50,11 +51,12 @@ class DataPane(Vertical):
 
     BINDINGS = [
         Binding(
-            "y",
+            "u",
             "sync",
             "Sync",
-            tooltip="Plan a sync of the local folder to data/; y again sends it",
+            tooltip="Plan a sync (upload) of the local folder to data/; u again sends it",
         ),
+        Binding("y", "copy", "Copy", show=False, tooltip="Copy the S3 URI under the cursor"),
         Binding("w", "toggle_watch", "Watch", tooltip="Watch the folder and sync on every change"),
         Binding(
             "escape",
@@ -130,8 +132,8 @@ class DataPane(Vertical):
 
     def _plan_hint(self) -> Text:
         if self.src is None:
-            return Text("set submit.sync.src in the config to sync a local folder (y)")
-        text = Text(f"y: plan a sync of {near(self.src)}/\nw: watch it and sync on every change")
+            return Text("set submit.sync.src in the config to sync a local folder (u)")
+        text = Text(f"u: plan a sync of {near(self.src)}/\nw: watch it and sync on every change")
         if self.spec is not None and self.spec.ensure_data:
             text.append(
                 f"\nensure-data: a submit puts {PLACEHOLDER} in an empty data/ (SageMaker "
@@ -203,6 +205,16 @@ class DataPane(Vertical):
     def action_reload(self) -> None:
         self._reset_tree()
 
+    def action_copy(self) -> None:
+        """The S3 URI of the folder or object under the tree's cursor."""
+        node = self.query_one("#data-tree", Tree).cursor_node
+        entry = node.data if node is not None else None
+        if entry is None or entry.more_token is not None:
+            self.notify("no S3 object or folder under the cursor", severity="warning")
+            return
+        self.app.copy_to_clipboard(entry.uri)
+        self.notify(f"copied the S3 URI: {entry.uri}")
+
     # --- the sync --------------------------------------------------------------------
     def action_sync(self) -> None:
         """First press: plan and show it. Second press: send it."""
@@ -234,17 +246,24 @@ class DataPane(Vertical):
             self._run(plan)
 
     def _describe(self, plan: SyncPlan, confirm: bool) -> Text:
+        delete = self.query_one("#data-delete", Checkbox).value
         text = Text(f"{near(plan.src)}/ → {plan.dest}\n", style="bold")
-        text.append(plan.summary() + "\n")
+        text.append(plan.summary(delete) + "\n")
         for file, why in plan.uploads[:8]:
-            text.append(f"  ↑ {file.rel}  {human_bytes(file.size)} ({why})\n")
+            text.append(f"  ↑ {clean(file.rel)}  {human_bytes(file.size)} ({why})\n")
         if len(plan.uploads) > 8:
             text.append(f"  … and {len(plan.uploads) - 8} more\n")
         for obj in plan.deletes[:5]:
-            text.append(f"  ✗ {obj.key} (no local file)\n", style="dim")
+            mark, fate = ("✗", "deleted") if delete else ("·", "kept")
+            text.append(f"  {mark} {clean(obj.key)} (no local file: {fate})\n", style="dim")
         if confirm:
-            text.append("\ny: send it   esc: drop the plan", style="bold")
+            text.append("\nu: send it   esc: drop the plan", style="bold")
         return text
+
+    @on(Checkbox.Changed, "#data-delete")
+    def _delete_changed(self) -> None:
+        if self.plan is not None:  # the plan shown says what the box now means
+            self.query_one("#data-plan", Static).update(self._describe(self.plan, True))
 
     @work(exclusive=True, group="data-sync", exit_on_error=False)
     async def _run(self, plan: SyncPlan) -> None:

@@ -130,6 +130,7 @@ class LogPane(Vertical):
         Binding("g", "top", "Top", show=False, tooltip="The first log line"),
         Binding("G", "bottom", "Bottom", show=False, tooltip="The last log line (follows again)"),
         Binding("ctrl+s", "save", "Save", tooltip="Save the whole log to ./<job>.log"),
+        Binding("y", "copy_line", "Copy", show=False, tooltip="Copy the last log line on screen"),
     ]
 
     class TailChanged(Message):
@@ -473,6 +474,14 @@ class LogPane(Vertical):
         box = self.query_one("#logs-search", Input)
         box.display = True
         box.focus()
+
+    def action_copy_line(self) -> None:
+        line = self.view.last_line_shown()
+        if line is None:
+            self.notify("no log line to copy", severity="warning")
+            return
+        self.app.copy_to_clipboard(line)
+        self.notify(f"copied the log line: {line}")
 
     def action_save(self) -> None:
         if self.history is None or self.job is None:

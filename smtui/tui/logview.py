@@ -78,6 +78,12 @@ class LogView(ScrollView, can_focus=True):
     def line_count(self) -> int:
         return len(self._lines)
 
+    def last_line_shown(self) -> str | None:
+        """The lowest line on screen (the newest while following), as shown."""
+        rows = self.scrollable_content_region.height
+        index = min(int(self.scroll_y) + rows, len(self._lines)) - 1
+        return self._lines[index] if index >= 0 else None
+
     def clear(self) -> None:
         self._lines.clear()
         self._dropped = 0

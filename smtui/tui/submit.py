@@ -41,16 +41,31 @@ from smtui.tui.plain import plain
 class RequestScreen(ModalScreen[None]):
     """The exact CreateTrainingJob request the form would send (`ctrl+d`)."""
 
-    BINDINGS = [Binding("escape,ctrl+d,q", "app.pop_screen", "Close")]
+    BINDINGS = [
+        Binding("escape,ctrl+d,q", "app.pop_screen", "Close"),
+        Binding("y", "copy_request", "Copy request", tooltip="Copy the request's JSON (OSC 52)"),
+        Binding("a", "copy_argv", "Copy argv", tooltip="Copy the entry point's argv (OSC 52)"),
+    ]
 
-    def __init__(self, request: dict[str, object]) -> None:
+    def __init__(self, request: dict[str, object], argv: str) -> None:
         super().__init__()
         self.request = request
+        self.argv = argv
+        """The command line the entry point will run with, as the form previews it."""
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="request", classes="dialog"):
-            yield Static(Text("CreateTrainingJob request (dry run; esc closes)", style="bold"))
+            title = "CreateTrainingJob request (dry run; y copies it, a the argv; esc closes)"
+            yield Static(Text(title, style="bold"))
             yield Static(Syntax(json.dumps(self.request, indent=2), "json", word_wrap=True))
+
+    def action_copy_request(self) -> None:
+        self.app.copy_to_clipboard(json.dumps(self.request, indent=2))
+        self.notify("copied the request (JSON)")
+
+    def action_copy_argv(self) -> None:
+        self.app.copy_to_clipboard(self.argv)
+        self.notify(f"copied the argv: {self.argv}")
 
 
 class SubmitScreen(Screen[str | None]):
@@ -159,10 +174,14 @@ class SubmitScreen(Screen[str | None]):
     def _preview(self, checked: CheckedDraft) -> Group:
         table = param_table(checked.rows, emphasise=(FORM,))
         lines = Text()
-        entry = checked.spec.entry_point if checked.spec else ""
         lines.append("argv: ", style="bold")
-        lines.append(shlex.join([entry or "", *checked.argv]))
+        lines.append(self._argv(checked))
         return Group(table, lines)
+
+    @staticmethod
+    def _argv(checked: CheckedDraft) -> str:
+        entry = checked.spec.entry_point if checked.spec else ""
+        return shlex.join([entry or "", *checked.argv])
 
     def _state(self, checked: CheckedDraft) -> Text:
         """Under the form, always in view while typing: every problem and warning, the
@@ -212,7 +231,7 @@ class SubmitScreen(Screen[str | None]):
     async def _show_request(self, spec: JobSpec) -> None:
         image = await asyncio.to_thread(resolve_image_uri, spec)  # may load the SDK: off the UI
         request = build_request(spec, make_job_name(job_name_base(spec)), image)
-        await self.app.push_screen(RequestScreen(request))
+        await self.app.push_screen(RequestScreen(request, self._argv(self._check())))
 
     def action_submit(self) -> None:
         if self.sending:

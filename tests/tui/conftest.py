@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import boto3
+import pytest
 from textual.app import App
 from textual.pilot import Pilot
 
@@ -69,3 +71,17 @@ def burst(app: App[Any], *keys: str) -> None:
 
     for key in keys:
         app.post_message(events.Key(key, key if len(key) == 1 else None))
+
+
+SYNCED = "  sync:\n    src: data\n"
+
+
+@pytest.fixture
+def data_project(project: Path) -> Path:
+    project.write_text(project.read_text() + SYNCED)
+    folder = project.parent / "data"
+    folder.mkdir()
+    for i in range(3):
+        (folder / f"part-{i}.csv").write_text("x,y\n" * (1000 * (i + 1)))
+    boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="my-bucket")
+    return project

@@ -18,24 +18,11 @@ from smtui.tui.app import SmtuiApp
 from smtui.tui.data import DataPane
 from tests.tui.conftest import shown, until
 
-SYNCED = "  sync:\n    src: data\n"
-
 
 def keys() -> list[str]:
     s3 = boto3.client("s3", region_name="us-east-1")
     listed = s3.list_objects_v2(Bucket="my-bucket", Prefix="custom-run/data/")
     return sorted(o["Key"] for o in listed.get("Contents", []))
-
-
-@pytest.fixture
-def data_project(project: Path) -> Path:
-    project.write_text(project.read_text() + SYNCED)
-    folder = project.parent / "data"
-    folder.mkdir()
-    for i in range(3):
-        (folder / f"part-{i}.csv").write_text("x,y\n" * (1000 * (i + 1)))
-    boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="my-bucket")
-    return project
 
 
 async def open_data(app: SmtuiApp, pilot: Any) -> DataPane:
@@ -54,18 +41,18 @@ async def test_sync_shows_the_plan_then_uploads_with_progress(
         assert "data/ is empty (a submit writes a placeholder)" in shown(
             pane.query_one("#data-title")
         )
-        await pilot.press("y")
+        await pilot.press("u")
         plan = pane.query_one("#data-plan")
         await until(pilot, lambda: "3 to upload" in shown(plan), "the plan")
         assert "part-0.csv" in shown(plan) and keys() == []  # nothing sent before the second y
-        await pilot.press("y")
+        await pilot.press("u")
         await until(pilot, lambda: "synced: 3 uploaded" in shown(plan), "the sync")
         assert keys() == [f"custom-run/data/part-{i}.csv" for i in range(3)]
         bar = pane.query_one("#data-progress", ProgressBar)
         assert bar.total == bar.progress == 24_000
         assert "3/3 files" in shown(pane.query_one("#data-rate"))
         await until(pilot, lambda: pane.data_present, "data/ listed again")
-        await pilot.press("y")
+        await pilot.press("u")
         await until(pilot, lambda: "0 to upload" in shown(plan) and "3 unchanged" in shown(plan),
                     "a no-op plan")  # fmt: skip
 
@@ -122,9 +109,9 @@ async def test_cancel_keeps_what_finished(aws_backend: Backend, data_project: Pa
     app = SmtuiApp(aws_backend, config=data_project, overrides=Overrides())
     async with app.run_test(size=(120, 36)) as pilot:
         pane = await open_data(app, pilot)
-        await pilot.press("y")
+        await pilot.press("u")
         await until(pilot, lambda: "3 to upload" in shown(pane.query_one("#data-plan")), "plan")
-        await pilot.press("y")
+        await pilot.press("u")
         await until(pilot, lambda: "1/3 files" in shown(pane.query_one("#data-rate")), "one file")
         await pilot.press("escape")
         await until(pilot, lambda: "cancelled" in shown(pane.query_one("#data-plan")), "cancel")

@@ -175,7 +175,7 @@ def test_data_pane_with_a_plan(aws_backend: Backend, project: Path, snap_compare
         await until(pilot, lambda: app.configs.spec is not None, "the config")
         await pilot.press("2")
         await until(pilot, lambda: app.data.data_present is not None, "the listing")
-        await pilot.press("y")
+        await pilot.press("u")
         await until(pilot, lambda: app.data.plan is not None, "the plan")
         await pilot.pause()
 
