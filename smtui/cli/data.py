@@ -19,8 +19,14 @@ from smtui.services.artifacts import download_artifacts
 from smtui.services.backend import Backend, TransferProgress
 from smtui.services.errors import ServiceError
 from smtui.services.home import smtui_home
-from smtui.services.submit import PLACEHOLDER
-from smtui.services.sync import HashCache, SyncPlan, apply_plan, human_bytes, plan_folder_sync
+from smtui.services.sync import (
+    PLACEHOLDER,
+    HashCache,
+    SyncPlan,
+    apply_plan,
+    human_bytes,
+    plan_folder_sync,
+)
 
 
 def _sync_paths(args: argparse.Namespace, spec: JobSpec) -> tuple[Path, str]:

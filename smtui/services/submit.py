@@ -19,8 +19,8 @@ from smtui.core.spec import JobSpec
 from smtui.core.stored import resubmitted_config, stored_config
 from smtui.services.backend import Backend
 from smtui.services.errors import ServiceError
+from smtui.services.sync import PLACEHOLDER
 
-PLACEHOLDER = "placeholder.txt"
 SKIPPED = {".git", "__pycache__", ".ipynb_checkpoints", ".mypy_cache", ".pytest_cache", ".venv"}
 
 

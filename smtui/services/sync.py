@@ -23,6 +23,10 @@ CHUNK = 8 * 1024 * 1024
 """Part size used for uploads (s3transfer's default), and so for local multipart ETags."""
 MIB = 1024 * 1024
 
+PLACEHOLDER = "placeholder.txt"
+"""What a submit writes into an empty data prefix (SageMaker refuses an empty channel),
+taken out again by the first sync that brings real data."""
+
 
 @dataclass(frozen=True)
 class LocalFile:

@@ -3,6 +3,9 @@
 The main screen (`main.py`) owns the views, the panes and their keys; the details screen
 has its own. Both call the operations here (stop, resubmit, download, details, copy), which
 open a dialog or a form and run the work in a worker whose failure is shown once, named.
+
+The screens and dialogs (and what they need: validation, the request model, archives) are
+imported when first opened, not before the first frame.
 """
 
 from __future__ import annotations
@@ -27,19 +30,14 @@ from smtui.core.jobs import TERMINAL
 from smtui.core.safetext import clean
 from smtui.core.secrets import redact_url
 from smtui.core.spec import JobSpec
-from smtui.services.artifacts import download_artifacts
 from smtui.services.backend import Backend
 from smtui.services.debuglog import write_crash
 from smtui.services.loghistory import sweep_stale
-from smtui.services.submit import resubmit
 from smtui.tui.configs import ConfigsPane
 from smtui.tui.data import DataPane
-from smtui.tui.details import DetailsScreen
-from smtui.tui.dialogs import ConfirmDialog, HelpScreen, ResubmitDialog, key_label
 from smtui.tui.jobs import JobsPane
 from smtui.tui.logs import LogPane
 from smtui.tui.main import MainScreen
-from smtui.tui.submit import SubmitScreen
 from smtui.tui.themes import DEFAULT_THEME, load_themes, remember_theme, remembered_theme
 
 ACTION_GROUP = "job-action"
@@ -163,6 +161,8 @@ class SmtuiApp(App[None]):
 
     # --- operations on a job -----------------------------------------------------------
     def open_details(self, job: str) -> None:
+        from smtui.tui.details import DetailsScreen
+
         if not isinstance(self.screen, DetailsScreen):
             self.push_screen(DetailsScreen(self.backend, job))
 
@@ -173,9 +173,13 @@ class SmtuiApp(App[None]):
             if job:
                 self._follow_new(job)
 
+        from smtui.tui.submit import SubmitScreen
+
         self.push_screen(SubmitScreen(self.backend, config, spec, self.overrides), submitted)
 
     def action_help(self) -> None:
+        from smtui.tui.dialogs import HelpScreen
+
         self.push_screen(HelpScreen(self.main.key_bindings()))
 
     def stop_job(self, job: str, status: str | None) -> None:
@@ -190,6 +194,8 @@ class SmtuiApp(App[None]):
                 self.run_worker(self._stop(job), name=f"stop {job}", group=ACTION_GROUP,
                                 exit_on_error=False)  # fmt: skip
 
+        from smtui.tui.dialogs import ConfirmDialog
+
         self.push_screen(ConfirmDialog(f"Stop training job {job}?"), answered)
 
     async def _stop(self, job: str) -> None:
@@ -203,6 +209,9 @@ class SmtuiApp(App[None]):
 
     async def _open_resubmit(self, name: str) -> None:
         job = await self.backend.jobs.describe_job(name)
+        from smtui.services.submit import resubmit
+        from smtui.tui.dialogs import ResubmitDialog
+
         edit = await self.push_screen_wait(ResubmitDialog(job))
         if edit is None:
             return
@@ -214,6 +223,8 @@ class SmtuiApp(App[None]):
             edit.instance_count,
             removed=edit.removed,
         )
+        from smtui.tui.details import DetailsScreen
+
         while isinstance(self.screen, DetailsScreen):
             self.pop_screen()
         self._follow_new(submitted.job_name)
@@ -228,6 +239,8 @@ class SmtuiApp(App[None]):
 
     async def _download(self, job: str) -> None:
         self.notify(f"downloading {job}'s model artifacts…", markup=False)
+        from smtui.services.artifacts import download_artifacts
+
         target = await download_artifacts(self.backend, job, Path.cwd() / job, extract=False)
         self.notify(f"saved {target}", markup=False)
 
@@ -249,6 +262,8 @@ class SmtuiApp(App[None]):
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Textual's (themes, quit…), then every key of the main screen and its panes,
         named as the help and the footer name them."""
+        from smtui.tui.dialogs import key_label
+
         yield from super().get_system_commands(screen)
         if screen is not self.main:
             return  # a form or dialog: its own keys, and the themes above

@@ -29,8 +29,14 @@ from smtui.core.spec import JobSpec
 from smtui.services.backend import Backend, TransferProgress
 from smtui.services.errors import ServiceError
 from smtui.services.home import smtui_home
-from smtui.services.submit import PLACEHOLDER
-from smtui.services.sync import HashCache, SyncPlan, apply_plan, human_bytes, plan_folder_sync
+from smtui.services.sync import (
+    PLACEHOLDER,
+    HashCache,
+    SyncPlan,
+    apply_plan,
+    human_bytes,
+    plan_folder_sync,
+)
 from smtui.tui.clock import near
 from smtui.tui.plain import plain
 
