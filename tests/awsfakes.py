@@ -7,6 +7,7 @@ status on moto's own backend objects (as DESIGN.md §8 allows) and add the missi
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import boto3
@@ -166,3 +167,28 @@ def put_events_offline(stream: str, events: list[tuple[int, str]]) -> None:
     logs_backends[ACCOUNT][REGION].put_log_events(
         GROUP, stream, [{"timestamp": ts, "message": msg} for ts, msg in events]
     )
+
+
+def sort_like_sagemaker() -> Callable[[], None]:
+    """Give moto the SortBy it lacks: ListTrainingJobs newest first, as SageMaker sorts.
+    The one patch; returns its undo."""
+    from moto.sagemaker.models import SageMakerModelBackend
+
+    unsorted = SageMakerModelBackend.list_training_jobs
+
+    def newest_first(self: Any, *args: Any, **kwargs: Any) -> Any:
+        jobs = self.training_jobs
+        self.training_jobs = dict(
+            sorted(jobs.items(), key=lambda item: str(item[1].creation_time), reverse=True)
+        )
+        try:
+            return unsorted(self, *args, **kwargs)
+        finally:
+            self.training_jobs = jobs
+
+    SageMakerModelBackend.list_training_jobs = newest_first  # type: ignore[method-assign]
+
+    def undo() -> None:
+        SageMakerModelBackend.list_training_jobs = unsorted  # type: ignore[method-assign]
+
+    return undo

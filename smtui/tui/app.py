@@ -234,8 +234,21 @@ class SmtuiApp(App[None]):
         self.main.follow_new(job)
 
     def download(self, job: str) -> None:
-        self.run_worker(self._download(job), name=f"download {job}", group=ACTION_GROUP,
-                        exit_on_error=False)  # fmt: skip
+        """The job's model.tar.gz into `./<job>/`; one already there is replaced only when
+        the user says so (as the CLI's `--force`)."""
+        from smtui.services.artifacts import ARCHIVE
+        from smtui.tui.dialogs import ConfirmDialog
+
+        def start(force: bool | None = True) -> None:
+            if force:
+                self.run_worker(self._download(job), name=f"download {job}",
+                                group=ACTION_GROUP, exit_on_error=False)  # fmt: skip
+
+        existing = Path.cwd() / job / ARCHIVE
+        if existing.exists():
+            self.push_screen(ConfirmDialog(f"{existing} exists. Replace it?"), start)
+        else:
+            start()
 
     async def _download(self, job: str) -> None:
         self.notify(f"downloading {job}'s model artifacts…", markup=False)

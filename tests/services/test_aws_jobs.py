@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import tarfile
 from pathlib import Path
-from typing import Any
 
 import boto3
 import pytest
@@ -14,7 +13,13 @@ from smtui.core.config import resolve_config
 from smtui.services.backend import Backend
 from smtui.services.errors import AccessDenied, NotFound
 from smtui.services.submit import configs_uri, resubmit, submit_spec
-from tests.awsfakes import add_stop_training_job, create_job, sagemaker_backend, set_status
+from tests.awsfakes import (
+    add_stop_training_job,
+    create_job,
+    sagemaker_backend,
+    set_status,
+    sort_like_sagemaker,
+)
 
 
 async def test_jobs_are_newest_first_and_filters_fill_whole_pages(aws_backend: Backend) -> None:
@@ -177,28 +182,15 @@ async def test_a_server_that_ignores_sortby_costs_its_pages_and_no_more(
     assert len(counted) == 3 * calls
 
 
-async def test_a_server_that_sorts_costs_one_call_per_refresh(
-    aws_backend: Backend, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_a_server_that_sorts_costs_one_call_per_refresh(aws_backend: Backend) -> None:
     """SageMaker honours SortBy; moto does not, so it is given here (the one thing patched)."""
-    from moto.sagemaker.models import SageMakerModelBackend
-
-    unsorted = SageMakerModelBackend.list_training_jobs
-
-    def newest_first(self: Any, *args: Any, **kwargs: Any) -> Any:
-        jobs = self.training_jobs
-        self.training_jobs = dict(
-            sorted(jobs.items(), key=lambda item: str(item[1].creation_time), reverse=True)
-        )
-        try:
-            return unsorted(self, *args, **kwargs)
-        finally:
-            self.training_jobs = jobs
-
-    monkeypatch.setattr(SageMakerModelBackend, "list_training_jobs", newest_first)
-    make_jobs(301)
-    counted = count_lists(aws_backend)
-    for _refresh in range(3):
-        page = await aws_backend.jobs.list_jobs(limit=50)
-        assert page.jobs[0].name == "acct-300"
-    assert len(counted) == 3
+    undo = sort_like_sagemaker()
+    try:
+        make_jobs(301)
+        counted = count_lists(aws_backend)
+        for _refresh in range(3):
+            page = await aws_backend.jobs.list_jobs(limit=50)
+            assert page.jobs[0].name == "acct-300"
+        assert len(counted) == 3
+    finally:
+        undo()

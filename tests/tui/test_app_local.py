@@ -15,6 +15,7 @@ from smtui.services.home import smtui_home
 from smtui.services.local import local_backend
 from smtui.services.submit import submit_spec
 from smtui.tui.app import SmtuiApp
+from smtui.tui.dialogs import ConfirmDialog
 from tests.tui.conftest import shown, until
 
 
@@ -61,6 +62,17 @@ async def test_demo_job_streams_two_hosts_and_completes(tmp_path: Path) -> None:
         await until(pilot, lambda: any("saved" in n.message for n in app._notifications), "done")
         with tarfile.open(archive) as tar:
             assert sorted(tar.getnames()) == ["model-algo-1.json", "model-algo-2.json"]
+        # Again: the archive there is replaced only when the user says so.
+        archive.write_bytes(b"mine")
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "asked first")
+        await pilot.press("n")
+        await pilot.pause(0.5)
+        assert archive.read_bytes() == b"mine"
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "asked again")
+        await pilot.press("y")
+        await until(pilot, lambda: tarfile.is_tarfile(archive), "replaced")
 
 
 async def test_stop_a_running_local_job(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
