@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import tarfile
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pytest
 
 from smtui.cli import main
 from smtui.services.home import smtui_home
+from smtui.services.local.mpi import MpiPlan
 from smtui.services.local.store import JobStore, alive
 from tests.services.localjob import only_job
 
@@ -201,3 +203,26 @@ def test_a_process_count_beyond_the_slots_is_refused_at_submit(
     config = mpi_project(tmp_path, "    sagemaker_mpi_num_processes: 5\n")
     err = refused(config, capsys)
     assert "sagemaker_mpi_num_processes is '5': it must be 1 to 4" in err
+
+
+def test_mpirun_gets_the_toolkits_custom_options_and_mpi4py_runs_python_entry_points(
+    tmp_path: Path,
+) -> None:
+    plan = MpiPlan(
+        hosts=2, per_host=4, processes=6, mpirun="/opt/mpi/bin/mpirun",
+        custom="--NCCL_DEBUG WARN --mca btl_tcp_if_include lo -x FOO=1", mpi4py=True,
+        ranks=tmp_path / "mpi-ranks.json",
+    )  # fmt: skip
+    command = plan.command({"PATH": "/usr/bin", "AWS_SESSION_TOKEN": "t"})
+    assert command[:5] == ["/opt/mpi/bin/mpirun", "--host", "localhost:8", "-np", "6"]
+    assert "NCCL_DEBUG=WARN" in command and "LD_LIBRARY_PATH" not in command
+    assert command[command.index("NCCL_DEBUG=WARN") + 1 :] == [
+        "-x", "PATH", "-x", "AWS_SESSION_TOKEN",
+        "--mca", "btl_tcp_if_include", "lo", "-x", "FOO=1",
+        sys.executable, "-m", "smtui.services.local.mpirank", str(tmp_path / "mpi-ranks.json"),
+    ]  # fmt: skip
+    python = "/venv/bin/python"
+    assert plan.rank_command([python, "train.py", "--lr", "1"], python) == [
+        python, "-m", "mpi4py", "train.py", "--lr", "1",
+    ]  # fmt: skip
+    assert plan.rank_command(["/bin/sh", "train.sh"], python) == ["/bin/sh", "train.sh"]

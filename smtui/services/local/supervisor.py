@@ -8,7 +8,7 @@ would on SageMaker. The child, the child subreaper of every process the job star
 1. Downloading: builds the host's `/opt/ml`-shaped tree, stages each channel from the local
    bucket and unpacks the code bundle (`staging`);
 2. Training: runs the entry point (under torchrun or smtui's launcher for torch_distributed,
-   `distributed`) with the toolkit's environment and argv (`contract`, `hostenv`), every
+   `distributed`; for mpi, one mpirun on algo-1 for every host's ranks, `mpi`) with the toolkit's environment and argv (`contract`, `hostenv`), every
    output line timestamped into the host's log stream (`host`); a host that fails ends the
    others, as on SageMaker; SIGTERM (from `smtui stop`), MaxRuntimeInSeconds or the end of
    the main processes sends SIGTERM to every process of the job and SIGKILL after a grace
