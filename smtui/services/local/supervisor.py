@@ -8,8 +8,9 @@ would on SageMaker. The child, the child subreaper of every process the job star
 1. Downloading: builds the host's `/opt/ml`-shaped tree, stages each channel from the local
    bucket and unpacks the code bundle (`staging`);
 2. Training: runs the entry point (under torchrun or smtui's launcher for torch_distributed,
-   `distributed`; for mpi, one mpirun on algo-1 for every host's ranks, `mpi`) with the toolkit's environment and argv (`contract`, `hostenv`), every
-   output line timestamped into the host's log stream (`host`); a host that fails ends the
+   `distributed`; for mpi, one mpirun on algo-1 for every host's ranks, `mpi`) with the
+   toolkit's environment and argv (`contract`, `hostenv`), every output line timestamped
+   into the host's log stream (`host`); a host that fails ends the
    others, as on SageMaker; SIGTERM (from `smtui stop`), MaxRuntimeInSeconds or the end of
    the main processes sends SIGTERM to every process of the job and SIGKILL after a grace
    period;
@@ -213,13 +214,13 @@ class Supervisor:
         ]
         commands = [contract.command(python) for contract in self.contracts]
         if isinstance(plan, MpiPlan):
+            commands = [plan.rank_command(command, python) for command in commands]
             plan.write_ranks(
                 [
-                    {"host": c.host, "cwd": str(c.code_dir), "env": env,
-                     "command": plan.rank_command(command, python)}
+                    {"host": c.host, "cwd": str(c.code_dir), "env": env, "command": command}
                     for c, command, env in zip(self.contracts, commands, envs, strict=True)
                 ]
-            )  # fmt: skip
+            )
         hosts: list[Host] = []
         for index, contract in enumerate(self.contracts):
             command = commands[index]
