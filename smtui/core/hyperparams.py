@@ -47,6 +47,16 @@ TOOLKIT_KEYS = frozenset(
     }
 )
 
+TOOLKIT_SETTINGS = frozenset(
+    {
+        "sagemaker_mpi_num_of_processes_per_host",
+        "sagemaker_mpi_num_processes",
+        "sagemaker_mpi_custom_mpi_options",
+    }
+)
+"""Settings for the toolkit's runners (the SDK's `distribution` options), set in `params`
+on purpose: not the script's, and no reason to warn."""
+
 _SECRET_WORDS = frozenset(
     {"password", "passwd", "secret", "token", "apikey", "credential", "credentials", "auth"}
 )
@@ -260,7 +270,8 @@ def toolkit_owned_warnings(params: Iterable[Hyperparameter]) -> list[str]:
         f"hyperparameter '{p.written}' starts with {TOOLKIT_PREFIX}: the training toolkit keeps "
         "such names for itself and does not pass them to the entry point; rename it"
         for p in params
-        if p.name.startswith(TOOLKIT_PREFIX) or p.name in TOOLKIT_KEYS
+        if (p.name.startswith(TOOLKIT_PREFIX) or p.name in TOOLKIT_KEYS)
+        and p.name not in TOOLKIT_SETTINGS
     ]
 
 

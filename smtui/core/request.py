@@ -70,12 +70,25 @@ def toolkit_hyperparameters(spec: JobSpec, job_name: str) -> dict[str, str]:
     if spec.distribution == "torch_distributed":
         added["sagemaker_torch_distributed_enabled"] = True
     elif spec.distribution == "mpi":
-        instance = load_catalogue().get(spec.instance_type)
-        per_host = instance.accelerator_count if instance and instance.accelerator_count else 1
         added["sagemaker_mpi_enabled"] = True
-        added["sagemaker_mpi_num_of_processes_per_host"] = per_host
-        added["sagemaker_mpi_custom_mpi_options"] = ""
+        added |= mpi_defaults(spec)
     return {key: json.dumps(value) for key, value in added.items()}
+
+
+def mpi_defaults(spec: JobSpec) -> dict[str, Any]:
+    """The SDK's `distribution={"mpi": {...}}` settings smtui sends for an mpi job: one
+    process per GPU of the instance type (else 1) and no custom mpirun options. A setting
+    in `params` under the toolkit's own name (`sagemaker_mpi_num_of_processes_per_host`,
+    `sagemaker_mpi_custom_mpi_options`, as the SDK's `processes_per_host` and
+    `custom_mpi_options` become) is sent instead of the default."""
+    instance = load_catalogue().get(spec.instance_type)
+    per_host = instance.accelerator_count if instance and instance.accelerator_count else 1
+    defaults = {
+        "sagemaker_mpi_num_of_processes_per_host": per_host,
+        "sagemaker_mpi_custom_mpi_options": "",
+    }
+    given = {p.name for p in spec.params}
+    return {key: value for key, value in defaults.items() if key not in given}
 
 
 def user_hyperparameters(spec: JobSpec) -> dict[str, str]:

@@ -40,6 +40,11 @@ class JobsService(Protocol):
         """The job's description. Raises `NotFound` when there is no such job."""
         ...
 
+    async def check_request(self, request: dict[str, Any]) -> None:
+        """Raise `Invalid` (or `InvalidInput`) when this backend can't run the request, so a
+        submit stops before it uploads anything; `create_job` checks the same."""
+        ...
+
     async def create_job(self, request: dict[str, Any]) -> str:
         """Create a training job from CreateTrainingJob keyword arguments; returns its ARN."""
         ...

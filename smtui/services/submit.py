@@ -56,6 +56,7 @@ async def submit_spec(backend: Backend, spec: JobSpec, job_name: str | None = No
     image = await asyncio.to_thread(resolve_image_uri, spec)  # may import the SDK: off the loop
     # Checked against the API's model with the real image and name, before any upload.
     request = checked_request(spec, job_name, image)
+    await backend.jobs.check_request(request)  # what the backend can't run, before uploads
     assert spec.bucket is not None  # validated when the spec was resolved
     notes: list[str] = []
     if await backend.storage.ensure_bucket(spec.bucket, spec.region):
@@ -120,6 +121,7 @@ async def resubmit(
         check_local_hosts(request["ResourceConfig"]["InstanceCount"], "--instance-count")
     if dry_run:
         return Submitted(new_name, "", request, [])
+    await backend.jobs.check_request(request)
     notes = []
     old_config = configs_uri(job.raw, old_job)
     if old_config and new_config:

@@ -166,3 +166,19 @@ def test_launch_command_runs_the_code_channel(write_config: WriteConfig) -> None
         code[0]["DataSource"]["S3DataSource"]["S3Uri"] == f"s3://my-bucket/custom-run/code/{JOB}/"
     )
     assert not any(k.startswith("sagemaker_") for k in request["HyperParameters"])
+
+
+def test_mpi_settings_in_params_replace_smtui_defaults(write_config: WriteConfig) -> None:
+    """As the SDK's `distribution={"mpi": {"processes_per_host": 2, ...}}`: the toolkit's
+    names in `params` are sent instead of smtui's defaults, with no warning."""
+    settings = (
+        "  params:\n    sagemaker_mpi_num_of_processes_per_host: 2\n"
+        "    sagemaker_mpi_custom_mpi_options: '--NCCL_DEBUG WARN'\n"
+    )
+    text = JOBBER_CONFIG.replace("  params:\n", settings) + "  distribution: mpi\n"
+    path = write_config(text)
+    hyper = request_for(path)["HyperParameters"]
+    assert hyper["sagemaker_mpi_num_of_processes_per_host"] == "2"
+    assert hyper["sagemaker_mpi_custom_mpi_options"] == '"--NCCL_DEBUG WARN"'
+    warnings = resolve_config(path, environ={}).warnings
+    assert not [w for w in warnings if "sagemaker_mpi" in w]

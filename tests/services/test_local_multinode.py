@@ -1,12 +1,12 @@
 """Multi-node training for real on one machine: a 2-host x 2-process torch_distributed job
 meets at its rendezvous with every rank seen; a rank that dies fails the job with its name;
-GPUs are shared out per host, and what the machine can't run is refused at submit."""
+GPUs are shared out per host, and what the machine can't run is refused at submit. (mpi:
+test_local_mpi.py.)"""
 
 from __future__ import annotations
 
 import importlib.util
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -96,20 +96,6 @@ def test_a_dead_rank_fails_the_job_with_its_name_and_stops_every_host(tmp_path: 
     launchers = (JobStore(smtui_home()).supervisor(job) or {}).get("hosts", {})
     pids = [int(r["pid"]) for r in ranks] + [int(h["pid"]) for h in launchers.values()]
     assert len(pids) == 6 and not [pid for pid in pids if alive(pid, None)]
-
-
-def test_mpi_is_refused_at_submit_with_exit_2(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    config = allreduce_project(tmp_path)
-    text = config.read_text().replace("torch_distributed", "mpi")
-    # Under mpi smtui sets the processes per host itself (from the instance type).
-    config.write_text(text.replace("    sagemaker_mpi_num_of_processes_per_host: 2\n", ""))
-    assert main(["submit", "--config", str(config)]) == 2
-    err = capsys.readouterr().err
-    expected = "mpirun, which is not on PATH" if shutil.which("mpirun") is None else "mpi is not"
-    assert expected in err and "Traceback" not in err
-    assert JobStore(smtui_home()).names() == []
 
 
 def test_gpus_are_shared_out_per_host_or_refused_with_the_numbers() -> None:

@@ -88,6 +88,34 @@ def test_the_toolkit_reads_every_host_as_sagemaker_gives_it(project: Path, count
         assert environ["PYTHONPATH"].split(os.pathsep)[0] == str(root / "code")
 
 
+def test_the_toolkit_reads_each_rank_of_an_mpi_job_as_its_host(project: Path, mpirun: str) -> None:
+    """Under mpirun (one rank per host), each rank's `Environment()` is its own host's:
+    mpi enabled, the hosts, its current host, and every variable the toolkit would export."""
+    write_project(project, ORACLE, count=2)
+    project.write_text(project.read_text() + "  distribution: mpi\n")
+    assert main(["submit", "--config", str(project), "--wait"]) == 0
+    job = only_job()
+    members = model_members(job)
+    assert sorted(members) == ["algo-1.json", "algo-2.json"]
+    for host in ("algo-1", "algo-2"):
+        seen = json.loads(members[f"{host}.json"])
+        props, environ = seen["props"], seen["environ"]
+        assert props["additional_framework_parameters"]["sagemaker_mpi_enabled"] is True
+        assert props["additional_framework_parameters"][
+            "sagemaker_mpi_num_of_processes_per_host"
+        ] == 1  # fmt: skip
+        assert props["hosts"] == props["distribution_hosts"] == ["algo-1", "algo-2"]
+        assert props["current_host"] == host and props["is_master"] == (host == "algo-1")
+        assert props["model_dir"] == str(smtui_home() / "jobs" / job / host / "model")
+        assert seen["cmd_args"] == seen["argv"]
+        for name, value in seen["vars"].items():
+            if name == "SM_TRAINING_ENV":
+                assert json.loads(environ[name]) == json.loads(value)
+            else:
+                assert environ.get(name) == value, name
+        assert environ["OMPI_COMM_WORLD_SIZE"] == "2"
+
+
 SHOW_ENV = """\
 import json, os
 path = os.path.join(os.environ["SM_MODEL_DIR"], "environ.json")

@@ -115,6 +115,10 @@ class AwsJobs:
         raw.pop("ResponseMetadata", None)
         return TrainingJob.from_api(raw)
 
+    async def check_request(self, request: dict[str, Any]) -> None:
+        """Nothing to add: the request was checked against botocore's model of the API, and
+        what only SageMaker can judge, it judges in CreateTrainingJob."""
+
     async def create_job(self, request: dict[str, Any]) -> str:
         response = await self.clients.call("sagemaker", "create_training_job", **request)
         arn: str = response["TrainingJobArn"]

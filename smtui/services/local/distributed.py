@@ -8,7 +8,7 @@ the names `algo-N` do not resolve on this machine (making them resolve would mea
 `/etc/hosts`), and every host's processes reach the master there. Each job gets a port of its
 own, free when the job starts. When the job's Python has torch, its real torchrun runs with the
 toolkit's arguments; otherwise smtui's launcher (`launcher.py`) starts the same processes with
-the same variables.
+the same variables. For `mpi`, algo-1 runs one mpirun for every host's ranks (`mpi`).
 
 GPUs are shared out: each host sees its own slice through `CUDA_VISIBLE_DEVICES`, and a job
 that needs more GPUs than the machine has is refused with the numbers. On a machine without
@@ -17,7 +17,6 @@ GPUs, a GPU instance type runs on the CPU (`SM_NUM_GPUS=0`), as a debugging run 
 
 from __future__ import annotations
 
-import shutil
 import socket
 import subprocess
 import sys
@@ -25,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from smtui.core.hyperparams import toolkit_value
+from smtui.services.local.mpi import mpirun_problem, process_count
 
 MASTER_ADDR = "127.0.0.1"
 MAX_PROCESSES_PER_HOST = 64
@@ -106,16 +106,21 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def has_torchrun(python: str) -> bool:
-    """Whether the job's Python can run torchrun (`python -m torch.distributed.run`)."""
+def has_module(python: str, module: str) -> bool:
+    """Whether the job's Python can import `module`."""
     try:
         found = subprocess.run(
-            [python, "-c", "import torch.distributed.run"],
+            [python, "-c", f"import {module}"],
             capture_output=True, timeout=120, check=False,
         )  # fmt: skip
     except (OSError, subprocess.SubprocessError):
         return False
     return found.returncode == 0
+
+
+def has_torchrun(python: str) -> bool:
+    """Whether the job's Python can run torchrun (`python -m torch.distributed.run`)."""
+    return has_module(python, "torch.distributed.run")
 
 
 def submit_problem(request: dict[str, Any], machine_gpus: int) -> str | None:
@@ -124,18 +129,11 @@ def submit_problem(request: dict[str, Any], machine_gpus: int) -> str | None:
     resources = request.get("ResourceConfig", {})
     hosts = int(resources.get("InstanceCount", 1))
     instance_type = str(resources.get("InstanceType", ""))
-    if kind == "mpi":
-        if shutil.which("mpirun") is None:
-            return (
-                "distribution: mpi runs the job with mpirun, which is not on PATH here; "
-                "install Open MPI, or use distribution: torch_distributed or none locally"
-            )
-        return (
-            "distribution: mpi is not emulated by the local backend yet (mpirun would have "
-            "to reach every host over ssh); use torch_distributed or none locally"
-        )
     try:
-        share_gpus(machine_gpus, instance_gpus(instance_type), hosts, instance_type)
+        slices = share_gpus(machine_gpus, instance_gpus(instance_type), hosts, instance_type)
+        if kind == "mpi":
+            process_count(request, hosts * processes_per_host(request, len(slices[0]), 0))
+            return mpirun_problem()
         if kind == "torch_distributed":
             processes_per_host(request, 0, 0)
             program = str(
@@ -146,7 +144,7 @@ def submit_problem(request: dict[str, Any], machine_gpus: int) -> str | None:
                     f"distribution: torch_distributed runs a Python script; the entry point "
                     f"'{program}' is not one (the toolkit refuses it too)"
                 )
-    except DistributionRefused as exc:
+    except (DistributionRefused, ValueError) as exc:
         return str(exc)
     return None
 

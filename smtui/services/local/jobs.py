@@ -128,7 +128,9 @@ class LocalJobs:
     async def describe_job(self, name: str) -> TrainingJob:
         return TrainingJob.from_api(await asyncio.to_thread(self.store.read, name))
 
-    async def create_job(self, request: dict[str, Any]) -> str:
+    async def check_request(self, request: dict[str, Any]) -> None:
+        """Whether this machine can run the request: its name, its launch, its channels, its
+        distribution (mpirun on PATH for mpi) and its GPUs."""
         name = str(request.get("TrainingJobName", ""))
         if not JOB_NAME.match(name):
             raise Invalid(
@@ -140,11 +142,15 @@ class LocalJobs:
         if (problem := input_problem(request)) is not None:
             raise InvalidInput(problem)
         machine_gpus = await asyncio.to_thread(count_gpus)
-        if (problem := submit_problem(request, machine_gpus)) is not None:
+        if problem := await asyncio.to_thread(submit_problem, request, machine_gpus):
             raise InvalidInput(problem)
         count = int(request.get("ResourceConfig", {}).get("InstanceCount", 1))
         if count < 1:
             raise Invalid(f"InstanceCount must be at least 1, not {count}")
+
+    async def create_job(self, request: dict[str, Any]) -> str:
+        await self.check_request(request)
+        name = str(request["TrainingJobName"])
         try:
             return await asyncio.to_thread(self._create, name, request)
         except OSError as exc:

@@ -8,8 +8,9 @@ would on SageMaker. The child, the child subreaper of every process the job star
 1. Downloading: builds the host's `/opt/ml`-shaped tree, stages each channel from the local
    bucket and unpacks the code bundle (`staging`);
 2. Training: runs the entry point (under torchrun or smtui's launcher for torch_distributed,
-   `distributed`) with the toolkit's environment and argv (`contract`, `hostenv`), every
-   output line timestamped into the host's log stream (`host`); a host that fails ends the
+   `distributed`; for mpi, one mpirun on algo-1 for every host's ranks, `mpi`) with the
+   toolkit's environment and argv (`contract`, `hostenv`), every output line timestamped
+   into the host's log stream (`host`); a host that fails ends the
    others, as on SageMaker; SIGTERM (from `smtui stop`), MaxRuntimeInSeconds or the end of
    the main processes sends SIGTERM to every process of the job and SIGKILL after a grace
    period;
@@ -23,8 +24,10 @@ FinalMetricDataList when the job has metric definitions.
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
+import shutil
 import signal
 import sys
 import threading
@@ -43,6 +46,7 @@ from smtui.services.local.distributed import (
     TorchPlan,
     distribution_of,
     free_port,
+    has_module,
     has_torchrun,
     instance_gpus,
     processes_per_host,
@@ -52,6 +56,8 @@ from smtui.services.local.distributed import (
 from smtui.services.local.host import Host
 from smtui.services.local.hostenv import host_environment, python_shim
 from smtui.services.local.logs import log_record
+from smtui.services.local.mpi import MpiPlan, mpi_setting, mpirun_problem, process_count
+from smtui.services.local.mpirank import FAILED as FAILED_RANK
 from smtui.services.local.outputs import final_metrics, write_merged_tar
 from smtui.services.local.proctree import ProcessTree
 from smtui.services.local.staging import (
@@ -70,6 +76,9 @@ from smtui.services.local.store import (
     record_reason,
     reserve_reason,
 )
+
+Plan = TorchPlan | MpiPlan | None
+"""How a distributed job's hosts start their processes (None: one process per host)."""
 
 STOP_GRACE = float(os.environ.get("SMTUI_LOCAL_STOP_GRACE", "10"))
 """Seconds between SIGTERM and SIGKILL (SageMaker gives 120; a local job is smaller)."""
@@ -198,49 +207,34 @@ class Supervisor:
         python = os.environ.get("SMTUI_LOCAL_PYTHON") or sys.executable
         gpus, neurons = count_gpus(), count_neurons()
         shim = python_shim(self.folder / "bin", python)
-        image = self.request.get("AlgorithmSpecification", {}).get("TrainingImage", "")
         slices, plan = self.distribution(python, gpus, neurons)
+        envs = [
+            self.host_env(contract, slices[index], gpus, neurons, plan, shim)
+            for index, contract in enumerate(self.contracts)
+        ]
+        commands = [contract.command(python) for contract in self.contracts]
+        if isinstance(plan, MpiPlan):
+            commands = [plan.rank_command(command, python) for command in commands]
+            plan.write_ranks(
+                [
+                    {"host": c.host, "cwd": str(c.code_dir), "env": env, "command": command}
+                    for c, command, env in zip(self.contracts, commands, envs, strict=True)
+                ]
+            )
         hosts: list[Host] = []
         for index, contract in enumerate(self.contracts):
-            command = contract.command(python)
-            if plan is not None:
+            command = commands[index]
+            if isinstance(plan, TorchPlan):
                 command = plan.command(index, python, command)
+            elif isinstance(plan, MpiPlan):
+                command = plan.command(envs[0]) if index == 0 else []
             host = Host(contract, self.log_paths[contract.host], command)
-            host.write(
-                f"smtui local: host {contract.host} of {len(self.contracts)} runs on this "
-                f"machine, without a container (image {image or '-'} is not used)"
-            )
-            if plan is not None:
-                host.write(
-                    f"smtui local: torch_distributed: {plan.hosts} host(s) x {plan.nproc} "
-                    f"process(es), master {MASTER_ADDR}:{plan.port}, started by "
-                    + ("torchrun" if plan.torchrun else "smtui's launcher (no torch here)")
-                )
-            if self.checkpoints is not None:
-                host.write(
-                    f"smtui local: checkpoints/ ({contract.checkpoint_dir}) holds "
-                    f"{self.restored} file(s) from {self.checkpoints.where}; what the script "
-                    f"writes there is copied back every {CHECKPOINT_EVERY:g} s"
-                )
+            hosts.append(host)
+            self.introduce(host, plan, commands[index])
             if (contract.code_dir / "requirements.txt").exists():
                 install_requirements(host, python, self.request)
-            host.write("Invoking script with the following command:")
-            host.write(shlex.join(host.command))
-            variables = contract.environment(len(slices[index]), neurons)
-            if gpus:
-                variables |= visible_devices(slices[index])
-            if plan is not None:
-                variables |= plan.environment()
-            env = host_environment(os.environ, variables, shim)
-            try:
-                host.start(env)
-            except OSError as exc:
-                host.write(f"smtui local: cannot start {host.command[0]}: {exc}")
-                self.end_processes(hosts)
-                raise JobFailed(f"AlgorithmError: cannot start the entry point: {exc}") from exc
-            assert host.process is not None
-            self.tree.owned[host.process.pid] = host.process
-            hosts.append(host)
+            if command:
+                self.start(host, envs[index], hosts)
         self.store.note_processes(
             self.name,
             hosts={
@@ -261,23 +255,96 @@ class Supervisor:
             host.finish()
         return outcome, reason
 
-    def distribution(
-        self, python: str, gpus: int, neurons: int
-    ) -> tuple[list[list[int]], TorchPlan | None]:
-        """Each host's GPUs, and how a torch_distributed job starts its processes."""
+    def host_env(self, contract: HostContract, gpus: list[int], machine_gpus: int,
+                 neurons: int, plan: Plan, shim: Path) -> dict[str, str]:  # fmt: skip
+        """A host's whole environment: the contract, its GPUs and the launcher's variables."""
+        variables = contract.environment(len(gpus), neurons)
+        if machine_gpus:
+            variables |= visible_devices(gpus)
+        if isinstance(plan, TorchPlan):
+            variables |= plan.environment()
+        return host_environment(os.environ, variables, shim)
+
+    def introduce(self, host: Host, plan: Plan, script: list[str]) -> None:
+        """The first lines of a host's log: where it runs, how its processes start."""
+        contract = host.contract
+        image = self.request.get("AlgorithmSpecification", {}).get("TrainingImage", "")
+        host.write(
+            f"smtui local: host {contract.host} of {len(self.contracts)} runs on this "
+            f"machine, without a container (image {image or '-'} is not used)"
+        )
+        if isinstance(plan, TorchPlan):
+            host.write(
+                f"smtui local: torch_distributed: {plan.hosts} host(s) x {plan.nproc} "
+                f"process(es), master {MASTER_ADDR}:{plan.port}, started by "
+                + ("torchrun" if plan.torchrun else "smtui's launcher (no torch here)")
+            )
+        elif isinstance(plan, MpiPlan):
+            host.write(plan.describe())
+            first = self.contracts.index(contract) * plan.per_host
+            mine = range(first, min(first + plan.per_host, plan.processes))
+            where = "its log" if first == 0 else "algo-1's log, tagged [1,rank] by mpirun"
+            host.write(
+                f"smtui local: mpi: {contract.host} runs rank(s) {list(mine)} as "
+                f"{shlex.join(script)}; their output is in {where}, as on SageMaker"
+            )
+        if self.checkpoints is not None:
+            host.write(
+                f"smtui local: checkpoints/ ({contract.checkpoint_dir}) holds "
+                f"{self.restored} file(s) from {self.checkpoints.where}; what the script "
+                f"writes there is copied back every {CHECKPOINT_EVERY:g} s"
+            )
+
+    def start(self, host: Host, env: dict[str, str], hosts: list[Host]) -> None:
+        """Start a host's main process; a command that can't start fails the job."""
+        host.write("Invoking script with the following command:")
+        host.write(shlex.join(host.command))
+        try:
+            host.start(env)
+        except OSError as exc:
+            host.write(f"smtui local: cannot start {host.command[0]}: {exc}")
+            self.end_processes(hosts)
+            raise JobFailed(f"AlgorithmError: cannot start the entry point: {exc}") from exc
+        assert host.process is not None
+        self.tree.owned[host.process.pid] = host.process
+
+    def distribution(self, python: str, gpus: int, neurons: int) -> tuple[list[list[int]], Plan]:
+        """Each host's GPUs, and how a torch_distributed or mpi job starts its processes."""
         resources = self.request.get("ResourceConfig", {})
         instance_type = str(resources.get("InstanceType", ""))
+        kind = distribution_of(self.request)
         try:
             slices = share_gpus(
                 gpus, instance_gpus(instance_type), len(self.contracts), instance_type
             )
-            if distribution_of(self.request) != "torch_distributed":
+            if kind == "none":
                 return slices, None
             nproc = processes_per_host(self.request, len(slices[0]), neurons)
+            if kind == "mpi":
+                return slices, self.mpi_plan(python, nproc)
         except DistributionRefused as exc:
             raise JobFailed(f"ClientError: {exc}") from exc
         plan = TorchPlan(len(self.contracts), nproc, free_port(), has_torchrun(python), self.name)
         return slices, plan
+
+    def mpi_plan(self, python: str, per_host: int) -> MpiPlan:
+        """algo-1's mpirun for every host's ranks. Raises `DistributionRefused` when mpirun
+        is gone or the settings can't run (checked at submit too)."""
+        if (problem := mpirun_problem()) is not None:
+            raise DistributionRefused(problem)
+        try:
+            processes = process_count(self.request, len(self.contracts) * per_host)
+        except ValueError as exc:
+            raise DistributionRefused(str(exc)) from None
+        return MpiPlan(
+            hosts=len(self.contracts),
+            per_host=per_host,
+            processes=processes,
+            mpirun=shutil.which("mpirun") or "mpirun",
+            custom=mpi_setting(self.request, "sagemaker_mpi_custom_mpi_options") or "",
+            mpi4py=has_module(python, "mpi4py"),
+            ranks=self.folder / "mpi-ranks.json",
+        )
 
     def wait(self, hosts: list[Host]) -> tuple[str, str | None]:
         """Run until every host's main process has ended, one fails, the job is stopped or
@@ -340,14 +407,17 @@ class Supervisor:
 
     def failure_reason(self, host: Host) -> str:
         """SageMaker's FailureReason: `output/failure` if the script wrote one, else what the
-        toolkit reports: the exit code, the last lines of output and the command."""
+        toolkit reports: the exit code, the last lines of output and the command. For mpi,
+        the host is the failed rank's (mpirun runs on algo-1), and the rank comes first."""
         assert host.process is not None
         host.process.wait()
         for pump in host.pumps:
             pump.join(timeout=5)
-        failure = host.contract.output_dir / "failure"
-        if failure.is_file() and (text := failure.read_text(errors="replace").strip()):
-            return f"AlgorithmError: {text}"
+        rank, contract = self.failed_rank() or ("", host.contract)
+        for where in (contract, host.contract):
+            failure = where.output_dir / "failure"
+            if failure.is_file() and (text := failure.read_text(errors="replace").strip()):
+                return f"AlgorithmError: {text}"
         code = host.process.returncode
         if code < 0:
             code_text = f"{code} (killed by {signal.Signals(-code).name})"
@@ -355,10 +425,20 @@ class Supervisor:
             code_text = str(code)
         message = "\n".join(host.output_tail)
         return (
-            f"AlgorithmError: ExecuteUserScriptError:\nExitCode {code_text}\n"
-            f'ErrorMessage "{message}"\nCommand "{shlex.join(host.command)}", '
-            f"exit code: {code_text} (on {host.contract.host})"
+            f"AlgorithmError: ExecuteUserScriptError:{' ' + rank if rank else ''}\n"
+            f'ExitCode {code_text}\nErrorMessage "{message}"\n'
+            f'Command "{shlex.join(host.command)}", exit code: {code_text} (on {contract.host})'
         )
+
+    def failed_rank(self) -> tuple[str, HostContract] | None:
+        """The first failed rank of an mpi job (what happened, its host), as its shim
+        recorded it; None when no rank did."""
+        try:
+            record = json.loads((self.folder / FAILED_RANK).read_text())
+        except (OSError, ValueError):
+            return None
+        found = [c for c in self.contracts if c.host == record.get("host")]
+        return (str(record.get("what", "")), found[0]) if found else None
 
     def upload(self) -> dict[str, Any]:
         """Every host's model/ and output/data/ as tarballs in the local bucket; checkpoints
