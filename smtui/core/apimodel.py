@@ -65,6 +65,21 @@ def check_request(
     return list(_check(shape, request, ()))
 
 
+def member_shape(*names: str, operation: str = "CreateTrainingJob") -> Any:
+    """The model's shape of a member of the request (`member_shape("RoleArn")`,
+    `member_shape("ResourceConfig", "InstanceCount")`), for a config check that wants the
+    API's own constraint rather than a copy of it."""
+    shape = _input_shape("sagemaker", operation)
+    for name in names:
+        shape = shape.members[name]
+    return shape
+
+
+def refusals(shape: Any, value: Any) -> list[str]:
+    """What the API would say about `value` as this shape (empty when it takes it)."""
+    return [v.message for v in _check(shape, value, ())]
+
+
 def _check(shape: Any, value: Any, path: Path) -> Iterator[Violation]:
     kind = shape.type_name
     if kind == "structure":

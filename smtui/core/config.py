@@ -46,6 +46,15 @@ class Overrides:
         if value is not None:
             self.values[attr] = (value, flag)
 
+    def clear(self, attr: str, flag: str) -> None:
+        """Put `attr` back to its built-in default whatever the file says (a form whose
+        optional field was emptied: no retries, no VPC, no KMS key)."""
+        self.values[attr] = (_CLEARED, flag)
+
+
+_CLEARED = object()
+"""An override's value for "back to the default" (`Overrides.clear`)."""
+
 
 def parse_param_flag(text: str, flag: str = "--param") -> RawParam:
     """Parse one `KEY=VALUE` flag; the value is kept as the string given."""
@@ -256,6 +265,9 @@ def resolve_with_problems(
             except ValueError as exc:
                 layers.problems.append(Problem(f"{exc} (from environment variable {var})", f.name))
     for attr, (value, flag) in overrides.values.items():
+        if value is _CLEARED:
+            layers.values[attr] = (getattr(JobSpec(path), attr), Origin.flag(flag))
+            continue
         try:
             layers.values[attr] = (schema.BY_ATTR[attr].check(value), Origin.flag(flag))
         except ValueError as exc:

@@ -21,7 +21,7 @@ from smtui.core.hyperparams import Hyperparameter, RawParam, normalise_key
 from smtui.core.instances import load_catalogue
 from smtui.core.origin import Origin
 from smtui.core.request import entry_point_argv
-from smtui.core.spec import JobSpec
+from smtui.core.spec import JobSpec, VpcSettings
 
 FORM = "form"
 DISTRIBUTIONS = ("none", "torch_distributed", "mpi")
@@ -40,10 +40,24 @@ class Draft:
     volume: str
     params: str
     """Hyperparameters, one `name=value` per line."""
+    retry_attempts: str = ""
+    """The form's advanced fields: empty text is "none" (the API's default)."""
+    max_pending: str = ""
+    keep_alive: str = ""
+    subnets: str = ""
+    """Subnet IDs, separated by commas or spaces."""
+    security_groups: str = ""
+    volume_kms_key: str = ""
+    output_kms_key: str = ""
+    network_isolation: bool = False
+    inter_container_encryption: bool = False
+    tensorboard: bool = False
+    """On: the config's TensorBoard URI, else `s3://bucket/prefix/tensorboard/<job>/`."""
 
     @classmethod
     def from_spec(cls, spec: JobSpec) -> Draft:
         """The form as it opens: the config's resolved values."""
+        vpc = spec.vpc
         return cls(
             instance_type=spec.instance_type,
             instance_count=str(spec.instance_count),
@@ -53,7 +67,32 @@ class Draft:
             max_run=str(spec.max_run_seconds),
             volume=str(spec.volume_size_gb),
             params="\n".join(f"{p.written}={p.value}" for p in spec.params),
+            retry_attempts=_text(spec.retry_attempts),
+            max_pending=_text(spec.max_pending_seconds),
+            keep_alive=_text(spec.keep_alive_seconds),
+            subnets=", ".join(vpc.subnets) if vpc else "",
+            security_groups=", ".join(vpc.security_groups) if vpc else "",
+            volume_kms_key=spec.volume_kms_key or "",
+            output_kms_key=spec.output_kms_key or "",
+            network_isolation=spec.network_isolation,
+            inter_container_encryption=spec.inter_container_encryption,
+            tensorboard=bool(spec.tensorboard),
         )
+
+    @property
+    def advanced(self) -> bool:
+        """Whether any advanced field is set (the form opens that section when one is)."""
+        texts = (
+            self.retry_attempts,
+            self.max_pending,
+            self.keep_alive,
+            self.subnets,
+            self.security_groups,
+            self.volume_kms_key,
+            self.output_kms_key,
+        )
+        flags = (self.network_isolation, self.inter_container_encryption, self.tensorboard)
+        return any(t.strip() for t in texts) or any(flags)
 
     def but(self, **changes: object) -> Draft:
         """A copy with some fields changed."""
@@ -88,6 +127,50 @@ def _number(text: str, label: str, problems: list[str], *, optional: bool = Fals
         problems.append(f"{label}: '{text}' is not a whole number")
         return None
     return int(text)
+
+
+def _text(value: int | None) -> str:
+    return "" if value is None else str(value)
+
+
+def _ids(text: str) -> list[str]:
+    """IDs typed as `a, b` or `a b`."""
+    return [part for part in text.replace(",", " ").split() if part]
+
+
+def _advanced(draft: Draft, original: JobSpec, overrides: Overrides, problems: list[str]) -> None:
+    """The advanced fields as form values on top of the config. An emptied field puts its
+    key back to the default (none), so the form can take away what the file sets."""
+
+    def put(attr: str, value: object) -> None:
+        if value == getattr(original, attr):
+            return
+        if value is None:
+            overrides.clear(attr, FORM)
+        else:
+            overrides.set(attr, value, FORM)
+
+    for attr, text, label in (
+        ("retry_attempts", draft.retry_attempts, "retry attempts"),
+        ("max_pending_seconds", draft.max_pending, "max pending time"),
+        ("keep_alive_seconds", draft.keep_alive, "keep-alive"),
+    ):
+        number = _number(text, label, problems, optional=True)
+        if number is not None or not text.strip():
+            put(attr, number)
+    put("volume_kms_key", draft.volume_kms_key.strip() or None)
+    put("output_kms_key", draft.output_kms_key.strip() or None)
+    put("network_isolation", draft.network_isolation)
+    put("inter_container_encryption", draft.inter_container_encryption)
+    if draft.tensorboard != bool(original.tensorboard):
+        overrides.set("tensorboard", draft.tensorboard, FORM)
+    subnets, groups = _ids(draft.subnets), _ids(draft.security_groups)
+    wanted = VpcSettings(tuple(subnets), tuple(groups)) if subnets or groups else None
+    if wanted != original.vpc:
+        if wanted is None:
+            overrides.clear("vpc", FORM)
+        else:  # as the file has it; the API's model says what a subnet list must hold
+            overrides.set("vpc", {"subnets": subnets, "security-groups": groups}, FORM)
 
 
 def _param_layer(text: str, original: list[Hyperparameter], problems: list[str]) -> list[RawParam]:
@@ -127,6 +210,7 @@ def check_draft(
     ):
         if value != getattr(original, attr):
             overrides.set(attr, value, FORM)
+    _advanced(draft, original, overrides, problems)
     overrides.all_params = _param_layer(draft.params, original.params, problems)
     try:
         spec, found = resolve_with_problems(

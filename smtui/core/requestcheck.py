@@ -39,6 +39,9 @@ _FIELDS = {
     "RetryStrategy": "retry_attempts",
     "VpcConfig": "vpc",
     "TensorBoardOutputConfig": "tensorboard",
+    "Environment": "environment",
+    "InputDataConfig": "channels",
+    "Tags": "tags",
 }
 """Request fields → the `JobSpec` attribute whose value they carry."""
 _TOOLKIT_FROM = {
@@ -92,6 +95,11 @@ def _locate(spec: JobSpec, v: Violation) -> Problem:
         index = v.path[2] if len(v.path) > 2 else None
         entry = str(index + 1) if isinstance(index, int) else None  # numbered from 1, as in errors
         return _at(spec, "metric_definitions", message, entry)
+    if top == "Tags" and sub is None and v.message.startswith("has "):
+        message += f"; one of them is smtui's own {CONFIG_TAG}"
+    if top == "InputDataConfig" and sub is None and CODE_CHANNEL not in spec.channels:
+        if spec.launch == "command" and v.message.startswith("has "):
+            message += f"; one of them is the {CODE_CHANNEL} channel `launch: command` adds"
     attr = _FIELDS.get((str(top), str(sub))) or _FIELDS.get(str(top))
     if attr == "image_uri" and spec.image is not None:
         attr = "image"

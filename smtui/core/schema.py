@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from smtui.core import checks
+from smtui.core import apimodel, checks
 from smtui.core.checks import Checker
 from smtui.core.instances import check_instance_type
 from smtui.core.spec import (
@@ -25,8 +25,11 @@ from smtui.core.spec import (
 MAX_SECONDS = 28 * 24 * 3600
 """SageMaker's ceiling for MaxRuntime and MaxWait: 28 days."""
 JOB_BASE_MAX = 43
-"""63 characters minus the 20-character timestamp suffix smtui appends."""
+"""63 characters minus the 20-character timestamp suffix smtui appends. (A constant, for
+the CLI's usage checks; tests/core/test_schema_limits.py pins it to the model's
+TrainingJobName, as it pins every limit smtui still writes down.)"""
 JOB_NAME_PATTERN = r"[a-zA-Z0-9](-*[a-zA-Z0-9])*"
+"""The model's TrainingJobName pattern without its length (the base's is JOB_BASE_MAX)."""
 S3_URI = r"s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9](/.*)?"
 
 
@@ -97,9 +100,9 @@ def _vpc(value: Any) -> VpcSettings:
 
 
 def _channels(value: Any) -> dict[str, str]:
-    mapping: dict[str, str] = checks.text_mapping(
-        r"[A-Za-z0-9.\-_]{1,64}", "a valid channel name", 20
-    )(value)
+    # Names (the ChannelName pattern) and how many (InputDataConfig) are the API model's,
+    # checked with the request.
+    mapping: dict[str, str] = checks.text_mapping()(value)
     for name, where in mapping.items():
         if where.startswith("s3://"):
             if not re.fullmatch(S3_URI, where):
@@ -121,24 +124,19 @@ def _checkpoints(value: Any) -> bool | str:
 
 
 def _tags(value: Any) -> dict[str, str]:
-    # The characters allowed (Unicode letters, digits, spaces, `_.:/=+-@`) are checked with
-    # the request against the API's model, which has them as a Java pattern.
-    tags: dict[str, str] = checks.text_mapping(
-        r"(?s).{1,128}", "a tag key of 1–128 characters", 49
-    )(value)
-    for key, tag in tags.items():
+    # Lengths, characters (a Java pattern) and how many tags (smtui's own included) are the
+    # API model's, checked with the request; the model does not know `aws:` is reserved.
+    tags: dict[str, str] = checks.text_mapping()(value)
+    for key in tags:
         if key.lower().startswith("aws:"):
             raise ValueError(f"tag '{key}': keys starting with 'aws:' are reserved by AWS")
-        if len(tag) > 256:
-            raise ValueError(f"tag '{key}': value is {len(tag)} characters; the limit is 256")
     return tags
 
 
 def _metrics(value: Any) -> list[MetricDefinition]:
     if not isinstance(value, list):
         raise ValueError(f"must be a list of {{name, regex}}; got {checks.describe(value)}")
-    if len(value) > 40:
-        raise ValueError(f"has {len(value)} entries; SageMaker allows 40")
+    # How many, and the lengths of names and regexes: the API model's, with the request.
     out = []
     for n, item in enumerate(value, 1):
         try:
@@ -201,6 +199,19 @@ def _bucket(value: Any) -> str:
     return name
 
 
+def _role_arn(value: Any) -> str:
+    """An IAM role ARN, as the API model's `RoleArn` pattern and lengths have it."""
+    arn = checks.text(value)
+    shape = apimodel.member_shape("RoleArn")
+    if apimodel.refusals(shape, arn):
+        pattern = shape.metadata.get("pattern")
+        raise ValueError(
+            f"'{arn}' is not an IAM role ARN (RoleArn: {shape.metadata.get('min')}–"
+            f"{shape.metadata.get('max')} characters matching the API's pattern {pattern})"
+        )
+    return arn
+
+
 @dataclass(frozen=True)
 class Field:
     """One key of the `submit:` section."""
@@ -219,11 +230,7 @@ class Field:
 
 FIELDS: tuple[Field, ...] = (
     Field("image-uri", checks.text, "Training image URI (e.g. an ECR image)."),
-    Field(
-        "role-arn",
-        checks.matching(r"arn:aws[a-z\-]*:iam::\d{12}:role/\S+", "an IAM role ARN"),
-        "SageMaker execution role ARN.",
-    ),
+    Field("role-arn", _role_arn, "SageMaker execution role ARN."),
     Field("bucket", _bucket, "S3 bucket for data, code, outputs and stored configs."),
     Field("prefix", _prefix, "Key prefix inside the bucket."),
     Field(
@@ -267,13 +274,14 @@ FIELDS: tuple[Field, ...] = (
     ),
     Field(
         "environment",
-        checks.text_mapping(r"[a-zA-Z_][a-zA-Z0-9_]{0,511}", "a valid variable name", 100),
+        checks.text_mapping(),  # names, lengths and how many: the API model's
         "Environment variables for the container.",
     ),
     Field("tags", _tags, "Tags for the training job."),
     Field("metric-definitions", _metrics, "Metrics scraped from logs: list of {name, regex}."),
-    # The upper bound (21600 in today's model) is the API model's, checked with the request.
-    Field("keep-alive-seconds", checks.whole(0), "Warm pool keep-alive period."),
+    # The bounds of these three are the API model's (0–21600, 1–30 and 1800–2419200 today),
+    # checked with the request and reported on the key.
+    Field("keep-alive-seconds", checks.whole(), "Warm pool keep-alive period."),
     Field("launch", checks.choice("script", "command"), "script (toolkit) or command (any image)."),
     Field("input-mode", _input_mode, "File, FastFile or Pipe: how channels are read."),
     Field(
@@ -281,7 +289,7 @@ FIELDS: tuple[Field, ...] = (
         _channel_options,
         "Per channel: {input-mode, sharded} (sharded: ShardedByS3Key).",
     ),
-    Field("retry-attempts", checks.whole(1), "RetryStrategy: tries on internal errors."),
+    Field("retry-attempts", checks.whole(), "RetryStrategy: tries on internal errors."),
     Field("vpc", _vpc, "{subnets, security-groups}: run the job in your VPC."),
     Field("network-isolation", checks.flag, "No network access from the container."),
     Field("inter-container-encryption", checks.flag, "Encrypt traffic between hosts."),
@@ -292,7 +300,7 @@ FIELDS: tuple[Field, ...] = (
     Field("remote-debug", checks.flag, "Allow remote debugging (SSM) into the job."),
     Field("metrics-time-series", checks.flag, "SageMaker Metrics time series for the metrics."),
     Field("training-plan", checks.text, "Training plan ARN (reserved capacity)."),
-    Field("max-pending-seconds", checks.whole(1), "Longest wait for capacity (training plans)."),
+    Field("max-pending-seconds", checks.whole(), "Longest wait for capacity (training plans)."),
     Field(
         "param-names",
         checks.choice("normalised", "as-written"),

@@ -2,7 +2,8 @@
 
 Fields first (instance type, count, distribution, spot, max wait, max runtime, volume),
 then the instance picker, then the hyperparameters as `name=value` lines with the table of
-what each becomes, the argv preview, the cost and every problem. `ctrl+d` shows the exact
+what each becomes, the argv preview, the advanced fields (folded: `advanced.py`), the cost
+and every problem. `ctrl+d` shows the exact
 request; `ctrl+s` submits and returns the new job's name.
 """
 
@@ -32,6 +33,7 @@ from smtui.core.request import build_request, job_name_base, make_job_name
 from smtui.core.spec import JobSpec
 from smtui.services.backend import Backend
 from smtui.services.submit import submit_spec
+from smtui.tui.advanced import AdvancedFields, advanced_section
 from smtui.tui.fields import OrderedInput, OrderedTextArea
 from smtui.tui.params import param_table
 from smtui.tui.picker import InstancePicker
@@ -113,7 +115,9 @@ class SubmitScreen(Screen[str | None]):
                     id="submit-distribution",
                 )
                 yield Label("Spot")
-                yield Checkbox("managed spot", draft.use_spot, id="submit-spot")
+                yield Checkbox(
+                    "managed spot", draft.use_spot, id="submit-spot", classes="submit-flag"
+                )
                 yield Label("Max runtime (s)")
                 yield OrderedInput(draft.max_run, id="submit-max-run", type="integer")
                 yield Label("Max wait (s)")
@@ -124,6 +128,7 @@ class SubmitScreen(Screen[str | None]):
             yield Label("Hyperparameters: one name=value per line")
             yield OrderedTextArea(draft.params, id="submit-params")
             yield Static("", id="submit-preview", markup=False)
+            yield advanced_section(draft)
             with Horizontal(classes="buttons"):
                 yield Button("Request (ctrl+d)", id="submit-dry-run")
                 yield Button("Submit (ctrl+s)", id="submit-go", variant="success")
@@ -148,12 +153,12 @@ class SubmitScreen(Screen[str | None]):
             max_run=self.query_one("#submit-max-run", Input).value,
             volume=self.query_one("#submit-volume", Input).value,
             params=self.query_one("#submit-params", TextArea).text,
-        )
+        ).but(**self.query_one(AdvancedFields).values())
 
     @on(Input.Changed)
     @on(TextArea.Changed)
     @on(Select.Changed)
-    @on(Checkbox.Changed, "#submit-spot")
+    @on(Checkbox.Changed, ".submit-flag")
     def _changed(self) -> None:
         self._check()
 

@@ -75,3 +75,25 @@ def test_limits_are_flagged(project: Path) -> None:
     assert any("SageMaker accepts at most 100" in p for p in problems.problems)
     long = check_draft(project, Draft.from_spec(spec).but(params="v=" + "x" * 2501), spec, None, {})
     assert any("limit is 2500" in p for p in long.problems)
+
+
+def test_the_advanced_fields_are_form_values_and_can_be_emptied(project: Path) -> None:
+    project.write_text(project.read_text() + "  retry-attempts: 2\n  keep-alive-seconds: 600\n")
+    spec = resolve_config(project, None, {})
+    draft = Draft.from_spec(spec)
+    assert draft.advanced and (draft.retry_attempts, draft.keep_alive) == ("2", "600")
+    changed = draft.but(
+        retry_attempts="", keep_alive="1200", subnets="subnet-1 subnet-2", security_groups="sg-1",
+        network_isolation=True,
+    )  # fmt: skip
+    checked = check_draft(project, changed, spec, None, {})
+    assert checked.ok, checked.problems
+    assert checked.spec is not None
+    assert checked.spec.retry_attempts is None  # emptied: back to none, whatever the file says
+    assert checked.spec.keep_alive_seconds == 1200
+    assert str(checked.spec.origin("keep_alive_seconds")) == "form"
+    assert checked.spec.vpc is not None and checked.spec.vpc.subnets == ("subnet-1", "subnet-2")
+    assert checked.spec.network_isolation is True
+    bad = check_draft(project, changed.but(max_pending="soon", security_groups=""), spec, None, {})
+    assert "max pending time: 'soon' is not a whole number" in bad.problems
+    assert any("SecurityGroupIds has 0 items" in p for p in bad.problems)

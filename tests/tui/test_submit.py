@@ -229,3 +229,100 @@ async def test_ctrl_g_filters_to_gpus_from_any_field(aws_backend: Backend, proje
         form.query_one("#picker-filter", Input).focus()
         await pilot.press("ctrl+g")  # inside the picker: once, not twice
         assert form.query_one("#picker-gpu", Checkbox).value is False
+
+
+async def test_the_advanced_fields_reach_the_request(aws_backend: Backend, project: Path) -> None:
+    from textual.widgets import Checkbox, Collapsible
+
+    app = SmtuiApp(aws_backend, config=project, overrides=Overrides())
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = await open_form(app, pilot)
+        section = form.query_one("#submit-advanced", Collapsible)
+        assert section.collapsed  # the config sets none of them: folded away
+        section.collapsed = False
+        await pilot.pause()
+        retry = form.query_one("#submit-retry", Input)
+        retry.focus()
+        await pilot.press(*"31")
+        await pilot.pause()
+        state = shown(form.query_one("#submit-state"))
+        assert "MaximumRetryAttempts must be at most 30" in state  # the API model's bound
+        assert form.query_one("#submit-go").disabled
+        for widget_id, text in (
+            ("#submit-retry", "3"),
+            ("#submit-max-pending", "7200"),
+            ("#submit-keep-alive", "900"),
+            ("#submit-subnets", "subnet-0a1, subnet-0b2"),
+            ("#submit-security-groups", "sg-0c3"),
+            ("#submit-volume-kms", "arn:aws:kms:us-east-1:123456789012:key/vol"),
+            ("#submit-output-kms", "alias/models"),
+        ):
+            form.query_one(widget_id, Input).value = text
+        for widget_id in ("#submit-tensorboard", "#submit-isolation", "#submit-encryption"):
+            form.query_one(widget_id, Checkbox).value = True
+        await pilot.pause()
+        assert "✓ ready" in shown(form.query_one("#submit-state"))
+        await pilot.press("ctrl+d")
+        await until(pilot, lambda: isinstance(app.screen, RequestScreen), "the request")
+        assert isinstance(app.screen, RequestScreen)
+        request: dict[str, Any] = app.screen.request
+        job = request["TrainingJobName"]
+        assert request["RetryStrategy"] == {"MaximumRetryAttempts": 3}
+        assert request["StoppingCondition"]["MaxPendingTimeInSeconds"] == 7200
+        resources = request["ResourceConfig"]
+        assert resources["KeepAlivePeriodInSeconds"] == 900
+        assert resources["VolumeKmsKeyId"] == "arn:aws:kms:us-east-1:123456789012:key/vol"
+        assert request["OutputDataConfig"]["KmsKeyId"] == "alias/models"
+        assert request["VpcConfig"] == {
+            "Subnets": ["subnet-0a1", "subnet-0b2"], "SecurityGroupIds": ["sg-0c3"]
+        }  # fmt: skip
+        assert request["EnableNetworkIsolation"] is True
+        assert request["EnableInterContainerTrafficEncryption"] is True
+        assert request["TensorBoardOutputConfig"] == {
+            "S3OutputPath": f"s3://my-bucket/custom-run/tensorboard/{job}/",
+            "LocalPath": "/opt/ml/output/tensorboard",
+        }
+        await pilot.press("escape", "ctrl+s")
+        await until(pilot, lambda: not isinstance(app.screen, SubmitScreen), "the submit")
+        (name,) = sagemaker_backend().training_jobs  # ctrl+s sent the job ctrl+d showed
+        described = await follows_new_job(pilot, name)
+        assert described["ResourceConfig"]["VolumeKmsKeyId"].endswith("key/vol")
+
+
+async def test_the_form_can_take_away_what_the_config_sets(
+    aws_backend: Backend, project: Path
+) -> None:
+    from textual.widgets import Checkbox, Collapsible
+
+    project.write_text(
+        project.read_text()
+        + "  retry-attempts: 2\n  volume-kms-key: alias/vol\n  network-isolation: true\n"
+        + "  vpc: {subnets: [subnet-1], security-groups: [sg-1]}\n"
+        + "  tensorboard: s3://my-bucket/tb/\n"
+    )
+    app = SmtuiApp(aws_backend, config=project, overrides=Overrides())
+    async with app.run_test(size=(120, 50)) as pilot:
+        form = await open_form(app, pilot)
+        assert not form.query_one("#submit-advanced", Collapsible).collapsed  # the config's
+        assert form.query_one("#submit-subnets", Input).value == "subnet-1"
+        await pilot.press("ctrl+d")
+        await until(pilot, lambda: isinstance(app.screen, RequestScreen), "the request")
+        assert isinstance(app.screen, RequestScreen)
+        first: dict[str, Any] = app.screen.request
+        assert first["TensorBoardOutputConfig"]["S3OutputPath"] == "s3://my-bucket/tb/"
+        await pilot.press("escape")
+        for widget_id in ("#submit-retry", "#submit-volume-kms", "#submit-subnets",
+                          "#submit-security-groups"):  # fmt: skip
+            form.query_one(widget_id, Input).value = ""
+        for widget_id in ("#submit-isolation", "#submit-tensorboard"):
+            form.query_one(widget_id, Checkbox).value = False
+        await pilot.pause()
+        assert "✓ ready" in shown(form.query_one("#submit-state"))
+        await pilot.press("ctrl+d")
+        await until(pilot, lambda: isinstance(app.screen, RequestScreen), "the request")
+        assert isinstance(app.screen, RequestScreen)
+        request: dict[str, Any] = app.screen.request
+        for gone in ("RetryStrategy", "VpcConfig", "EnableNetworkIsolation",
+                     "TensorBoardOutputConfig"):  # fmt: skip
+            assert gone not in request, gone
+        assert "VolumeKmsKeyId" not in request["ResourceConfig"]
