@@ -14,7 +14,7 @@ import operator
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from smtui.core.safetext import clean, without_surrogates
+from smtui.core.safetext import clean, is_clean, without_surrogates
 
 
 class LogEvent(NamedTuple):
@@ -76,12 +76,20 @@ def render_event(event: LogEvent, *, hosts: bool, timestamps: bool, raw: bool = 
 def render_events(
     events: Iterable[LogEvent], *, hosts: bool, timestamps: bool, raw: bool = False
 ) -> list[str]:
-    """`render_event` for many events, with the common cases kept cheap."""
+    """`render_event` for many events, with the common case (a flood of clean lines) kept
+    cheap: one check of the whole batch instead of one a line."""
     if timestamps or raw:
         return [render_event(e, hosts=hosts, timestamps=timestamps, raw=raw) for e in events]
+    events = events if isinstance(events, list) else list(events)
+    messages = [e.message for e in events]
+    joined = "".join(messages)
+    if "\n" in joined:
+        messages = [message.rstrip("\n") for message in messages]
+    if not is_clean(joined, multiline=True):
+        messages = [_shown(message) for message in messages]
     if hosts:
-        return [host_prefix(e.stream) + _shown(e.message.rstrip("\n")) for e in events]
-    return [_shown(e.message.rstrip("\n")) for e in events]
+        return [host_prefix(e.stream) + m for e, m in zip(events, messages, strict=True)]
+    return messages
 
 
 def _shown(message: str) -> str:
