@@ -45,6 +45,15 @@ def decoded(value: str) -> Any:
         return value
 
 
+def exported_alike(toolkit: dict[str, str], environ: dict[str, str]) -> None:
+    """Every variable the toolkit would export, smtui exported with the same value."""
+    for name, value in toolkit.items():
+        if name == "SM_TRAINING_ENV":
+            assert json.loads(environ[name]) == json.loads(value)
+        else:
+            assert environ.get(name) == value, name
+
+
 @pytest.mark.parametrize("count", [1, 2])
 def test_the_toolkit_reads_every_host_as_sagemaker_gives_it(project: Path, count: int) -> None:
     write_project(project, ORACLE, count=count)
@@ -76,12 +85,7 @@ def test_the_toolkit_reads_every_host_as_sagemaker_gives_it(project: Path, count
         assert props["input_data_config"]["train"]["S3DistributionType"] == "FullyReplicated"
         # The toolkit's own argv for the entry point is the one smtui passed.
         assert seen["cmd_args"] == seen["argv"]
-        # Every variable the toolkit would export, smtui exported with the same value.
-        for name, value in seen["vars"].items():
-            if name == "SM_TRAINING_ENV":
-                assert json.loads(environ[name]) == json.loads(value)
-            else:
-                assert environ.get(name) == value, name
+        exported_alike(seen["vars"], environ)
         assert json.loads(environ["SM_TRAINING_ENV"]).keys() == props.keys()
         assert environ["SAGEMAKER_BASE_DIR"] == str(root)
         assert environ["CURRENT_HOST"] == host
@@ -108,11 +112,7 @@ def test_the_toolkit_reads_each_rank_of_an_mpi_job_as_its_host(project: Path, mp
         assert props["current_host"] == host and props["is_master"] == (host == "algo-1")
         assert props["model_dir"] == str(smtui_home() / "jobs" / job / host / "model")
         assert seen["cmd_args"] == seen["argv"]
-        for name, value in seen["vars"].items():
-            if name == "SM_TRAINING_ENV":
-                assert json.loads(environ[name]) == json.loads(value)
-            else:
-                assert environ.get(name) == value, name
+        exported_alike(seen["vars"], environ)
         assert environ["OMPI_COMM_WORLD_SIZE"] == "2"
 
 

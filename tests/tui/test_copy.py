@@ -17,11 +17,10 @@ from smtui.core.config import Overrides
 from smtui.services.backend import Backend
 from smtui.tui.app import SmtuiApp
 from smtui.tui.details import DetailsScreen
-from smtui.tui.submit import RequestScreen
 from tests.awsfakes import create_job, put_events
 from tests.tui.conftest import shown, until
 from tests.tui.test_data import open_data
-from tests.tui.test_submit import open_form
+from tests.tui.test_submit import open_form, open_request
 
 
 @pytest.fixture
@@ -90,10 +89,8 @@ async def test_the_request_screen_copies_the_request_and_the_argv(
     app = SmtuiApp(aws_backend, config=project, overrides=Overrides())
     async with app.run_test(size=(120, 40)) as pilot:
         await open_form(app, pilot)
-        await pilot.press("ctrl+d")
-        await until(pilot, lambda: isinstance(app.screen, RequestScreen), "the request")
-        assert isinstance(app.screen, RequestScreen)
+        screen = await open_request(app, pilot)
         await pilot.press("y")
-        assert json.loads(copied[-1]) == app.screen.request
+        assert json.loads(copied[-1]) == screen.request
         await pilot.press("a")
         assert copied[-1].startswith("train.py --") and "--batch_size 64" in copied[-1]

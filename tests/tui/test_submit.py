@@ -31,6 +31,17 @@ async def open_form(app: SmtuiApp, pilot: object) -> SubmitScreen:
     return app.screen
 
 
+async def open_request(app: SmtuiApp, pilot: object) -> RequestScreen:
+    """`ctrl+d` on the form: the request screen, once it shows."""
+    from textual.pilot import Pilot
+
+    assert isinstance(pilot, Pilot)
+    await pilot.press("ctrl+d")
+    await until(pilot, lambda: isinstance(app.screen, RequestScreen), "the request")
+    assert isinstance(app.screen, RequestScreen)
+    return app.screen
+
+
 async def test_configs_pane_shows_origins_and_reloads_on_change(project: Path) -> None:
     app = SmtuiApp(local_backend(smtui_home()), config=project, overrides=Overrides())
     async with app.run_test(size=(120, 40)) as pilot:
@@ -97,10 +108,7 @@ async def test_submit_a_multi_node_gpu_job_against_moto(
         state = shown(form.query_one("#submit-state"))
         assert "no distribution" not in state and "✓ ready" in state
         assert "$3.03/h" in state  # two ml.g5.2xlarge at $1.515 an hour
-        await pilot.press("ctrl+d")
-        await until(pilot, lambda: isinstance(app.screen, RequestScreen), "the request")
-        assert isinstance(app.screen, RequestScreen)
-        request = app.screen.request
+        request = (await open_request(app, pilot)).request
         assert request["ResourceConfig"] == {
             "InstanceType": "ml.g5.2xlarge", "InstanceCount": 2, "VolumeSizeInGB": 30
         }  # fmt: skip
@@ -262,10 +270,7 @@ async def test_the_advanced_fields_reach_the_request(aws_backend: Backend, proje
             form.query_one(widget_id, Checkbox).value = True
         await pilot.pause()
         assert "✓ ready" in shown(form.query_one("#submit-state"))
-        await pilot.press("ctrl+d")
-        await until(pilot, lambda: isinstance(app.screen, RequestScreen), "the request")
-        assert isinstance(app.screen, RequestScreen)
-        request: dict[str, Any] = app.screen.request
+        request: dict[str, Any] = (await open_request(app, pilot)).request
         job = request["TrainingJobName"]
         assert request["RetryStrategy"] == {"MaximumRetryAttempts": 3}
         assert request["StoppingCondition"]["MaxPendingTimeInSeconds"] == 7200
@@ -305,10 +310,7 @@ async def test_the_form_can_take_away_what_the_config_sets(
         form = await open_form(app, pilot)
         assert not form.query_one("#submit-advanced", Collapsible).collapsed  # the config's
         assert form.query_one("#submit-subnets", Input).value == "subnet-1"
-        await pilot.press("ctrl+d")
-        await until(pilot, lambda: isinstance(app.screen, RequestScreen), "the request")
-        assert isinstance(app.screen, RequestScreen)
-        first: dict[str, Any] = app.screen.request
+        first: dict[str, Any] = (await open_request(app, pilot)).request
         assert first["TensorBoardOutputConfig"]["S3OutputPath"] == "s3://my-bucket/tb/"
         await pilot.press("escape")
         for widget_id in ("#submit-retry", "#submit-volume-kms", "#submit-subnets",
@@ -318,10 +320,7 @@ async def test_the_form_can_take_away_what_the_config_sets(
             form.query_one(widget_id, Checkbox).value = False
         await pilot.pause()
         assert "✓ ready" in shown(form.query_one("#submit-state"))
-        await pilot.press("ctrl+d")
-        await until(pilot, lambda: isinstance(app.screen, RequestScreen), "the request")
-        assert isinstance(app.screen, RequestScreen)
-        request: dict[str, Any] = app.screen.request
+        request: dict[str, Any] = (await open_request(app, pilot)).request
         for gone in ("RetryStrategy", "VpcConfig", "EnableNetworkIsolation",
                      "TensorBoardOutputConfig"):  # fmt: skip
             assert gone not in request, gone
