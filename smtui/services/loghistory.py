@@ -148,9 +148,10 @@ class LogHistory:
         """Add events, in time order, in one write."""
         if not events:
             return
-        self._file.write(
-            "".join(f"{e.timestamp}\t{e.stream}\t{_escape(e.message)}\n" for e in events)
-        )
+        text = "".join([f"{e.timestamp}\t{e.stream}\t{e.message}\n" for e in events])
+        if text.count("\n") != len(events) or "\\" in text:  # rare: escape each message
+            text = "".join(f"{e.timestamp}\t{e.stream}\t{_escape(e.message)}\n" for e in events)
+        self._file.write(text)
         self._file.flush()  # readers in other threads see whole records, up to `count`
         first, newest = time_order(events[0]), time_order(events[-1])
         if self._newest is not None:

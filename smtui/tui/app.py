@@ -33,6 +33,7 @@ from smtui.core.spec import JobSpec
 from smtui.services.backend import Backend
 from smtui.services.debuglog import write_crash
 from smtui.services.loghistory import sweep_stale
+from smtui.tui import memory
 from smtui.tui.configs import ConfigsPane
 from smtui.tui.data import DataPane
 from smtui.tui.jobs import JobsPane
@@ -111,6 +112,7 @@ class SmtuiApp(App[None]):
         return self.main.configs
 
     def on_mount(self) -> None:
+        self.call_after_refresh(memory.settle)  # the app's own objects are long-lived now
         # History files of tails whose app was killed (SIGKILL leaves them): removed.
         self.run_worker(lambda: sweep_stale(Path(tempfile.gettempdir())), thread=True)
         for warning in self._warnings:

@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.reactive import reactive
+from textual.reactive import reactive, var
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 from textual.worker import Worker, WorkerState
@@ -28,8 +28,8 @@ from smtui.services.errors import ServiceError
 from smtui.tui.clock import app_now
 from smtui.tui.colours import status_text
 from smtui.tui.fields import OrderedInput
+from smtui.tui.headers import JobsHeader
 from smtui.tui.joblist import JobList, RefreshPolicy
-from smtui.tui.plain import plain
 
 COLUMNS = (
     ("name", "Name"),
@@ -84,6 +84,9 @@ class JobsPane(Vertical):
 
     status_filter: reactive[str | None] = reactive(None)
     name_filter: reactive[str] = reactive("")
+    count: var[int] = var(0)
+    """Jobs listed (what the header says, bound into it)."""
+    more: var[bool] = var(False)
 
     def __init__(self, backend: Backend) -> None:
         super().__init__(id="jobs")
@@ -95,7 +98,9 @@ class JobsPane(Vertical):
         """The keys of the columns shown: all of them, or `COMPACT` on a narrow screen."""
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="jobs-title", markup=False)
+        yield JobsHeader(id="jobs-title").data_bind(
+            JobsPane.count, JobsPane.more, JobsPane.status_filter, JobsPane.name_filter
+        )
         yield OrderedInput(placeholder="filter jobs by name (esc: done)", id="jobs-filter")
         table: DataTable[str | Text] = DataTable(id="jobs-table", cursor_type="row")
         self._add_columns(table)
@@ -358,7 +363,7 @@ class JobsPane(Vertical):
         self.refresh_jobs()
 
     def _rows_changed(self) -> None:
-        self._show_title()
+        self.count, self.more = len(self.model), self.model.more
         self.fit_height()
         empty = self.query_one("#jobs-empty", Static)
         empty.display = self.model.listed and not self.model
@@ -382,11 +387,3 @@ class JobsPane(Vertical):
         off the screen."""
         cap = max(int(self.app.size.height * HEIGHT_SHARE), MIN_HEIGHT)
         self.table.styles.height = min(max(self.table.row_count + 1, MIN_HEIGHT), cap)
-
-    def _show_title(self) -> None:
-        parts = [f"Jobs ({len(self.model)}{'+' if self.model.more else ''})"]
-        if self.status_filter:
-            parts.append(f"status: {self.status_filter}")
-        if self.name_filter:
-            parts.append(f"name contains '{self.name_filter}'")
-        self.query_one("#jobs-title", Static).update(plain("  ·  ".join(parts)))

@@ -25,7 +25,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.reactive import reactive
+from textual.reactive import reactive, var
 from textual.timer import Timer
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -38,8 +38,9 @@ from smtui.services.backend import Backend
 from smtui.services.errors import ServiceError
 from smtui.services.loghistory import LogHistory
 from smtui.services.logtail import LogTailer
-from smtui.tui.colours import host_colours, status_colour
+from smtui.tui.colours import host_colours
 from smtui.tui.fields import OrderedInput
+from smtui.tui.headers import LogsHeader
 from smtui.tui.logbuffer import KEEP, LogBuffer
 from smtui.tui.logview import LogView
 
@@ -145,14 +146,24 @@ class LogPane(Vertical):
     follow: reactive[bool] = reactive(True)
     wrap: reactive[bool] = reactive(False)
     timestamps: reactive[bool] = reactive(False)
+    # What the header shows (bound into it): the job, and the tail's condition.
+    job: var[str | None] = var(None)
+    hosts: var[int] = var(1)
+    status: var[str | None] = var(None)
+    problem: var[str | None] = var(None)
+    ended: var[bool] = var(False)
+    """Whether the tail has drained the last lines of a job that ended."""
+    received: var[int] = var(0)
+    """Events written to the history for this job."""
+    filling: var[bool] = var(False)
+    search: var[str | None] = var(None)
+    matches: var[int] = var(0)
+    search_note: var[str | None] = var(None)
+    """Why the search is of the text as typed (it is not a valid regular expression)."""
 
     def __init__(self, backend: Backend) -> None:
         super().__init__(id="logs")
         self.backend = backend
-        self.job: str | None = None
-        self.hosts = 1
-        self.status: str | None = None
-        self.problem: str | None = None
         self.history: LogHistory | None = None
         self.metrics = MetricTracker([])
         """The job's metric definitions, fed every line."""
@@ -164,14 +175,13 @@ class LogPane(Vertical):
         self._flush_timer: Timer | None = None
         self._switch_timer: Timer | None = None
         self._pattern: re.Pattern[str] | None = None
-        self._pattern_note: str | None = None
-        """Why the search is of the text as typed (it is not a valid regular expression)."""
-        self._matches = 0
-        self.ended = False
-        """Whether the tail has drained the last lines of a job that ended."""
 
     def compose(self) -> ComposeResult:
-        yield Static("Logs", id="logs-title", markup=False)
+        yield LogsHeader(id="logs-title").data_bind(
+            LogPane.job, LogPane.hosts, LogPane.status, LogPane.problem, LogPane.follow,
+            LogPane.ended, LogPane.received, LogPane.filling, LogPane.wrap, LogPane.search,
+            LogPane.matches, LogPane.search_note,
+        )  # fmt: skip
         yield Static("", id="logs-metrics", markup=False)
         yield LogView(MAX_VIEW, id="logs-view")
         yield OrderedInput(
@@ -191,7 +201,7 @@ class LogPane(Vertical):
     @property
     def lines_received(self) -> int:
         """Events written to the history for this job (tests and the bench wait on it)."""
-        return self.history.count if self.history is not None else 0
+        return self.received
 
     @property
     def view(self) -> LogView:
@@ -221,12 +231,12 @@ class LogPane(Vertical):
         self.metrics = MetricTracker([])
         self.query_one("#logs-metrics").display = False
         self.buffer.reset()
-        self._matches = 0
+        self.received = self.matches = 0
+        self.filling = False
         self.view.clear()
         self.follow = True
         if job is not None:
             self._tail(job)
-        self._show_title()
 
     @work(exclusive=True, group="tail", exit_on_error=False)
     async def _tail(self, job: str) -> None:
@@ -256,11 +266,11 @@ class LogPane(Vertical):
                         self._flush_timer.stop()
                     self._flush()
             if batch.done and buffer.filled():  # the history is whole
+                self.filling = False
                 self._rewrite()
             if batch.status != self.status or batch.problem != self.problem or batch.done:
                 self.status, self.problem, self.ended = batch.status, batch.problem, batch.done
                 self.post_message(self.TailChanged(job, batch.status, batch.problem))
-                self._show_title()
             await asyncio.sleep(0)  # a history of a million lines must not hold the keys
 
     async def _open_at_end(self, job: str) -> None:
@@ -273,9 +283,9 @@ class LogPane(Vertical):
         share = max(MAX_VIEW // max(len(streams), 1), 100)
         pages = await asyncio.gather(*(source.last(stream, share) for stream in streams))
         self.buffer.open_at_end(sorted((e for page in pages for e in page), key=time_order))
+        self.filling = True
         self._write(self.buffer.recent)
         self.view.scroll_end(animate=False)
-        self._show_title()
 
     async def _describe(self, job: str) -> TrainingJob:
         """The job, retried while the endpoint is away or throttling."""
@@ -290,7 +300,6 @@ class LogPane(Vertical):
                 wait = min(30.0, 2.0**failures)
                 self.problem = f"{exc}; retrying in {wait:.0f} s"
                 self.post_message(self.TailChanged(job, self.status, self.problem))
-                self._show_title()
                 await asyncio.sleep(wait)
 
     @on(Worker.StateChanged)
@@ -302,7 +311,6 @@ class LogPane(Vertical):
             self.problem = f"log tail stopped: {event.worker.error}"
             log.info("%s: %s", self.job, self.problem)
             self.post_message(self.TailChanged(self.job, self.status, self.problem))
-            self._show_title()
 
     def _flush(self) -> None:
         """Write what arrived since the last frame, a chunk per turn of the event loop."""
@@ -314,6 +322,7 @@ class LogPane(Vertical):
         if buffer.pending:  # the rest next turn, after any key press waiting
             self._flush_timer = self.set_timer(FRAME / 8, self._flush)
         self.history.append(events)
+        self.received = self.history.count
         if self._metric_feed is not None:
             self._metric_feed.put([(host_of(event.stream), event.message) for event in events])
         placed = buffer.place(events, searching=self._pattern is not None)
@@ -326,9 +335,8 @@ class LogPane(Vertical):
             if self._pattern is not None:
                 search = self._pattern.search
                 events = [event for event in events if search(event.message)]
-                self._matches += len(events)
+                self.matches += len(events)
             self._write(events)
-        self._show_title()
 
     @work(thread=True, group="metrics", exit_on_error=False)
     def _measure(self, tracker: MetricTracker, feed: queue.SimpleQueue[MetricLines]) -> None:
@@ -400,35 +408,6 @@ class LogPane(Vertical):
         else:
             view.scroll_to(y=place, animate=False)
 
-    def _show_title(self) -> None:
-        title = Text("Logs", style="bold")
-        if self.job is None:
-            title.append("  · select a job")
-        else:
-            title.append(f"  {self.job}")
-            if self.hosts > 1:
-                title.append(f"  · {self.hosts} hosts")
-            if self.status:
-                title.append("  · ")
-                title.append(self.status, style=status_colour(self.app, self.status))
-            title.append("  · following" if self.follow else "  · paused")
-            if self.ended:
-                title.append(" (ended)")
-            title.append(f"  · {self.lines_received:,} lines")
-            if self.buffer.filling:
-                title.append(" (the end shown; reading the rest for search and save)")
-            if self.wrap:
-                title.append("  · wrap")
-            if self._pattern is not None:
-                title.append(f"  · /{self._pattern.pattern}/ {self._matches:,} matches")
-                if self._pattern_note:
-                    title.append(f" ({self._pattern_note})", style="italic")
-        if self.problem:
-            title.append(
-                f"  ⚠ {clean(self.problem)}", style=self.app.theme_variables.get("error", "")
-            )
-        self.query_one("#logs-title", Static).update(title)
-
     def _keep_following(self) -> None:
         if self.follow:
             self.call_after_refresh(self.view.scroll_end, animate=False)
@@ -450,7 +429,6 @@ class LogPane(Vertical):
             self.view.auto_scroll = follow
             if follow:
                 self.view.scroll_end(animate=False)
-            self._show_title()
 
     def action_toggle_follow(self) -> None:
         self.follow = not self.follow
@@ -503,7 +481,8 @@ class LogPane(Vertical):
     def _search_changed(self, event: Input.Changed) -> None:
         event.stop()
         text = event.value
-        self._pattern, self._pattern_note = search_pattern(text) if text else (None, None)
+        self._pattern, self.search_note = search_pattern(text) if text else (None, None)
+        self.search = text or None
         self._refilter()
 
     @on(Input.Submitted, "#logs-search")
@@ -523,7 +502,6 @@ class LogPane(Vertical):
         if self._pattern is None or self.history is None:
             self.workers.cancel_group(self, "log-search")
             self._rewrite()
-            self._show_title()
             return
         self._search(self.history, self._pattern, self.history.count)
 
@@ -543,7 +521,6 @@ class LogPane(Vertical):
         since = self.lines_received - upto
         later = list(self.buffer.recent)[-since:] if since > 0 else []
         more = [event for event in later if pattern.search(event.message)]
-        self._matches = total + len(more)
+        self.matches = total + len(more)
         self.view.clear()
         self._write(found + more)
-        self._show_title()

@@ -26,16 +26,24 @@ async def until(
         await pilot.pause(0.02)
 
 
+async def painted(pilot: Pilot[Any], view: Any) -> None:
+    """Let a `LogView` paint what was written (it paints at most 30 times a second)."""
+    await until(pilot, lambda: not view.paint_pending, "the log view's paint")
+    await pilot.pause()
+
+
 def shown(widget: object) -> str:
-    """The plain text a `Static` shows (its content rendered as Rich would)."""
+    """The plain text a `Static` or a pane's header shows (rendered as Rich would)."""
     import io
 
     from rich.console import Console
     from textual.widgets import Static
 
-    assert isinstance(widget, Static)
+    from smtui.tui.headers import PaneHeader
+
+    assert isinstance(widget, Static | PaneHeader)
     console = Console(width=200, record=True, file=io.StringIO())
-    console.print(widget.content)
+    console.print(widget.content if isinstance(widget, Static) else widget.line())
     return console.export_text()
 
 

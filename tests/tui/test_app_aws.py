@@ -31,7 +31,7 @@ from tests.awsfakes import (
     sagemaker_backend,
     set_status,
 )
-from tests.tui.conftest import follows_new_job, matches, shown, until
+from tests.tui.conftest import follows_new_job, matches, painted, shown, until
 
 T0 = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
 
@@ -146,6 +146,7 @@ async def test_a_hosts_late_lines_are_put_in_their_place(
         ]  # fmt: skip
         assert len(lines) == 101
         assert rewrites == []  # only the displaced lines were written again, not the view
+        await painted(pilot, app.logs.view)
         assert app.logs.follow and app.logs.view.scroll_y == app.logs.view.max_scroll_y
 
 

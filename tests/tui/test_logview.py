@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.app import App, ComposeResult
 
 from smtui.tui.logview import LogView, widest
+from tests.tui.conftest import painted
 
 
 class ViewApp(App[None]):
@@ -23,7 +24,7 @@ async def test_the_newest_lines_kept_and_a_view_at_its_end_follows() -> None:
         view = app.query_one(LogView)
         for start in range(0, 3_000, 500):
             view.write_lines([f"line {i}" for i in range(start, start + 500)])
-        await pilot.pause()
+        await painted(pilot, view)
         assert view.line_count == 1_000 and view.lines[0] == "line 2000"
         assert shown(view)[-1] == "line 2999"
 
@@ -33,13 +34,13 @@ async def test_a_reader_scrolled_up_keeps_their_lines_while_old_ones_drop_off() 
     async with app.run_test(size=(60, 12)) as pilot:
         view = app.query_one(LogView)
         view.write_lines([f"line {i}" for i in range(1_000)])
-        await pilot.pause()
+        await painted(pilot, view)
         view.scroll_to(y=500, animate=False, immediate=True)
-        await pilot.pause()
+        await painted(pilot, view)
         before = shown(view)
         assert before[0] == "line 500"
         view.write_lines([f"line {i}" for i in range(1_000, 1_200)])  # 200 drop off the top
-        await pilot.pause()
+        await painted(pilot, view)
         assert shown(view) == before
 
 
@@ -48,10 +49,10 @@ async def test_replace_tail_puts_late_lines_in_place_and_redraws_them() -> None:
     async with app.run_test(size=(60, 12)) as pilot:
         view = app.query_one(LogView)
         view.write_lines(["a", "b", "d"])
-        await pilot.pause()
+        await painted(pilot, view)
         assert shown(view)[:3] == ["a", "b", "d"]  # drawn, so cached
         view.replace_tail(2, ["c", "d", "e"])
-        await pilot.pause()
+        await painted(pilot, view)
         assert list(view.lines) == ["a", "b", "c", "d", "e"]
         assert shown(view)[:5] == ["a", "b", "c", "d", "e"]
 
@@ -60,3 +61,31 @@ def test_widest_counts_cells_and_tabs() -> None:
     assert widest([]) == 0
     assert widest(["abc", "a\tb"]) == 9
     assert widest(["abc", "日本語"]) == 6
+
+
+async def test_a_flood_of_writes_is_painted_a_few_times_not_once_a_write() -> None:
+    app = ViewApp()
+    async with app.run_test(size=(60, 12)) as pilot:
+        view = app.query_one(LogView)
+        sizes: list[int] = []
+        view.watch(view, "virtual_size", lambda size: sizes.append(size.height), init=False)
+        for start in range(0, 1_000, 10):  # 100 writes within one frame
+            view.write_lines([f"line {i}" for i in range(start, start + 10)])
+        assert view.paint_pending
+        await painted(pilot, view)
+        assert sizes == [10, 1_000]  # the first write at once, the other 99 in one paint
+        assert shown(view)[-1] == "line 999"
+
+
+async def test_cleared_the_next_write_paints_at_once() -> None:
+    app = ViewApp()
+    async with app.run_test(size=(60, 12)) as pilot:
+        view = app.query_one(LogView)
+        view.write_lines(["a"])
+        view.write_lines(["b"])
+        assert view.paint_pending
+        view.clear()
+        view.write_lines(["c"])
+        assert not view.paint_pending and view.virtual_size.height == 1
+        await pilot.pause()
+        assert shown(view)[0] == "c"

@@ -19,7 +19,7 @@ from smtui.services.backend import Backend
 from smtui.tui.app import SmtuiApp
 from smtui.tui.submit import SubmitScreen
 from tests.awsfakes import create_job, put_events, sagemaker_backend
-from tests.tui.conftest import until
+from tests.tui.conftest import painted, until
 
 T0 = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
 SIZE = (100, 30)
@@ -86,6 +86,7 @@ def test_jobs_and_logs(app: SmtuiApp, snap_compare: Any) -> None:
         await pilot.press("down", "down")  # to the finished 2-host job
         await until(pilot, lambda: app.logs.lines_received == 6, "its six lines")
         await until(pilot, lambda: app.logs.ended, "its drain")
+        await painted(pilot, app.logs.view)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=before)
 
