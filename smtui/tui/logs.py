@@ -48,6 +48,9 @@ log = logging.getLogger("smtui.tui")
 MAX_VIEW = KEEP
 FRAME = 1 / 30
 """Seconds between writes to the view while lines pour in."""
+NEXT_TURN = 0.001
+"""Seconds between the chunks of one frame's lines: a turn of the event loop for the keys
+waiting (Textual's timers take no 0)."""
 MetricLines = list[tuple[str, str]] | None
 """(host, message) pairs for the metrics worker; [] asks for a redraw, None ends it."""
 _HOST = re.compile(r"\[algo-(\d+)\]")
@@ -173,6 +176,8 @@ class LogPane(Vertical):
         self._width = 0
         """The width the view was last laid out for (wrap and sparklines follow it)."""
         self._flush_timer: Timer | None = None
+        self._caught_up = asyncio.Event()
+        """Set when the view is no longer `backlogged`: the tail reads on."""
         self._switch_timer: Timer | None = None
         self._pattern: re.Pattern[str] | None = None
 
@@ -258,8 +263,9 @@ class LogPane(Vertical):
                 buffer.add(batch.events)
                 if self._flush_timer is None:
                     self._flush_timer = self.set_timer(FRAME, self._flush)
-                while buffer.backlogged:
-                    await asyncio.sleep(FRAME / 4)  # the view is behind: read no further yet
+                if buffer.backlogged:  # the view is behind: read no further yet
+                    self._caught_up.clear()
+                    await self._caught_up.wait()
             if batch.done and buffer.pending:  # the last lines are on screen before "ended"
                 while buffer.pending:
                     if self._flush_timer is not None:
@@ -317,10 +323,13 @@ class LogPane(Vertical):
         self._flush_timer = None
         buffer = self.buffer
         if not buffer.pending or self.history is None:
+            self._caught_up.set()
             return
         events = buffer.take()
         if buffer.pending:  # the rest next turn, after any key press waiting
-            self._flush_timer = self.set_timer(FRAME / 8, self._flush)
+            self._flush_timer = self.set_timer(NEXT_TURN, self._flush)
+        if not buffer.backlogged:
+            self._caught_up.set()
         self.history.append(events)
         self.received = self.history.count
         if self._metric_feed is not None:

@@ -119,3 +119,25 @@ def test_in_order_history_is_read_as_written(tmp_path: Path) -> None:
     saved = dest.read_text().splitlines()
     assert saved[74:77] == ["[algo-2] b 148", "[algo-2] b 150", "[algo-3] c 150"]
     history.close()
+
+
+def test_awkward_messages_and_streams_come_back_exactly(tmp_path: Path) -> None:
+    """Lone surrogates either side of a block's message boundary (JSON's `\\ud83d`), lines
+    that hold newlines, tabs and backslashes, empty messages, and stream names first seen
+    in a later block."""
+    history = LogHistory(tmp_path)
+    try:
+        first = [
+            LogEvent(1, "ends in half a pair \ud83d", STREAM),
+            LogEvent(2, "\ude00 starts with the other half", STREAM),
+            LogEvent(3, "two\nlines\tand a \\ back\\nslash", STREAM),
+            LogEvent(4, "", STREAM),
+        ]
+        later = [LogEvent(5, "日本語 🙂", "job/algo-10-1\t\"quoted\""), LogEvent(6, "x", STREAM)]
+        history.append(first)
+        history.append(later)
+        assert [(e.timestamp, e.message, e.stream) for e in history.events()] == [
+            (e.timestamp, e.message, e.stream) for e in first + later
+        ]
+    finally:
+        history.close()
