@@ -30,6 +30,7 @@ from textual.timer import Timer
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from smtui.core.backoff import retrying
 from smtui.core.jobs import TrainingJob
 from smtui.core.logevents import LogEvent, host_of, render_events, time_order
 from smtui.core.metrics import MetricSeries, MetricTracker, sparkline
@@ -37,7 +38,7 @@ from smtui.core.safetext import clean
 from smtui.services.backend import Backend
 from smtui.services.errors import ServiceError
 from smtui.services.loghistory import LogHistory
-from smtui.services.logtail import LogTailer
+from smtui.services.logtail import LogTailer, TailPolicy
 from smtui.tui.colours import host_colours
 from smtui.tui.fields import OrderedInput
 from smtui.tui.headers import LogsHeader
@@ -303,8 +304,8 @@ class LogPane(Vertical):
                 if not exc.retryable:
                     raise
                 failures += 1
-                wait = min(30.0, 2.0**failures)
-                self.problem = f"{exc}; retrying in {wait:.0f} s"
+                wait = TailPolicy.for_source(self.backend.logs).backoff.wait(failures)
+                self.problem = retrying(exc, wait)
                 self.post_message(self.TailChanged(job, self.status, self.problem))
                 await asyncio.sleep(wait)
 
