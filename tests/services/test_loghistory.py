@@ -133,7 +133,7 @@ def test_awkward_messages_and_streams_come_back_exactly(tmp_path: Path) -> None:
             LogEvent(3, "two\nlines\tand a \\ back\\nslash", STREAM),
             LogEvent(4, "", STREAM),
         ]
-        later = [LogEvent(5, "日本語 🙂", "job/algo-10-1\t\"quoted\""), LogEvent(6, "x", STREAM)]
+        later = [LogEvent(5, "日本語 🙂", 'job/algo-10-1\t"quoted"'), LogEvent(6, "x", STREAM)]
         history.append(first)
         history.append(later)
         assert [(e.timestamp, e.message, e.stream) for e in history.events()] == [
