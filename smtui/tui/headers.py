@@ -56,7 +56,7 @@ class JobsHeader(PaneHeader):
 
 
 class LogsHeader(PaneHeader):
-    """`Logs  job-1  · 2 hosts  · InProgress  · following  · 1,234 lines  · wrap`."""
+    """`Logs  job-1  · 2 hosts  · InProgress  · 1,234 lines  · following  · wrap`."""
 
     job: reactive[str | None] = reactive(None)
     hosts: reactive[int] = reactive(1)
@@ -87,12 +87,12 @@ class LogsHeader(PaneHeader):
             if self.status:
                 title.append("  · ")
                 title.append(self.status, style=status_colour(self.app, self.status))
+            title.append(f"  · {self.received:,} lines")  # before the rest: 80 columns
             title.append("  · following" if self.follow else "  · paused")
             if self.ended:
                 title.append(" (ended)")
-            title.append(f"  · {self.received:,} lines")
             if self.filling:
-                title.append(" (the end shown; reading the rest for search and save)")
+                title.append("  · the end shown; reading the rest for search and save")
             if self.wrap:
                 title.append("  · wrap")
             if self.search is not None:
