@@ -190,9 +190,11 @@ async def run_cli(lines: int, hosts: int) -> dict[str, Any]:
 
 async def first_frame(endpoint: str, launched: float) -> dict[str, Any]:
     from smtui.services.factory import BackendSettings, make_backend
-    from smtui.tui.app import SmtuiApp
 
     backend = make_backend(BackendSettings("aws", region="us-east-1", endpoint_url=endpoint))
+    backend.prefetch()  # as `run_app` does, before the app is imported
+    from smtui.tui.app import SmtuiApp
+
     app = SmtuiApp(backend)
     async with app.run_test(size=(160, 45)) as pilot:
         while app.jobs.table.row_count == 0:

@@ -21,6 +21,7 @@ def run_app(
 ) -> int:
     """Run the TUI until the user quits: 0, or 1 when it stopped on a bug (it has said
     where the crash file is; with `debug`, Textual has printed the traceback)."""
+    backend.prefetch()  # the first page of jobs, on another core while Textual starts
     from smtui.tui.app import SmtuiApp
 
     app = SmtuiApp(backend, theme=theme, job=job, config=config, overrides=overrides)

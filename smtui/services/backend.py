@@ -174,3 +174,10 @@ class Backend:
     storage: StorageService
     where: str = ""
     """`profile · region` or the local home, for headers and messages."""
+
+    def prefetch(self) -> None:
+        """Start what the TUI's first frame shows (the aws backend's first page of jobs, in
+        a process of its own), before the app is imported."""
+        ahead = getattr(self.jobs, "prefetch", None)  # not part of the protocol: optional
+        if callable(ahead):
+            ahead()

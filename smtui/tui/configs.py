@@ -7,6 +7,7 @@ over the old one, which ends a watch on the file itself.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import subprocess
@@ -22,6 +23,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from smtui.core.config import Overrides, resolve_with_problems
 from smtui.core.edits import ParamRow
@@ -121,6 +123,13 @@ class ConfigsPane(Horizontal):
             self.query_one("#configs-view", Static).update(
                 Text(f"no *.yml config in {self.folder}: `smtui init` writes one")
             )
+
+    async def loaded(self) -> None:
+        """Wait for the selected config's resolution under way, if one is."""
+        for worker in list(self.workers):
+            if worker.group == "config-load" and not worker.is_finished:
+                with contextlib.suppress(WorkerCancelled, WorkerFailed):  # shown by the pane
+                    await worker.wait()
 
     def focus_list(self) -> None:
         """Put the focus on the list of configs (the `3` key)."""

@@ -9,6 +9,7 @@ pane, a selected config to the data pane, a refresh's outcome to the status line
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, cast
 
@@ -62,6 +63,7 @@ class MainScreen(Screen[None]):
         self.data = data
         self.configs = configs
         self.status = StatusLine(id="status")
+        self._views_mounted: asyncio.Event | None = None
 
     @property
     def smtui(self) -> SmtuiApp:
@@ -74,12 +76,14 @@ class MainScreen(Screen[None]):
             with Vertical(id="jobs-view"):
                 yield self.jobs
                 yield self.logs
-            yield self.data
-            yield self.configs
         yield self.status
         yield Footer(compact=True)  # every key in 80 columns
 
     def on_mount(self) -> None:
+        # The data and configs views are hidden: mounted once the jobs are listed (or after
+        # a second), so the first frame's time goes to the jobs; a key that needs them
+        # mounts them first.
+        self.set_timer(1.0, self.mount_views)
         self.status.where = self.app.sub_title
         self.jobs.table.focus()
         job = self.smtui.initial_job
@@ -89,6 +93,17 @@ class MainScreen(Screen[None]):
 
     def on_resize(self) -> None:
         self.jobs.fit_height()
+
+    async def mount_views(self) -> None:
+        """Mount the data and configs views (once; later calls wait for the first)."""
+        if self._views_mounted is not None:
+            await self._views_mounted.wait()
+            return
+        self._views_mounted = asyncio.Event()
+        for pane in (self.data, self.configs):
+            pane.display = False  # the switcher shows one view; it hides only at a switch
+        await self.query_one(ContentSwitcher).mount(self.data, self.configs)
+        self._views_mounted.set()
 
     @property
     def view(self) -> str:
@@ -112,6 +127,7 @@ class MainScreen(Screen[None]):
 
     @on(JobsPane.Refreshed)
     def _jobs_refreshed(self, event: JobsPane.Refreshed) -> None:
+        self.call_after_refresh(self.mount_views)  # the jobs are on screen
         if event.problem is None:
             self.status.refreshed = self.smtui.clock()
         self.status.set_problem("jobs", event.problem)
@@ -125,8 +141,9 @@ class MainScreen(Screen[None]):
         self.data.use(self.configs.spec)
 
     # --- actions ---------------------------------------------------------------------
-    def action_show(self, view: str) -> None:
+    async def action_show(self, view: str) -> None:
         """Switch the main view: `jobs-view` (1), `data` (2) or `configs` (3)."""
+        await self.mount_views()
         self.query_one(ContentSwitcher).current = view
         if view == "jobs-view":
             self.jobs.table.focus()
@@ -142,14 +159,16 @@ class MainScreen(Screen[None]):
             self.notify("no job selected", severity="warning")
         return job
 
-    def action_submit(self) -> None:
+    async def action_submit(self) -> None:
         """The submit form for the selected config (`s`)."""
+        await self.mount_views()
         configs = self.configs
+        await configs.loaded()  # `s` pressed as the app starts waits for the config
         if configs.selected is None:
             self.notify("no config to submit from: `smtui init` writes one", severity="warning")
             return
         if configs.spec is None or configs.spec.config_path != configs.selected:
-            self.action_show("configs")
+            await self.action_show("configs")
             self.notify(f"{configs.selected.name} cannot be read; its problems are shown",
                         severity="error", markup=False)  # fmt: skip
             return
@@ -182,7 +201,9 @@ class MainScreen(Screen[None]):
 
     def follow_new(self, job: str) -> None:
         """A job just submitted: selected (as soon as a refresh lists it), logs following."""
-        self.action_show("jobs-view")
+        self.query_one(ContentSwitcher).current = "jobs-view"
+        self.jobs.table.focus()
+        self.refresh_bindings()
         self.jobs.select(job)
         self.jobs.refresh_jobs()
         self.logs.show(job, at_once=True)

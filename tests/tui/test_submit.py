@@ -42,6 +42,21 @@ async def open_request(app: SmtuiApp, pilot: object) -> RequestScreen:
     return app.screen
 
 
+async def test_keys_pressed_as_the_app_starts_wait_for_the_hidden_views(project: Path) -> None:
+    """The data and configs views mount after the first listing; `s` and `3` pressed
+    before that (in one burst with the start) mount them and wait for the config."""
+    app = SmtuiApp(local_backend(smtui_home()), config=project, overrides=Overrides())
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert not app.configs.is_mounted  # not yet: the first frame is the jobs'
+        await pilot.press("s")
+        await until(pilot, lambda: isinstance(app.screen, SubmitScreen), "the form")
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is app.main, "the main screen")
+        await pilot.press("3")
+        assert app.main.view == "configs" and app.configs.display and not app.data.display
+        assert not app.main.query_one("#jobs-view").display
+
+
 async def test_configs_pane_shows_origins_and_reloads_on_change(project: Path) -> None:
     app = SmtuiApp(local_backend(smtui_home()), config=project, overrides=Overrides())
     async with app.run_test(size=(120, 40)) as pilot:

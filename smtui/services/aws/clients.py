@@ -7,6 +7,7 @@ client-side rate limiting on top of the standard retry of throttling and connect
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import threading
 import time
@@ -46,6 +47,8 @@ class AwsClients:
         self._lock = threading.Lock()
         self._session: Any = None
         self._clients: dict[str, Any] = {}
+        self._ahead: dict[tuple[str, str, str], Any] = {}
+        """Calls made ahead by a child process (`prefetch.py`), taken by the first like them."""
 
     def _make_session(self) -> Any:
         import boto3
@@ -99,8 +102,24 @@ class AwsClients:
                 self._session = self._make_session()
             self._session.events.register(event, handler)
 
+    def prefetch(self, service: str, operation: str, **kwargs: Any) -> None:
+        """Start the call in a child process now, for the first `call` like it to take."""
+        from smtui.services.aws.prefetch import Prefetch
+
+        ahead = Prefetch(self.settings, service, operation, kwargs)
+        self._ahead[ahead.key] = ahead
+
     async def call(self, service: str, operation: str, **kwargs: Any) -> Any:
         """Call `operation` (boto3's snake_case name) off the event loop; errors translated."""
+        if self._ahead:
+            ahead = self._ahead.pop(call_key(service, operation, kwargs), None)
+            if ahead is not None:
+                start = time.perf_counter()
+                response = await asyncio.to_thread(ahead.result)
+                if response is not None:
+                    log.debug("%s:%s made ahead, %.0f ms", service, operation, _ms(start))
+                    return response
+                log.info("%s:%s made ahead gave nothing; calling now", service, operation)
         return await self.run(service, operation, lambda c: getattr(c, operation)(**kwargs))
 
     async def run(self, service: str, operation: str, work: Callable[[Any], T]) -> T:
@@ -119,6 +138,11 @@ class AwsClients:
             raise error from exc
         log.debug("%s %.0f ms", action, _ms(start))
         return result
+
+
+def call_key(service: str, operation: str, kwargs: dict[str, Any]) -> tuple[str, str, str]:
+    """What makes two calls alike (any argument, even one JSON cannot hold)."""
+    return service, operation, json.dumps(kwargs, sort_keys=True, default=repr)
 
 
 def _ms(start: float) -> float:

@@ -23,21 +23,15 @@ class AwsJobs:
         """Whether the server honours SortBy (SageMaker does; moto does not): learnt from the
         first page, so a server that doesn't costs no wasted first call on later lists."""
 
+    def prefetch(self) -> None:
+        """The first page of the unfiltered list, made ahead while the app starts."""
+        self.clients.prefetch("sagemaker", "list_training_jobs", **_page_kwargs(None, None, None))
+
     async def _page(
         self, status: str | None, name_contains: str | None, token: str | None
     ) -> tuple[list[JobSummary], list[JobSummary], str | None]:
         """One server page: (all rows in server order, rows matching the filters, next token)."""
-        kwargs: dict[str, Any] = {
-            "MaxResults": PAGE,
-            "SortBy": "CreationTime",
-            "SortOrder": "Descending",
-        }
-        if status:
-            kwargs["StatusEquals"] = status
-        if name_contains:
-            kwargs["NameContains"] = name_contains
-        if token:
-            kwargs["NextToken"] = token
+        kwargs = _page_kwargs(status, name_contains, token)
         page = await self.clients.call("sagemaker", "list_training_jobs", **kwargs)
         rows = [JobSummary.from_api(item) for item in page.get("TrainingJobSummaries", [])]
         matching = [
@@ -140,3 +134,20 @@ def _split(token: str | None) -> tuple[str | None, int]:
 
 def _join(token: str | None, skip: int) -> str:
     return f"{token or ''}#{skip}"
+
+
+def _page_kwargs(
+    status: str | None, name_contains: str | None, token: str | None
+) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {
+        "MaxResults": PAGE,
+        "SortBy": "CreationTime",
+        "SortOrder": "Descending",
+    }
+    if status:
+        kwargs["StatusEquals"] = status
+    if name_contains:
+        kwargs["NameContains"] = name_contains
+    if token:
+        kwargs["NextToken"] = token
+    return kwargs

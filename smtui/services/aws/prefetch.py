@@ -1,0 +1,93 @@
+"""The first page of the jobs list, fetched by a process of its own while the TUI starts.
+
+Before the first call, a process spends about a quarter of a second importing boto3 and
+building the SageMaker client from its service model, all of it on the CPU. In the TUI's
+own process that time added to Textual's start-up, since the GIL runs one at a time, and
+the first rows came at 1.8× `aws sagemaker list-training-jobs`. A child process does it on
+another core while the app starts, so the rows show as soon as the app has drawn its frame.
+
+The request goes to the child on its stdin (an endpoint URL may carry a password, and
+argv is visible to every user). The child answers with the response as JSON (times in ISO
+8601), or with nothing. Nothing goes wrong loudly here: when the child fails (credentials
+that need a prompt, an error from the service, a crash) or takes longer than `PATIENCE`,
+the app makes the call itself, as without a prefetch, and reports what goes wrong then.
+"""
+
+from __future__ import annotations
+
+import atexit
+import dataclasses
+import datetime as dt
+import json
+import subprocess
+import sys
+from typing import Any
+
+from smtui.services.aws.clients import AwsClients, AwsSettings, call_key
+
+PATIENCE = 3.0
+"""Seconds the app waits for the child's answer, from its first call, before calling itself."""
+
+
+class Prefetch:
+    """One call made by a child process, started at once."""
+
+    def __init__(
+        self, settings: AwsSettings, service: str, operation: str, kwargs: dict[str, Any]
+    ) -> None:
+        self.key = call_key(service, operation, kwargs)
+        request = {
+            "settings": dataclasses.asdict(settings),
+            "service": service,
+            "operation": operation,
+            "kwargs": kwargs,
+        }
+        self._child = subprocess.Popen(
+            [sys.executable, "-m", "smtui.services.aws.prefetch"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        atexit.register(self._child.kill)  # nothing once it has ended
+        stdin, self._child.stdin = self._child.stdin, None  # given now; `communicate` reads
+        assert stdin is not None
+        with stdin:
+            stdin.write(json.dumps(request).encode())
+
+    def result(self) -> dict[str, Any] | None:
+        """The response, or None: the caller makes the call itself (blocks: run in a thread)."""
+        try:
+            out, _ = self._child.communicate(timeout=PATIENCE)
+        except subprocess.TimeoutExpired:
+            self._child.kill()
+            self._child.communicate()
+            return None
+        if self._child.returncode != 0:
+            return None
+        try:
+            response = json.loads(out)
+        except ValueError:
+            return None
+        return response if isinstance(response, dict) else None
+
+
+def _iso(value: object) -> str:
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def main() -> int:
+    """The child: the request on stdin, the response on stdout, exit 1 on any failure."""
+    try:
+        request = json.loads(sys.stdin.read())
+        clients = AwsClients(AwsSettings(**request["settings"]))
+        client = clients.client(request["service"])
+        response = getattr(client, request["operation"])(**request["kwargs"])
+        response.pop("ResponseMetadata", None)
+        sys.stdout.write(json.dumps(response, default=_iso))
+    except Exception:  # the app makes the call itself and reports what went wrong
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
