@@ -5,7 +5,8 @@ has its own. Both call the operations here (stop, resubmit, download, details, c
 open a dialog or a form and run the work in a worker whose failure is shown once, named.
 
 The screens and dialogs (and what they need: validation, the request model, archives) are
-imported when first opened, not before the first frame.
+imported when first opened, and the hidden data and configs views (with the config
+loader) when they mount, not before the first frame.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import logging
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on
@@ -24,7 +25,6 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from smtui.core.config import Overrides
 from smtui.core.errors import UsageError
 from smtui.core.jobs import TERMINAL
 from smtui.core.safetext import clean
@@ -34,12 +34,15 @@ from smtui.services.backend import Backend
 from smtui.services.debuglog import write_crash
 from smtui.services.loghistory import sweep_stale
 from smtui.tui import memory
-from smtui.tui.configs import ConfigsPane
-from smtui.tui.data import DataPane
 from smtui.tui.jobs import JobsPane
 from smtui.tui.logs import LogPane
 from smtui.tui.main import MainScreen
 from smtui.tui.themes import DEFAULT_THEME, load_themes, remember_theme, remembered_theme
+
+if TYPE_CHECKING:
+    from smtui.core.config import Overrides
+    from smtui.tui.configs import ConfigsPane
+    from smtui.tui.data import DataPane
 
 ACTION_GROUP = "job-action"
 log = logging.getLogger("smtui.tui")
@@ -64,8 +67,7 @@ class SmtuiApp(App[None]):
         super().__init__()
         self.backend = backend
         self.initial_job = job
-        self.overrides = overrides or Overrides()
-        """The command line's flags: the configs pane and the submit form resolve with them."""
+        self._overrides = overrides
         where = backend.where
         self.sub_title = where if where.startswith(backend.name) else f"{backend.name} · {where}"
         loaded = load_themes()
@@ -85,12 +87,25 @@ class SmtuiApp(App[None]):
         self.clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
         """Now, for elapsed times and the status line (tests fix it for snapshots)."""
         folder = (config.parent if config else Path.cwd()).resolve()
-        self.main = MainScreen(
-            JobsPane(backend),
-            LogPane(backend),
-            DataPane(backend),
-            ConfigsPane(folder, self.overrides, config.resolve() if config else None),
-        )
+
+        def hidden_views() -> tuple[DataPane, ConfigsPane]:
+            from smtui.tui.configs import ConfigsPane
+            from smtui.tui.data import DataPane
+
+            chosen = config.resolve() if config else None
+            return DataPane(backend), ConfigsPane(folder, self.overrides, chosen)
+
+        self.main = MainScreen(JobsPane(backend), LogPane(backend), hidden_views)
+
+    @property
+    def overrides(self) -> Overrides:
+        """The command line's flags: the configs pane and the submit form resolve with them
+        (none by default; the config loader is imported when first asked)."""
+        if self._overrides is None:
+            from smtui.core.config import Overrides
+
+            self._overrides = Overrides()
+        return self._overrides
 
     def get_default_screen(self) -> MainScreen:
         return self.main

@@ -10,7 +10,8 @@ pane, a selected config to the data pane, a refresh's outcome to the status line
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import cached_property
 from typing import TYPE_CHECKING, cast
 
 from textual import on
@@ -20,14 +21,17 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Header
 
-from smtui.tui.configs import ConfigsPane
-from smtui.tui.data import DataPane
 from smtui.tui.jobs import JobsPane
 from smtui.tui.logs import LogPane
 from smtui.tui.status import StatusLine
 
 if TYPE_CHECKING:
     from smtui.tui.app import SmtuiApp
+    from smtui.tui.configs import ConfigsPane
+    from smtui.tui.data import DataPane
+
+HiddenViews = Callable[[], "tuple[DataPane, ConfigsPane]"]
+"""Makes the data and configs views (imported then: they are not on the first frame)."""
 
 JOB_ACTIONS = frozenset({"stop_job", "resubmit", "download", "details", "copy"})
 """The keys that act on the selected job: they apply on the jobs view only."""
@@ -56,14 +60,25 @@ class MainScreen(Screen[None]):
                 tooltip="Copy the selected job's name (OSC 52: works over SSH)"),
     ]  # fmt: skip
 
-    def __init__(self, jobs: JobsPane, logs: LogPane, data: DataPane, configs: ConfigsPane):
+    def __init__(self, jobs: JobsPane, logs: LogPane, hidden_views: HiddenViews) -> None:
         super().__init__()
         self.jobs = jobs
         self.logs = logs
-        self.data = data
-        self.configs = configs
+        self._hidden_views = hidden_views
         self.status = StatusLine(id="status")
         self._views_mounted: asyncio.Event | None = None
+
+    @cached_property
+    def _views(self) -> tuple[DataPane, ConfigsPane]:
+        return self._hidden_views()
+
+    @property
+    def data(self) -> DataPane:
+        return self._views[0]
+
+    @property
+    def configs(self) -> ConfigsPane:
+        return self._views[1]
 
     @property
     def smtui(self) -> SmtuiApp:
@@ -136,8 +151,7 @@ class MainScreen(Screen[None]):
     def _tail_changed(self, event: LogPane.TailChanged) -> None:
         self.status.set_problem("logs", event.problem)
 
-    @on(ConfigsPane.Selected)
-    def _config_selected(self, event: ConfigsPane.Selected) -> None:
+    def on_configs_pane_selected(self, event: ConfigsPane.Selected) -> None:
         self.data.use(self.configs.spec)
 
     # --- actions ---------------------------------------------------------------------

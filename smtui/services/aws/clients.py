@@ -6,7 +6,6 @@ client-side rate limiting on top of the standard retry of throttling and connect
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import threading
@@ -114,6 +113,8 @@ class AwsClients:
         if self._ahead:
             ahead = self._ahead.pop(call_key(service, operation, kwargs), None)
             if ahead is not None:
+                import asyncio
+
                 start = time.perf_counter()
                 response = await asyncio.to_thread(ahead.result)
                 if response is not None:
@@ -128,6 +129,8 @@ class AwsClients:
 
         def call() -> T:
             return work(self.client(service))
+
+        import asyncio  # here: the prefetch child (`prefetch.py`) never runs a loop
 
         start = time.perf_counter()
         try:
