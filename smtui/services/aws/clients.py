@@ -6,8 +6,10 @@ client-side rate limiting on top of the standard retry of throttling and connect
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
+from smtui.services.aws.prefetch import Prefetch, call_key, to_json
 from smtui.services.errors import translate
 
 T = TypeVar("T")
@@ -103,9 +106,7 @@ class AwsClients:
 
     def prefetch(self, service: str, operation: str, **kwargs: Any) -> None:
         """Start the call in a child process now, for the first `call` like it to take."""
-        from smtui.services.aws.prefetch import Prefetch
-
-        ahead = Prefetch(self.settings, service, operation, kwargs)
+        ahead = Prefetch(dataclasses.asdict(self.settings), service, operation, kwargs)
         self._ahead[ahead.key] = ahead
 
     async def call(self, service: str, operation: str, **kwargs: Any) -> Any:
@@ -143,11 +144,6 @@ class AwsClients:
         return result
 
 
-def call_key(service: str, operation: str, kwargs: dict[str, Any]) -> tuple[str, str, str]:
-    """What makes two calls alike (any argument, even one JSON cannot hold)."""
-    return service, operation, json.dumps(kwargs, sort_keys=True, default=repr)
-
-
 def _ms(start: float) -> float:
     return (time.perf_counter() - start) * 1000
 
@@ -168,3 +164,20 @@ def parse_timestamp(value: Any) -> datetime:
 
 def _camel(operation: str) -> str:
     return "".join(part.capitalize() for part in operation.split("_"))
+
+
+def child() -> int:
+    """The prefetch child (`prefetch.py`): the request on stdin, the response on stdout,
+    exit 1 on any failure (the app then makes the call itself and reports it)."""
+    try:
+        request = json.loads(sys.stdin.read())
+        clients = AwsClients(AwsSettings(**request["settings"]))
+        client = clients.client(request["service"])
+        sys.stdout.write(to_json(getattr(client, request["operation"])(**request["kwargs"])))
+    except Exception:  # noqa: BLE001 (said by the app's own call)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(child())

@@ -16,14 +16,11 @@ the app makes the call itself, as without a prefetch, and reports what goes wron
 from __future__ import annotations
 
 import atexit
-import dataclasses
 import datetime as dt
 import json
 import subprocess
 import sys
 from typing import Any
-
-from smtui.services.aws.clients import AwsClients, AwsSettings, call_key
 
 PATIENCE = 3.0
 """Seconds the app waits for the child's answer, from its first call, before calling itself."""
@@ -33,17 +30,18 @@ class Prefetch:
     """One call made by a child process, started at once."""
 
     def __init__(
-        self, settings: AwsSettings, service: str, operation: str, kwargs: dict[str, Any]
+        self, settings: dict[str, Any], service: str, operation: str, kwargs: dict[str, Any]
     ) -> None:
+        """`settings`: the `AwsSettings` of the clients, as a dict."""
         self.key = call_key(service, operation, kwargs)
         request = {
-            "settings": dataclasses.asdict(settings),
+            "settings": settings,
             "service": service,
             "operation": operation,
             "kwargs": kwargs,
         }
         self._child = subprocess.Popen(
-            [sys.executable, "-m", "smtui.services.aws.prefetch"],
+            [sys.executable, "-m", "smtui.services.aws.clients"],  # its `child` runs
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         atexit.register(self._child.kill)  # nothing once it has ended
@@ -69,25 +67,18 @@ class Prefetch:
         return response if isinstance(response, dict) else None
 
 
+def call_key(service: str, operation: str, kwargs: dict[str, Any]) -> tuple[str, str, str]:
+    """What makes two calls alike (any argument, even one JSON cannot hold)."""
+    return service, operation, json.dumps(kwargs, sort_keys=True, default=repr)
+
+
+def to_json(response: dict[str, Any]) -> str:
+    """A response as the child writes it: times in ISO 8601."""
+    response.pop("ResponseMetadata", None)
+    return json.dumps(response, default=_iso)
+
+
 def _iso(value: object) -> str:
     if isinstance(value, dt.datetime):
         return value.isoformat()
     raise TypeError(f"{type(value).__name__} is not JSON")
-
-
-def main() -> int:
-    """The child: the request on stdin, the response on stdout, exit 1 on any failure."""
-    try:
-        request = json.loads(sys.stdin.read())
-        clients = AwsClients(AwsSettings(**request["settings"]))
-        client = clients.client(request["service"])
-        response = getattr(client, request["operation"])(**request["kwargs"])
-        response.pop("ResponseMetadata", None)
-        sys.stdout.write(json.dumps(response, default=_iso))
-    except Exception:  # the app makes the call itself and reports what went wrong
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
