@@ -289,6 +289,11 @@ class SmtuiApp(App[None]):
             self.notify(clean(str(worker.error), multiline=True), title=f"{worker.name} failed",
                         severity="error", timeout=10, markup=False)  # fmt: skip
 
+    async def _run_pane_action(self, action: str, node: Any) -> None:
+        """A key's action from the palette: a hidden view's is mounted first."""
+        await self.main.mount_views()
+        await self.run_action(action, node)
+
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Textual's (themes, quit…), then every key of the main screen and its panes,
         named as the help and the footer name them."""
@@ -302,6 +307,6 @@ class SmtuiApp(App[None]):
                 continue
 
             def run(node: object = node, action: str = binding.action) -> None:
-                self.call_later(self.run_action, action, node)
+                self.call_later(self._run_pane_action, action, node)
 
             yield SystemCommand(binding.tooltip, f"key: {key_label(binding)}", run)

@@ -95,16 +95,16 @@ class MainScreen(Screen[None]):
         yield Footer(compact=True)  # every key in 80 columns
 
     def on_mount(self) -> None:
-        # The data and configs views are hidden: mounted once the jobs are listed (or after
-        # a second), so the first frame's time goes to the jobs; a key that needs them
-        # mounts them first.
-        self.set_timer(1.0, self.mount_views)
+        # The data and configs views start hidden, and are mounted (and their modules and
+        # the config loader imported) when a key first needs them: about 0.1 s of work that
+        # neither the first frame nor a log flood should wait behind.
         self.status.where = self.app.sub_title
         self.jobs.table.focus()
         job = self.smtui.initial_job
         if job:
             self.jobs.select(job)
-            self.logs.show(job, at_once=True)
+            # After the first frame: a flood of lines then pours into a settled screen.
+            self.call_after_refresh(self.logs.show, job, at_once=True)
 
     def on_resize(self) -> None:
         self.jobs.fit_height()
@@ -142,7 +142,6 @@ class MainScreen(Screen[None]):
 
     @on(JobsPane.Refreshed)
     def _jobs_refreshed(self, event: JobsPane.Refreshed) -> None:
-        self.call_after_refresh(self.mount_views)  # the jobs are on screen
         if event.problem is None:
             self.status.refreshed = self.smtui.clock()
         self.status.set_problem("jobs", event.problem)

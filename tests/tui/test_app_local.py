@@ -30,7 +30,8 @@ async def test_demo_job_streams_two_hosts_and_completes(tmp_path: Path) -> None:
     app = SmtuiApp(local_backend(home), job=job)
     async with app.run_test(size=(100, 30)) as pilot:
         await until(pilot, lambda: job in app.jobs.model.summaries, "the job listed")
-        assert app.jobs.selected == job and app.logs.job == job
+        await until(pilot, lambda: app.logs.job == job, "its tail (after the first frame)")
+        assert app.jobs.selected == job
         seen: list[str] = []
 
         def completed() -> bool:

@@ -26,6 +26,7 @@ def keys() -> list[str]:
 
 
 async def open_data(app: SmtuiApp, pilot: Any) -> DataPane:
+    await app.main.mount_views()  # the hidden views mount when first needed
     await until(pilot, lambda: app.configs.spec is not None, "the config")
     await pilot.press("2")
     await until(pilot, lambda: app.data.data_present is not None, "the root listed")
@@ -136,6 +137,7 @@ async def test_a_missing_bucket_is_shown_in_the_tree_and_listed_again_on_reload(
 ) -> None:
     app = SmtuiApp(aws_backend, config=project, overrides=Overrides())
     async with app.run_test(size=(120, 36)) as pilot:
+        await app.main.mount_views()  # the hidden views mount when first needed
         await until(pilot, lambda: app.configs.spec is not None, "the config")
         await pilot.press("2")
         tree: Tree[Any] = app.data.query_one("#data-tree", Tree)

@@ -126,6 +126,7 @@ def submit_app(aws_backend: Backend, project: Path) -> SmtuiApp:
 async def open_submit(pilot: Pilot[Any]) -> None:
     app = pilot.app
     assert isinstance(app, SmtuiApp)
+    await app.main.mount_views()  # the hidden views mount when first needed
     await until(pilot, lambda: app.configs.spec is not None, "the config")
     await pilot.press("s")
     await until(pilot, lambda: isinstance(app.screen, SubmitScreen), "the form")
@@ -173,6 +174,7 @@ def test_data_pane_with_a_plan(aws_backend: Backend, project: Path, snap_compare
     app.animation_level = "none"
 
     async def before(pilot: Pilot[Any]) -> None:
+        await app.main.mount_views()  # the hidden views mount when first needed
         await until(pilot, lambda: app.configs.spec is not None, "the config")
         await pilot.press("2")
         await until(pilot, lambda: app.data.data_present is not None, "the listing")

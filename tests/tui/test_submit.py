@@ -24,6 +24,7 @@ async def open_form(app: SmtuiApp, pilot: object) -> SubmitScreen:
     from textual.pilot import Pilot
 
     assert isinstance(pilot, Pilot)
+    await app.main.mount_views()  # the hidden views mount when first needed
     await until(pilot, lambda: app.configs.spec is not None, "the config resolved")
     await pilot.press("s")
     await until(pilot, lambda: isinstance(app.screen, SubmitScreen), "the form")
