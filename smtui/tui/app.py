@@ -291,7 +291,8 @@ class SmtuiApp(App[None]):
 
     async def _run_pane_action(self, action: str, node: Any) -> None:
         """A key's action from the palette: a hidden view's is mounted first."""
-        await self.main.mount_views()
+        if node in (self.main.data, self.main.configs):
+            await self.main.mount_views()
         await self.run_action(action, node)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:

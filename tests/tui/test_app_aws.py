@@ -413,6 +413,19 @@ async def test_the_command_palette_runs_actions(aws_backend: Backend) -> None:
         await pilot.press("n")
 
 
+async def test_a_palette_action_of_a_view_not_yet_shown_mounts_it_first(
+    aws_backend: Backend,
+) -> None:
+    app = SmtuiApp(aws_backend)
+    async with app.run_test(size=(120, 36)) as pilot:
+        assert not app.data.is_mounted
+        await pilot.press("ctrl+p", *"reload the s3 tree")
+        await until(pilot, lambda: matches(app) == ["Reload the S3 tree"], "the one match")
+        await pilot.press("down", "enter")
+        await until(pilot, lambda: app.data.is_mounted, "the data view mounted")
+        assert not app.data.display  # mounted hidden: the jobs view stays on screen
+
+
 async def test_the_palette_and_the_help_name_every_key_of_the_main_screen(
     aws_backend: Backend,
 ) -> None:

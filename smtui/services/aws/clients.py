@@ -49,7 +49,7 @@ class AwsClients:
         self._lock = threading.Lock()
         self._session: Any = None
         self._clients: dict[str, Any] = {}
-        self._ahead: dict[tuple[str, str, str], Any] = {}
+        self._ahead: dict[tuple[str, str, str], Prefetch] = {}
         """Calls made ahead by a child process (`prefetch.py`), taken by the first like them."""
 
     def _make_session(self) -> Any:
