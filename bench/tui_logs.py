@@ -20,8 +20,9 @@ Run: python bench/tui_logs.py [--lines 1000000] [--hosts 2] [--jobs 200]
    opening it to its last line on screen (its streams' ends are read first, so the two
    should be equal within noise).
 3. First frame. moto's server on 127.0.0.1 with `--jobs` training jobs; a new process
-   imports smtui, starts the app headless (the first page of jobs made ahead, as `smtui`
-   does) and stops the clock when the job table has rows, plus a frame (1/60 s) for
+   runs `smtui --backend aws --endpoint-url …` through its own entry point (the parser,
+   the config's resolution, the backend, the first page of jobs made ahead) with the app
+   headless, and stops the clock when the job table has rows, plus a frame (1/60 s) for
    their paint, beside `aws sagemaker list-training-jobs` against the same server
    (awscli from bench/.venv, as bench/startup.py makes it), each the median of 5 runs.
 """
@@ -36,9 +37,12 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from compiled import compile_smtui
 
 ROOT = Path(__file__).resolve().parents[1]
 JOB = "flood-20261124-090000-000"
@@ -191,22 +195,39 @@ async def run_cli(lines: int, hosts: int) -> dict[str, Any]:
     return {"seconds": took, "lines_per_s": lines / took, "peak_rss_mb": peak_rss_mb()}
 
 
-async def first_frame(endpoint: str, launched: float) -> dict[str, Any]:
-    from smtui.services.factory import BackendSettings, make_backend
+def first_frame(endpoint: str, launched: float) -> dict[str, Any]:
+    """`smtui --endpoint-url …` as a user starts it (the parser, the config's resolution,
+    the backend, `run_app`'s prefetch), with the app run headless and timed to its rows."""
+    import smtui.cli.tui
+    from smtui.cli import main
 
-    backend = make_backend(BackendSettings("aws", region="us-east-1", endpoint_url=endpoint))
-    backend.prefetch()  # as `run_app` does, before the app is imported
-    from smtui.tui.app import SmtuiApp
+    seen: dict[str, Any] = {}
 
-    app = SmtuiApp(backend)
-    async with app.run_test(size=(160, 45)):
-        # Polled without `pilot.pause`, which paints the whole screen each time it is
-        # called (work the app would not do); the rows' own paint is counted as one frame.
-        while app.jobs.table.row_count == 0:
-            await asyncio.sleep(0.002)
-        listed = time.time() - launched + 1 / 60
-        rows = app.jobs.table.row_count
-    return {"seconds": listed, "rows": rows}
+    def run_app(backend: Any, theme: str | None, *args: Any, **kwargs: Any) -> int:
+        backend.prefetch()  # `run_app` up to `app.run()`, which a headless run replaces
+        from smtui.tui.app import SmtuiApp
+
+        app = SmtuiApp(backend, theme=theme)
+
+        async def until_rows() -> None:
+            async with app.run_test(size=(160, 45)):
+                # Polled without `pilot.pause`, which paints the whole screen each time it
+                # is called (work the app would not do); the rows' paint is one frame.
+                while app.jobs.table.row_count == 0:
+                    await asyncio.sleep(0.002)
+                seen["seconds"] = time.time() - launched + 1 / 60
+                seen["rows"] = app.jobs.table.row_count
+
+        asyncio.run(until_rows())
+        return 0
+
+    smtui.cli.tui.run_app = run_app
+    with tempfile.TemporaryDirectory() as empty:  # no jobber.yml: the flags say where
+        os.chdir(empty)
+        code = main(["--backend", "aws", "--region", "us-east-1", "--endpoint-url", endpoint])
+    if code != 0 or "rows" not in seen:
+        sys.exit(f"smtui exited {code} before showing rows")
+    return seen
 
 
 def child(argv: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
@@ -298,9 +319,10 @@ def main() -> None:
         elif kind == "end":
             result = asyncio.run(last_screen(int(rest[0]), int(rest[1])))
         else:
-            result = asyncio.run(first_frame(rest[0], float(rest[1])))
+            result = first_frame(rest[0], float(rest[1]))
         print(json.dumps(result))
         return
+    compile_smtui()  # as its peers' installed code is
     n, hosts = args.lines, args.hosts
     tuis, clis = [], []
     for _ in range(3):

@@ -15,7 +15,6 @@ import json
 import os
 import tempfile
 from dataclasses import dataclass, field
-from importlib import metadata as package_metadata
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +45,9 @@ def cache_folder() -> Path:
 def input_shape(service: str, operation: str) -> DigestShape:
     """The operation's input shape: from the cache when this botocore was digested
     before, else from botocore's loaded model (and then cached)."""
-    version = package_metadata.version("botocore")
+    from importlib import metadata  # here: 20 ms, for a command that checks a request
+
+    version = metadata.version("botocore")
     path = cache_folder() / f"{service}-{operation}-botocore-{version}-v{FORMAT}.json"
     with contextlib.suppress(OSError, ValueError, KeyError):
         return _load(json.loads(path.read_text()))

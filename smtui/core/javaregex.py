@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 import os
 import re
 import unicodedata
@@ -35,7 +36,7 @@ _POSIX = {
 """Java's POSIX classes are ASCII-only unless UNICODE_CHARACTER_CLASS is set (it is not)."""
 _PLAIN_ESCAPES = frozenset("dDsSwWbBtnrf0xu")
 """Escaped letters Python's `re` reads as Java does (under `re.ASCII`)."""
-_SCANNED = [*range(0x40000), *range(0xE0000, 0xE1000)]
+_SCANNED = (range(0x40000), range(0xE0000, 0xE1000))
 """Code points searched for a category: planes 0–3 and 14. Planes 4–13 hold no assigned
 characters and 15–16 only private use (Co), so the search stays fast; a test checks this
 against the whole range for the categories smtui meets."""
@@ -52,7 +53,7 @@ def category_ranges(name: str) -> str:
     with contextlib.suppress(OSError, UnicodeError):
         return path.read_text(encoding="utf-8", errors="surrogatepass")
     ranges: list[tuple[int, int]] = []
-    for code in _SCANNED:
+    for code in itertools.chain(*_SCANNED):
         if unicodedata.category(chr(code)).startswith(name):
             if ranges and ranges[-1][1] == code - 1:
                 ranges[-1] = (ranges[-1][0], code)

@@ -16,9 +16,10 @@ from textual.widgets import Button, Input, Label, Static, TextArea
 
 from smtui.core.edits import EditedJob, edit_job, params_text
 from smtui.core.jobs import TrainingJob
-from smtui.tui.fields import OrderedInput, OrderedTextArea
+from smtui.tui.fields import OrderedInput
 from smtui.tui.params import param_table
 from smtui.tui.plain import plain
+from smtui.tui.textarea import OrderedTextArea
 
 HELP_SECTIONS = {
     "MainScreen": "Anywhere",

@@ -13,14 +13,14 @@ after `Tab` the next characters still go to the field the user just left.
 These fields run a key's binding when the key reaches them, before the next key is read,
 and pass on a key that reaches them after the focus has moved (to the widget that has it
 now), so what lands in each field is what the user typed there, in the order they typed it.
+`OrderedTextArea`, the same for a `TextArea`, is in `textarea.py`.
 """
 
 from __future__ import annotations
 
 from textual import events
-from textual.binding import Binding
 from textual.widget import Widget
-from textual.widgets import Input, TextArea
+from textual.widgets import Input
 
 
 def pass_on(widget: Widget, event: events.Key) -> bool:
@@ -57,32 +57,3 @@ class OrderedInput(Input):
         if not event.is_printable and await run_binding_now(self, event):
             return
         await super()._on_key(event)
-
-
-class OrderedTextArea(TextArea):
-    """A `TextArea` whose bindings (arrows, Home, End, ctrl+end…) act in typing order;
-    ctrl+home and ctrl+end go to the start and the end of the text, as in an editor."""
-
-    BINDINGS = [
-        Binding("ctrl+home", "document_start", "Start", show=False),
-        Binding("ctrl+end", "document_end", "End", show=False),
-    ]
-
-    def action_document_start(self) -> None:
-        self.move_cursor((0, 0))
-
-    def action_document_end(self) -> None:
-        self.move_cursor(self.document.end)
-
-    async def _on_key(self, event: events.Key) -> None:
-        if pass_on(self, event):
-            return
-        if not self._inserts(event) and await run_binding_now(self, event):
-            return
-        await super()._on_key(event)
-
-    def _inserts(self, event: events.Key) -> bool:
-        """Whether the text area itself takes the key (a character, Enter, Tab to indent)."""
-        if event.is_printable or event.key == "enter":
-            return True
-        return self.tab_behavior == "indent" and event.key in ("tab", "escape")

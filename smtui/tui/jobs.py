@@ -167,6 +167,10 @@ class JobsPane(Vertical):
         changed (the instances and cost fill in as the descriptions come)."""
         page = await self.backend.jobs.list_jobs(self.status_filter, self.name_filter or None, PAGE)
         self._apply_page(page, first=True)
+        # The rows are painted first: the first describe builds the backend's client in a
+        # thread (boto3's import and SageMaker model, 0.5 s of CPU), which would otherwise
+        # hold the GIL against the first frame's paint.
+        await self.wait_for_refresh()
         await self._describe(self.model.stale(page.jobs))
 
     @work(exclusive=True, group="jobs-more", exit_on_error=False)

@@ -34,10 +34,11 @@ from smtui.core.spec import JobSpec
 from smtui.services.backend import Backend
 from smtui.services.submit import submit_spec
 from smtui.tui.advanced import AdvancedFields, advanced_section
-from smtui.tui.fields import OrderedInput, OrderedTextArea
+from smtui.tui.fields import OrderedInput
 from smtui.tui.params import param_table
 from smtui.tui.picker import InstancePicker
 from smtui.tui.plain import plain
+from smtui.tui.textarea import OrderedTextArea
 
 
 class RequestScreen(ModalScreen[None]):

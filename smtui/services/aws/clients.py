@@ -52,41 +52,68 @@ class AwsClients:
         self._ahead: dict[tuple[str, str, str], Prefetch] = {}
         """Calls made ahead by a child process (`prefetch.py`), taken by the first like them."""
 
-    def _make_session(self) -> Any:
-        import boto3
+    def _core_session(self) -> Any:
+        """A botocore session for the settings, parsing times without dateutil."""
         import botocore.session
 
-        core = botocore.session.get_session()
+        core = botocore.session.Session(profile=self.settings.profile)
+        if self.settings.region is not None:
+            core.set_config_variable("region", self.settings.region)
         parsers = core.get_component("response_parser_factory")
         parsers.set_parser_defaults(timestamp_parser=parse_timestamp)
-        return boto3.Session(
-            botocore_session=core,
-            profile_name=self.settings.profile,
-            region_name=self.settings.region,
+        return core
+
+    def _make_session(self) -> Any:
+        import boto3
+
+        return boto3.Session(botocore_session=self._core_session())
+
+    def _config(self) -> Any:
+        from botocore.config import Config
+
+        return Config(
+            retries={
+                "mode": self.settings.retry_mode,
+                # botocore's "max_attempts" counts retries; this counts every try.
+                "total_max_attempts": self.settings.max_attempts,
+            },
+            connect_timeout=self.settings.connect_timeout,
+            read_timeout=self.settings.read_timeout,
+            max_pool_connections=32,
         )
 
     def client(self, service: str) -> Any:
         """The shared client for `service` (`sagemaker`, `logs`, `s3`), created on first use."""
         with self._lock:
             if service not in self._clients:
-                from botocore.config import Config
-
                 if self._session is None:
                     self._session = self._make_session()
-                config = Config(
-                    retries={
-                        "mode": self.settings.retry_mode,
-                        # botocore's "max_attempts" counts retries; this counts every try.
-                        "total_max_attempts": self.settings.max_attempts,
-                    },
-                    connect_timeout=self.settings.connect_timeout,
-                    read_timeout=self.settings.read_timeout,
-                    max_pool_connections=32,
-                )
                 self._clients[service] = self._session.client(
-                    service, endpoint_url=self.settings.endpoint_url, config=config
+                    service, endpoint_url=self.settings.endpoint_url, config=self._config()
                 )
             return self._clients[service]
+
+    def one_call_client(self, service: str, operation: str) -> Any:
+        """A botocore client (no boto3) that knows only `operation`, from botocore's data
+        trimmed to it (`onecall.py`): the prefetch child's, built in a tenth of the time."""
+        from smtui.services.aws import onecall
+
+        core = self._core_session()
+        trimmed = onecall.loader(core, service, operation)
+        if trimmed is not None:
+            core.register_component("data_loader", trimmed)
+            try:
+                return core.create_client(
+                    service, endpoint_url=self.settings.endpoint_url, config=self._config()
+                )
+            except Exception:  # noqa: BLE001 (a trim this botocore can't read: made again)
+                onecall.discard(service, operation)
+                core = self._core_session()
+        client = core.create_client(
+            service, endpoint_url=self.settings.endpoint_url, config=self._config()
+        )
+        onecall.keep(core, service, operation)
+        return client
 
     @property
     def region(self) -> str | None:
@@ -117,7 +144,11 @@ class AwsClients:
                 import asyncio
 
                 start = time.perf_counter()
-                response = await asyncio.to_thread(ahead.result)
+                # An answer already given is read at once: no hop to a thread and back,
+                # which would let the first frame be painted without the rows.
+                response = (
+                    ahead.result() if ahead.answered() else await asyncio.to_thread(ahead.result)
+                )
                 if response is not None:
                     log.debug("%s:%s made ahead, %.0f ms", service, operation, _ms(start))
                     return response
@@ -172,8 +203,9 @@ def child() -> int:
     try:
         request = json.loads(sys.stdin.read())
         clients = AwsClients(AwsSettings(**request["settings"]))
-        client = clients.client(request["service"])
-        sys.stdout.write(to_json(getattr(client, request["operation"])(**request["kwargs"])))
+        operation = request["operation"]
+        client = clients.one_call_client(request["service"], operation)
+        sys.stdout.write(to_json(getattr(client, operation)(**request["kwargs"])))
     except Exception:  # noqa: BLE001 (said by the app's own call)
         return 1
     return 0

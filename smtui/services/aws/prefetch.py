@@ -50,6 +50,11 @@ class Prefetch:
         with stdin:
             stdin.write(json.dumps(request).encode())
 
+    def answered(self) -> bool:
+        """Whether the child has ended, so `result` returns without waiting (an answer
+        too big for the pipe keeps the child from ending until it is read)."""
+        return self._child.poll() is not None
+
     def result(self) -> dict[str, Any] | None:
         """The response, or None: the caller makes the call itself (blocks: run in a thread)."""
         try:
