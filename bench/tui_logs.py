@@ -20,11 +20,13 @@ Run: python bench/tui_logs.py [--lines 1000000] [--hosts 2] [--jobs 200]
    opening it to its last line on screen (its streams' ends are read first, so the two
    should be equal within noise).
 3. First frame. moto's server on 127.0.0.1 with `--jobs` training jobs; a new process
-   runs `smtui --backend aws --endpoint-url …` through its own entry point (the parser,
-   the config's resolution, the backend, the first page of jobs made ahead) with the app
-   headless, and stops the clock when the job table has rows, plus a frame (1/60 s) for
-   their paint, beside `aws sagemaker list-training-jobs` against the same server
-   (awscli from bench/.venv, as bench/startup.py makes it), each the median of 5 runs.
+   (bench/first_frame.py) runs `smtui --backend aws --endpoint-url …` through its own
+   entry point (the parser, the config's resolution, the backend, the first page of jobs
+   made ahead) with the app headless, and stops the clock when the job table has rows,
+   plus a frame (1/60 s) for their paint, beside `aws sagemaker list-training-jobs`
+   against the same server (awscli from bench/.venv, as bench/startup.py makes it):
+   medians of 11 runs each, alternated, after one untimed run of each that warms the
+   file cache.
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ from compiled import compile_smtui
 ROOT = Path(__file__).resolve().parents[1]
 JOB = "flood-20261124-090000-000"
 PAGE = 10_000
+FIRST_FRAME_ROUNDS = 11
+"""Start-up times swing with the machine's load; more runs, alternated, steady the medians."""
 BASE_MS = 1_790_000_000_000
 
 
@@ -195,41 +199,6 @@ async def run_cli(lines: int, hosts: int) -> dict[str, Any]:
     return {"seconds": took, "lines_per_s": lines / took, "peak_rss_mb": peak_rss_mb()}
 
 
-def first_frame(endpoint: str, launched: float) -> dict[str, Any]:
-    """`smtui --endpoint-url …` as a user starts it (the parser, the config's resolution,
-    the backend, `run_app`'s prefetch), with the app run headless and timed to its rows."""
-    import smtui.cli.tui
-    from smtui.cli import main
-
-    seen: dict[str, Any] = {}
-
-    def run_app(backend: Any, theme: str | None, *args: Any, **kwargs: Any) -> int:
-        backend.prefetch()  # `run_app` up to `app.run()`, which a headless run replaces
-        from smtui.tui.app import SmtuiApp
-
-        app = SmtuiApp(backend, theme=theme)
-
-        async def until_rows() -> None:
-            async with app.run_test(size=(160, 45)):
-                # Polled without `pilot.pause`, which paints the whole screen each time it
-                # is called (work the app would not do); the rows' paint is one frame.
-                while app.jobs.table.row_count == 0:
-                    await asyncio.sleep(0.002)
-                seen["seconds"] = time.time() - launched + 1 / 60
-                seen["rows"] = app.jobs.table.row_count
-
-        asyncio.run(until_rows())
-        return 0
-
-    smtui.cli.tui.run_app = run_app
-    with tempfile.TemporaryDirectory() as empty:  # no jobber.yml: the flags say where
-        os.chdir(empty)
-        code = main(["--backend", "aws", "--region", "us-east-1", "--endpoint-url", endpoint])
-    if code != 0 or "rows" not in seen:
-        sys.exit(f"smtui exited {code} before showing rows")
-    return seen
-
-
 def child(argv: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
     done = subprocess.run(
         [sys.executable, __file__, *argv], capture_output=True, text=True, env=env, check=False
@@ -238,6 +207,19 @@ def child(argv: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
         sys.exit(f"{' '.join(argv)} failed:\n{done.stderr}")
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
+
+
+def first_frame(endpoint: str, env: dict[str, str]) -> float:
+    """One run of bench/first_frame.py in a new process, in a folder without a config."""
+    with tempfile.TemporaryDirectory() as empty:
+        done = subprocess.run(
+            [sys.executable, str(ROOT / "bench" / "first_frame.py"), endpoint, str(time.time())],
+            capture_output=True, text=True, env=env, cwd=empty, check=False,
+        )  # fmt: skip
+    if done.returncode != 0:
+        sys.exit(f"bench/first_frame.py failed:\n{done.stderr}")
+    seconds: float = json.loads(done.stdout.strip().splitlines()[-1])["seconds"]
+    return seconds
 
 
 def seed_moto(endpoint: str, jobs: int) -> None:
@@ -281,8 +263,8 @@ def bench_first_frame(jobs: int) -> None:
     seed_moto(endpoint, jobs)
     aws = ROOT / "bench" / ".venv" / "bin" / "aws"
     smtui_times, aws_times = [], []
-    for _ in range(5):
-        smtui_times.append(child(["--child", "first-frame", endpoint, str(time.time())], env))
+    for round_ in range(FIRST_FRAME_ROUNDS + 1):  # the first warms the file cache, untimed
+        tui = first_frame(endpoint, env)
         if aws.exists():
             start = time.perf_counter()
             subprocess.run(
@@ -290,15 +272,25 @@ def bench_first_frame(jobs: int) -> None:
                  "--endpoint-url", endpoint],
                 env=env, check=True, stdout=subprocess.DEVNULL,
             )  # fmt: skip
-            aws_times.append(time.perf_counter() - start)
+            if round_:
+                aws_times.append(time.perf_counter() - start)
+        if round_:
+            smtui_times.append(tui)
     server.stop()
-    tui = statistics.median(t["seconds"] for t in smtui_times)
-    print(f"first frame with jobs listed ({jobs} jobs in moto given SortBy, median of 5)")
+    tui = statistics.median(smtui_times)
+    print(
+        f"first frame with jobs listed ({jobs} jobs in moto given SortBy, "
+        f"medians of {FIRST_FRAME_ROUNDS} alternate runs)"
+    )
     print(f"  smtui TUI, process start to rows shown   {tui * 1000:7.0f} ms")
     if aws_times:
         peer = statistics.median(aws_times)
+        pairs = sorted(a / b for a, b in zip(smtui_times, aws_times, strict=True))
         print(f"  aws sagemaker list-training-jobs         {peer * 1000:7.0f} ms")
-        print(f"  ratio smtui/aws                          {tui / peer:7.2f}x")
+        print(
+            f"  ratio smtui/aws                          {tui / peer:7.2f}x"
+            f"  (run by run: {pairs[0]:.2f}x to {pairs[-1]:.2f}x)"
+        )
     else:
         print("  (run bench/startup.py once to make bench/.venv with awscli for the peer)")
 
@@ -318,8 +310,6 @@ def main() -> None:
             result = asyncio.run(run_cli(int(rest[0]), int(rest[1])))
         elif kind == "end":
             result = asyncio.run(last_screen(int(rest[0]), int(rest[1])))
-        else:
-            result = first_frame(rest[0], float(rest[1]))
         print(json.dumps(result))
         return
     compile_smtui()  # as its peers' installed code is

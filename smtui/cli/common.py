@@ -7,14 +7,16 @@ import os
 import sys
 from collections.abc import Coroutine
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from smtui.core.config import DEFAULT_CONFIG, Overrides, resolve_config, resolve_with_problems
 from smtui.core.errors import ConfigError
 from smtui.core.origin import Origin
+from smtui.core.overrides import DEFAULT_CONFIG, Overrides
 from smtui.core.safetext import clean
 from smtui.core.spec import JobSpec
-from smtui.services.backend import Backend
+
+if TYPE_CHECKING:
+    from smtui.services.backend import Backend
 
 T = TypeVar("T")
 
@@ -41,6 +43,8 @@ def global_overrides(args: argparse.Namespace) -> Overrides:
 def load_spec(args: argparse.Namespace, overrides: Overrides) -> JobSpec:
     """Resolve the config with the environment and `overrides` (the profile's region is
     one layer of that resolution, for the TUI as for the CLI)."""
+    from smtui.core.config import resolve_config  # here: its checks are 50 ms of imports
+
     return resolve_config(config_path(args), overrides, os.environ)
 
 
@@ -57,6 +61,8 @@ def lenient_spec(args: argparse.Namespace) -> JobSpec:
     path = config_path(args)
     explicit = getattr(args, "config", None) is not None
     if path.exists():
+        from smtui.core.config import resolve_with_problems
+
         try:
             spec, _problems = resolve_with_problems(path, global_overrides(args), os.environ)
             return spec

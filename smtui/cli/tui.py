@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from smtui.cli.common import config_path, global_overrides, lenient_spec, make_backend_for
-from smtui.core.config import Overrides
-from smtui.services.backend import Backend
+
+if TYPE_CHECKING:
+    from smtui.core.overrides import Overrides
+    from smtui.services.backend import Backend
 
 
 def run_app(
@@ -22,6 +26,9 @@ def run_app(
     """Run the TUI until the user quits: 0, or 1 when it stopped on a bug (it has said
     where the crash file is; with `debug`, Textual has printed the traceback)."""
     backend.prefetch()  # the first page of jobs, on another core while Textual starts
+    from smtui.services.aws import prefetch
+
+    prefetch.release()  # an early child the backend did not take (not aws)
     from smtui.tui.app import SmtuiApp
 
     app = SmtuiApp(backend, theme=theme, job=job, config=config, overrides=overrides)
@@ -31,6 +38,10 @@ def run_app(
 
 
 def run(args: argparse.Namespace) -> int:
+    if "local" not in (getattr(args, "backend", None), os.environ.get("SMTUI_BACKEND")):
+        from smtui.services.aws import prefetch
+
+        prefetch.start_early()  # botocore's import, on another core while the config resolves
     backend = make_backend_for(lenient_spec(args))
     return run_app(
         backend,

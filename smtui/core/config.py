@@ -19,41 +19,11 @@ from smtui.core.awsprofile import profile_region
 from smtui.core.errors import ConfigError, Problem
 from smtui.core.hyperparams import RawParam, merge_layers
 from smtui.core.origin import Origin, Source
+from smtui.core.overrides import CLEARED, Overrides
 from smtui.core.risks import hostile_warnings
 from smtui.core.spec import JobSpec, SyncSettings
 from smtui.core.validate import validate_spec
 from smtui.core.yamlsource import LineDict, load_file
-
-DEFAULT_CONFIG = Path("jobber.yml")
-
-
-@dataclass
-class Overrides:
-    """What the command line (or a form) sets on top of the file and the environment."""
-
-    values: dict[str, tuple[Any, str]] = field(default_factory=dict)
-    """`JobSpec` attribute -> (value, the flag that set it)."""
-    params: list[str] = field(default_factory=list)
-    """Raw `--param KEY=VALUE` strings, in order."""
-    all_params: list[RawParam] | None = None
-    """When set (by a form that edits the whole list), these replace the file's `params`."""
-    entries: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
-    """Mapping attributes (`environment`, `tags`, `channels`) → (key, value, flag) entries
-    added on top of the file's mapping, each keeping its flag as its origin."""
-
-    def set(self, attr: str, value: Any, flag: str) -> None:
-        """Record `value` for `attr` unless the flag was not given (None)."""
-        if value is not None:
-            self.values[attr] = (value, flag)
-
-    def clear(self, attr: str, flag: str) -> None:
-        """Put `attr` back to its built-in default whatever the file says (a form whose
-        optional field was emptied: no retries, no VPC, no KMS key)."""
-        self.values[attr] = (_CLEARED, flag)
-
-
-_CLEARED = object()
-"""An override's value for "back to the default" (`Overrides.clear`)."""
 
 
 def parse_param_flag(text: str, flag: str = "--param") -> RawParam:
@@ -265,7 +235,7 @@ def resolve_with_problems(
             except ValueError as exc:
                 layers.problems.append(Problem(f"{exc} (from environment variable {var})", f.name))
     for attr, (value, flag) in overrides.values.items():
-        if value is _CLEARED:
+        if value is CLEARED:
             layers.values[attr] = (getattr(JobSpec(path), attr), Origin.flag(flag))
             continue
         try:

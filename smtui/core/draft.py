@@ -14,12 +14,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from smtui.core.config import Overrides, resolve_with_problems
+from smtui.core.config import resolve_with_problems
 from smtui.core.edits import ParamRow, param_lines
 from smtui.core.errors import ConfigError, Problem
 from smtui.core.hyperparams import Hyperparameter, RawParam, normalise_key
 from smtui.core.instances import load_catalogue
 from smtui.core.origin import Origin
+from smtui.core.overrides import Overrides
 from smtui.core.request import entry_point_argv
 from smtui.core.spec import JobSpec, VpcSettings
 

@@ -40,7 +40,7 @@ from smtui.tui.main import MainScreen
 from smtui.tui.themes import DEFAULT_THEME, load_themes, remember_theme, remembered_theme
 
 if TYPE_CHECKING:
-    from smtui.core.config import Overrides
+    from smtui.core.overrides import Overrides
     from smtui.tui.configs import ConfigsPane
     from smtui.tui.data import DataPane
 
@@ -102,7 +102,7 @@ class SmtuiApp(App[None]):
         """The command line's flags: the configs pane and the submit form resolve with them
         (none by default; the config loader is imported when first asked)."""
         if self._overrides is None:
-            from smtui.core.config import Overrides
+            from smtui.core.overrides import Overrides
 
             self._overrides = Overrides()
         return self._overrides

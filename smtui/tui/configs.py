@@ -25,9 +25,10 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import WorkerCancelled, WorkerFailed
 
-from smtui.core.config import Overrides, resolve_with_problems
+from smtui.core.config import resolve_with_problems
 from smtui.core.edits import ParamRow
 from smtui.core.errors import ConfigError, Problem
+from smtui.core.overrides import Overrides
 from smtui.core.request import entry_point_argv
 from smtui.core.resolved import resolved_rows
 from smtui.core.spec import JobSpec

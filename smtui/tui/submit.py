@@ -25,10 +25,10 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static, TextArea
 from textual.worker import Worker, WorkerState
 
-from smtui.core.config import Overrides
 from smtui.core.draft import DISTRIBUTIONS, FORM, CheckedDraft, Draft, check_draft
 from smtui.core.formats import money
 from smtui.core.images import resolve_image_uri
+from smtui.core.overrides import Overrides
 from smtui.core.request import build_request, job_name_base, make_job_name
 from smtui.core.spec import JobSpec
 from smtui.services.backend import Backend

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from smtui.core.apimodel import check_request
-from smtui.core.config import Overrides, resolve_with_problems
+from smtui.core.config import resolve_with_problems
 from smtui.core.javaregex import compile_java, java_length, translate
+from smtui.core.overrides import Overrides
 from tests.conftest import JOBBER_CONFIG, WriteConfig
 
 

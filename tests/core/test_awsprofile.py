@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from smtui.core.awsprofile import profile_region
-from smtui.core.config import Overrides, resolve_config
+from smtui.core.config import resolve_config
 from smtui.core.draft import Draft, check_draft
 from smtui.core.origin import Source
+from smtui.core.overrides import Overrides
 from smtui.core.request import build_request
 from tests.conftest import JOBBER_CONFIG, WriteConfig
 

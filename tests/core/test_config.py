@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from smtui.core.config import Overrides, resolve_config, resolve_with_problems
+from smtui.core.config import resolve_config, resolve_with_problems
 from smtui.core.errors import ConfigError
 from smtui.core.origin import Origin, Source
+from smtui.core.overrides import Overrides
 from tests.conftest import JOBBER_CONFIG, WriteConfig
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from smtui.core.config import Overrides, resolve_with_problems
+from smtui.core.config import resolve_with_problems
+from smtui.core.overrides import Overrides
 from smtui.core.preflight import read_parser, rejections
 from tests.conftest import JOBBER_CONFIG, WriteConfig
 

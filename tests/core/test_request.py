@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from smtui.core.apimodel import check_request
-from smtui.core.config import Overrides, resolve_config
+from smtui.core.config import resolve_config
+from smtui.core.overrides import Overrides
 from smtui.core.request import build_request, job_name_base, make_job_name
 from smtui.core.schema import JOB_NAME_PATTERN
 from tests.conftest import JOBBER_CONFIG, WriteConfig

@@ -16,9 +16,10 @@ from typing import Any
 import pytest
 
 from smtui.core.apimodel import check_request
-from smtui.core.config import Overrides, resolve_config
+from smtui.core.config import resolve_config
 from smtui.core.hyperparams import plain_value
 from smtui.core.jobs import TrainingJob
+from smtui.core.overrides import Overrides
 from smtui.core.request import build_request, entry_point_argv
 from tests.conftest import JOBBER_CONFIG, WriteConfig
 

@@ -72,3 +72,48 @@ async def test_when_the_child_gives_nothing_the_app_calls_and_reports(
     with pytest.raises(ServiceError) as failed:
         await backend.jobs.list_jobs()
     assert seen == ["list"] and failed.value.retryable
+
+
+async def test_a_child_started_early_takes_the_request_once_it_is_known(
+    moto_server: MotoEndpoint,
+) -> None:
+    from smtui.services.aws import prefetch
+
+    for i in range(3):
+        create_job(f"job-{i}", status="Completed")
+    prefetch.start_early()  # before the backend's settings are known, as `smtui` does
+    early = prefetch._early
+    assert early is not None
+    backend = make_backend(BackendSettings("aws"))
+    backend.prefetch()
+    assert prefetch._early is None  # taken, not a second child
+    seen = calls_seen(backend)
+    page = await backend.jobs.list_jobs()
+    assert [job.name for job in page.jobs] == ["job-2", "job-1", "job-0"] and seen == []
+    assert early.returncode == 0
+
+
+def test_an_early_child_no_backend_takes_ends_when_released() -> None:
+    from smtui.services.aws import prefetch
+
+    prefetch.start_early()
+    early = prefetch._early
+    assert early is not None
+    prefetch.release()
+    assert early.wait(timeout=30) == 1 and prefetch._early is None  # no request: it ends
+
+
+def test_the_tui_on_the_local_backend_starts_no_child(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    import smtui.cli.tui as cli_tui
+    from smtui.cli import main
+    from smtui.services.aws import prefetch
+
+    started: list[str] = []
+    monkeypatch.setattr(prefetch, "start_early", lambda: started.append("child"))
+    monkeypatch.setattr(cli_tui, "run_app", lambda *args, **kwargs: 0)
+    monkeypatch.setenv("SMTUI_HOME", str(tmp_path / "home"))
+    assert main(["--backend", "local"]) == 0
+    assert main(["--backend", "aws", "--region", "us-east-1"]) == 0
+    assert started == ["child"]

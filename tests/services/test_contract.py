@@ -15,7 +15,8 @@ import boto3
 import pytest
 import yaml
 
-from smtui.core.config import Overrides, resolve_config
+from smtui.core.config import resolve_config
+from smtui.core.overrides import Overrides
 from smtui.services.artifacts import download_artifacts
 from smtui.services.backend import Backend, TransferProgress
 from smtui.services.errors import Invalid, NotFound

@@ -13,7 +13,7 @@ import boto3
 import pytest
 from textual.widgets import Checkbox, Tree
 
-from smtui.core.config import Overrides
+from smtui.core.overrides import Overrides
 from smtui.services.backend import Backend
 from smtui.tui.app import SmtuiApp
 from smtui.tui.details import DetailsScreen

@@ -11,7 +11,7 @@ import boto3
 import pytest
 from textual.widgets import ProgressBar, Tree
 
-from smtui.core.config import Overrides
+from smtui.core.overrides import Overrides
 from smtui.services.backend import Backend, TransferProgress
 from smtui.tui import data as data_module
 from smtui.tui.app import SmtuiApp

@@ -14,7 +14,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
-from smtui.core.config import Overrides
+from smtui.core.overrides import Overrides
 from smtui.services.backend import Backend
 from smtui.tui.app import SmtuiApp
 from smtui.tui.submit import SubmitScreen

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from textual.widgets import Input, OptionList, Select, TextArea
 
-from smtui.core.config import Overrides
+from smtui.core.overrides import Overrides
 from smtui.services.backend import Backend
 from smtui.services.home import smtui_home
 from smtui.services.local import local_backend

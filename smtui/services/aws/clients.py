@@ -201,6 +201,8 @@ def child() -> int:
     """The prefetch child (`prefetch.py`): the request on stdin, the response on stdout,
     exit 1 on any failure (the app then makes the call itself and reports it)."""
     try:
+        import botocore.session  # noqa: F401 (first: started early, the request may not be known yet)
+
         request = json.loads(sys.stdin.read())
         clients = AwsClients(AwsSettings(**request["settings"]))
         operation = request["operation"]

@@ -16,6 +16,7 @@ the app makes the call itself, as without a prefetch, and reports what goes wron
 from __future__ import annotations
 
 import atexit
+import contextlib
 import datetime as dt
 import json
 import subprocess
@@ -27,12 +28,13 @@ PATIENCE = 3.0
 
 
 class Prefetch:
-    """One call made by a child process, started at once."""
+    """One call made by a child process: the one `start_early` started, else a new one."""
 
     def __init__(
         self, settings: dict[str, Any], service: str, operation: str, kwargs: dict[str, Any]
     ) -> None:
         """`settings`: the `AwsSettings` of the clients, as a dict."""
+        global _early
         self.key = call_key(service, operation, kwargs)
         request = {
             "settings": settings,
@@ -40,14 +42,10 @@ class Prefetch:
             "operation": operation,
             "kwargs": kwargs,
         }
-        self._child = subprocess.Popen(
-            [sys.executable, "-m", "smtui.services.aws.clients"],  # its `child` runs
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        atexit.register(self._child.kill)  # nothing once it has ended
+        self._child, _early = _early or _start(), None
         stdin, self._child.stdin = self._child.stdin, None  # given now; `communicate` reads
         assert stdin is not None
-        with stdin:
+        with contextlib.suppress(BrokenPipeError), stdin:  # a child that died gives nothing
             stdin.write(json.dumps(request).encode())
 
     def answered(self) -> bool:
@@ -70,6 +68,36 @@ class Prefetch:
         except ValueError:
             return None
         return response if isinstance(response, dict) else None
+
+
+_early: subprocess.Popen[bytes] | None = None
+"""A child started by `start_early`, waiting for the request of the first `Prefetch`."""
+
+
+def start_early() -> None:
+    """Start the child before the call is known (before the config resolves): it imports
+    botocore, then waits for its request. Unused, it ends when `release` or the app's exit
+    closes its stdin."""
+    global _early
+    if _early is None:
+        _early = _start()
+
+
+def release() -> None:
+    """Let an early child that no `Prefetch` took end (the backend is not aws)."""
+    global _early
+    if _early is not None and _early.stdin is not None:
+        _early.stdin.close()
+    _early = None
+
+
+def _start() -> subprocess.Popen[bytes]:
+    child = subprocess.Popen(
+        [sys.executable, "-m", "smtui.services.aws.clients"],  # its `child` runs
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    atexit.register(child.kill)  # nothing once it has ended
+    return child
 
 
 def call_key(service: str, operation: str, kwargs: dict[str, Any]) -> tuple[str, str, str]:

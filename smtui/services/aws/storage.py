@@ -10,7 +10,6 @@ that before it lets the cancellation go on.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import threading
 from collections.abc import Callable
@@ -171,6 +170,8 @@ class AwsStorage:
     async def _cancellable(self, operation: str, work: Callable[[Any, threading.Event], T]) -> T:
         """Run `work(client, cancelled)` in a thread; when this coroutine is cancelled, set
         `cancelled` and wait for the thread to stop before passing the cancellation on."""
+        import asyncio  # here: the TUI's start imports this module before it needs asyncio
+
         cancelled = threading.Event()
         task = asyncio.ensure_future(
             self.clients.run("s3", operation, lambda client: work(client, cancelled))
