@@ -1,4 +1,5 @@
-"""The one-line headers of the jobs and logs panes, drawn from reactive state.
+"""The one-line headers of the jobs and logs panes (and the status line's base), drawn
+from reactive state.
 
 Each pane binds its state into its header (`data_bind`): a change anywhere in the pane
 redraws the line (a reactive repaints; the pane's own `var`s do not), and nothing else.
@@ -16,15 +17,14 @@ from smtui.core.safetext import clean
 from smtui.tui.colours import status_colour
 
 
-class PaneHeader(Widget):
-    """A pane's title line; subclasses say what it reads (`line`)."""
+class StateLine(Widget):
+    """One line drawn from reactive state; subclasses say what it reads (`line`). A
+    change repaints the line and never asks for a layout."""
 
     DEFAULT_CSS = """
-    PaneHeader {
+    StateLine {
         height: 1;
         padding: 0 1;
-        background: $boost;
-        color: $text-muted;
     }
     """
 
@@ -35,6 +35,17 @@ class PaneHeader(Widget):
         line = self.line()
         line.no_wrap, line.overflow = True, "ellipsis"
         return line
+
+
+class PaneHeader(StateLine):
+    """A pane's title line."""
+
+    DEFAULT_CSS = """
+    PaneHeader {
+        background: $boost;
+        color: $text-muted;
+    }
+    """
 
 
 class JobsHeader(PaneHeader):

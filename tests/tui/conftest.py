@@ -33,15 +33,16 @@ async def painted(pilot: Pilot[Any], view: Any) -> None:
 
 
 def shown(widget: object) -> str:
-    """The plain text a `Static` or a pane's header shows (rendered as Rich would)."""
+    """The plain text a `Static`, a pane's header or the status line shows (rendered as
+    Rich would)."""
     import io
 
     from rich.console import Console
     from textual.widgets import Static
 
-    from smtui.tui.headers import PaneHeader
+    from smtui.tui.headers import StateLine
 
-    assert isinstance(widget, Static | PaneHeader)
+    assert isinstance(widget, Static | StateLine)
     console = Console(width=200, record=True, file=io.StringIO())
     console.print(widget.content if isinstance(widget, Static) else widget.line())
     return console.export_text()

@@ -69,3 +69,36 @@ async def test_the_view_ends_with_the_newest_lines_and_the_history_has_all() -> 
         assert list(logs.view.lines) == newest
         assert logs.history is not None
         assert [e.timestamp for e in logs.history.events()] == list(range(1, 2 * PER_HOST + 1))
+
+
+async def test_the_headers_and_the_status_line_change_without_a_layout(
+    monkeypatch: Any,
+) -> None:
+    """A layout reflows the whole screen (40 ms on 2 cores at 160×45); the one-line
+    widgets drawn from state repaint only, however often the flood and refreshes change
+    them."""
+    from textual.widget import Widget
+
+    from smtui.tui.headers import StateLine
+
+    asked: list[str] = []
+    refresh = Widget.refresh
+
+    def spy(self: Widget, *regions: Any, **kwargs: Any) -> Any:
+        if kwargs.get("layout") and isinstance(self, StateLine):
+            asked.append(type(self).__name__)
+        return refresh(self, *regions, **kwargs)
+
+    backend = Backend("flood", Jobs(), Flood(), None, "in memory")  # type: ignore[arg-type]
+    app = SmtuiApp(backend, job=JOB)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(pilot, lambda: app.logs.lines_received > 0, "the first lines", timeout=60)
+        monkeypatch.setattr(Widget, "refresh", spy)
+        status = app.main.status
+        status.set_problem("jobs", "throttled; retrying in 10 s")
+        status.set_problem("jobs", None)
+        await pilot.press("ctrl+r")  # a refresh: the status line's time, the jobs header
+        await until(pilot, lambda: app.logs.ended, "the whole log", timeout=60)
+        await pilot.pause()
+        assert status.refreshed is not None and app.logs.received == 2 * PER_HOST
+    assert asked == []
