@@ -5,6 +5,9 @@ building the SageMaker client from its service model, all of it on the CPU. In t
 own process that time added to Textual's start-up, since the GIL runs one at a time, and
 the first rows came at 1.8× `aws sagemaker list-training-jobs`. A child process does it on
 another core while the app starts, so the rows show as soon as the app has drawn its frame.
+To win more of that race, `smtui` starts the child (`start_early`) before the config is
+resolved: it imports botocore while waiting for its request, and builds a client that
+knows only its one call (`onecall.py`).
 
 The request goes to the child on its stdin (an endpoint URL may carry a password, and
 argv is visible to every user). The child answers with the response as JSON (times in ISO
