@@ -42,13 +42,17 @@ def cache_folder() -> Path:
     return Path(base) / "smtui" / "apimodel"
 
 
+def botocore_version() -> str:
+    """The installed botocore's release, which names what is cached from its data."""
+    from importlib import metadata  # here: 20 ms, for a command that checks a request
+
+    return metadata.version("botocore")
+
+
 def input_shape(service: str, operation: str) -> DigestShape:
     """The operation's input shape: from the cache when this botocore was digested
     before, else from botocore's loaded model (and then cached)."""
-    from importlib import metadata  # here: 20 ms, for a command that checks a request
-
-    version = metadata.version("botocore")
-    path = cache_folder() / f"{service}-{operation}-botocore-{version}-v{FORMAT}.json"
+    path = cache_folder() / f"{service}-{operation}-botocore-{botocore_version()}-v{FORMAT}.json"
     with contextlib.suppress(OSError, ValueError, KeyError):
         return _load(json.loads(path.read_text()))
     digest = _digest(service, operation)

@@ -98,20 +98,21 @@ class AwsClients:
         trimmed to it (`onecall.py`): the prefetch child's, built in a tenth of the time."""
         from smtui.services.aws import onecall
 
+        def create(core: Any) -> Any:
+            return core.create_client(
+                service, endpoint_url=self.settings.endpoint_url, config=self._config()
+            )
+
         core = self._core_session()
         trimmed = onecall.loader(core, service, operation)
         if trimmed is not None:
             core.register_component("data_loader", trimmed)
             try:
-                return core.create_client(
-                    service, endpoint_url=self.settings.endpoint_url, config=self._config()
-                )
+                return create(core)
             except Exception:  # noqa: BLE001 (a trim this botocore can't read: made again)
                 onecall.discard(service, operation)
                 core = self._core_session()
-        client = core.create_client(
-            service, endpoint_url=self.settings.endpoint_url, config=self._config()
-        )
+        client = create(core)
         onecall.keep(core, service, operation)
         return client
 

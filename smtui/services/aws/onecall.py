@@ -21,11 +21,10 @@ import json
 import os
 import shutil
 import tempfile
-from importlib import metadata as package_metadata
 from pathlib import Path
 from typing import Any
 
-from smtui.core.apidigest import cache_folder
+from smtui.core.apidigest import botocore_version, cache_folder
 
 FORMAT = 1
 """Bumped when what is kept changes, so an old folder is never read."""
@@ -36,8 +35,8 @@ PLAIN_FILES = ("partitions", "_retry", "sdk-default-configuration")
 
 def folder(service: str, operation: str) -> Path:
     """Where the trim of `operation` (botocore's snake_case name) of `service` lives."""
-    version = package_metadata.version("botocore")
-    return cache_folder().parent / "botocore" / f"{version}-v{FORMAT}" / f"{service}-{operation}"
+    release = f"{botocore_version()}-v{FORMAT}"
+    return cache_folder().parent / "botocore" / release / f"{service}-{operation}"
 
 
 def loader(session: Any, service: str, operation: str) -> Any | None:
