@@ -51,8 +51,8 @@ def host_of(stream: str) -> str:
 
 @functools.lru_cache(maxsize=4096)
 def host_prefix(stream: str) -> str:
-    """`job/algo-2-1700000000` → `[algo-2] `."""
-    return f"[{host_of(stream)}] "
+    """`job/algo-2-1700000000` → `[algo-2] ` (a stream's name is anyone's text too)."""
+    return f"[{clean(host_of(stream))}] "
 
 
 def stamp(timestamp_ms: int) -> str:
@@ -94,3 +94,28 @@ def render_events(
 
 def _shown(message: str) -> str:
     return clean(message, multiline=True)
+
+
+_MESSAGE, _STREAM = operator.itemgetter(1), operator.itemgetter(2)
+
+
+def plain_width(events: list[LogEvent], *, hosts: bool) -> int | None:
+    """The widest of `events`' lines without times, when every line is plain: printable
+    ASCII, one line an event, shown as logged (so `render_event` can draw each later, and
+    only those ever on screen). None when any is not: a tab, a newline, a control or a
+    character of another width."""
+    if not events:
+        return 0
+    messages = list(map(_MESSAGE, events))
+    joined = "".join(messages)
+    if not (joined.isascii() and joined.isprintable()):  # one C pass over the batch
+        return None
+    if not hosts:
+        return max(map(len, messages))
+    streams = list(map(_STREAM, events))
+    prefix = {stream: host_prefix(stream) for stream in set(streams)}
+    if not all(text.isascii() and text.isprintable() for text in prefix.values()):
+        return None
+    width = {stream: len(text) for stream, text in prefix.items()}
+    longest: int = max(map(operator.add, map(len, messages), map(width.__getitem__, streams)))
+    return longest

@@ -46,6 +46,8 @@ from typing import Any
 from smtui.core.logevents import LogEvent, render_event, time_order
 
 _HEADER = struct.Struct("<5I")
+WRITE_BUFFER = 4 << 20
+"""Bytes of blocks held before they are written (a flood's ten or so chunks)."""
 _STAMP, _MESSAGE, _STREAM = operator.itemgetter(0), operator.itemgetter(1), operator.itemgetter(2)
 
 
@@ -147,7 +149,7 @@ class LogHistory:
         fd, name = tempfile.mkstemp(prefix=f"{PREFIX}{os.getpid()}-", suffix=".tsv", dir=where)
         self.path = Path(name)
         _live.add(self.path)
-        self._file = os.fdopen(fd, "wb")
+        self._file = os.fdopen(fd, "wb", buffering=WRITE_BUFFER)
         self._codes = _Codes()
         self.count = 0
         """Events written so far."""
@@ -172,8 +174,10 @@ class LogHistory:
         text = "".join(messages).encode("utf-8", "surrogatepass")
         codes_bytes = stream_codes.tobytes()
         header = _HEADER.pack(len(events), len(streams), len(stamps), len(lengths), len(text))
+        # Into the buffer: a flood's blocks reach the disk a few at a time, not in a system
+        # call each (which hands the GIL to the threads parsing responses, and the UI waits
+        # for it back). Readers flush first (`_records`).
         self._file.write(b"".join((header, streams, stamps, codes_bytes, lengths, text)))
-        self._file.flush()  # readers in other threads see whole records, up to `count`
         first, newest = time_order(events[0]), time_order(events[-1])
         if self._newest is not None:
             if first < self._newest:  # +1: a line at the same millisecond may be out of place
@@ -192,7 +196,9 @@ class LogHistory:
 
     def _records(self, count: int) -> Iterator[LogEvent]:
         """The first `count` events, in arrival order (whole blocks: `count` is raised only
-        once a block is written and flushed)."""
+        once a block is written, and the buffer is flushed before reading; the buffered
+        file takes its own lock, so a reader's thread may flush it)."""
+        self._file.flush()
         names: list[str] = []
         read = 0
         with self.path.open("rb") as handle:

@@ -20,7 +20,7 @@ from smtui.core.logevents import LogEvent, time_order
 
 KEEP = 20_000
 """Events the view keeps; older ones stay in the history file."""
-CHUNK = 5_000
+CHUNK = 1_000
 """Events written per turn of the event loop: in a flood a key press waits behind one
 chunk at most, not behind a frame of 20,000 lines."""
 BACKLOG = 2 * KEEP

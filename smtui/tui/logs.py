@@ -14,6 +14,7 @@ import asyncio
 import logging
 import queue
 import re
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -32,7 +33,14 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from smtui.core.backoff import retrying
 from smtui.core.jobs import TrainingJob
-from smtui.core.logevents import LogEvent, host_of, render_events, time_order
+from smtui.core.logevents import (
+    LogEvent,
+    host_of,
+    plain_width,
+    render_event,
+    render_events,
+    time_order,
+)
 from smtui.core.metrics import MetricSeries, MetricTracker, sparkline
 from smtui.core.safetext import clean
 from smtui.services.backend import Backend
@@ -47,11 +55,12 @@ from smtui.tui.logview import LogView
 
 log = logging.getLogger("smtui.tui")
 MAX_VIEW = KEEP
-FRAME = 1 / 30
-"""Seconds between writes to the view while lines pour in."""
-NEXT_TURN = 0.001
-"""Seconds between the chunks of one frame's lines: a turn of the event loop for the keys
-waiting (Textual's timers take no 0)."""
+SLICE = 0.008
+"""Seconds of writing arrived lines to the history and the view before the event loop takes
+a turn."""
+YIELDS = 20
+"""Turns of the event loop the drain gives, at most, to messages on their way to or from
+the focused widget before it writes its next slice."""
 MetricLines = list[tuple[str, str]] | None
 """(host, message) pairs for the metrics worker; [] asks for a redraw, None ends it."""
 _HOST = re.compile(r"\[algo-(\d+)\]")
@@ -176,8 +185,11 @@ class LogPane(Vertical):
         """The lines for the metrics worker of the job shown (None: no metrics)."""
         self._width = 0
         """The width the view was last laid out for (wrap and sparklines follow it)."""
-        self._flush_timer: Timer | None = None
+        self._arrived = asyncio.Event()
+        """Set when the tail adds lines for the drain to write."""
         self._caught_up = asyncio.Event()
+        self._emptied = asyncio.Event()
+        """Set when the drain has written every line the tail added."""
         """Set when the view is no longer `backlogged`: the tail reads on."""
         self._switch_timer: Timer | None = None
         self._pattern: re.Pattern[str] | None = None
@@ -189,7 +201,7 @@ class LogPane(Vertical):
             LogPane.matches, LogPane.search_note,
         )  # fmt: skip
         yield Static("", id="logs-metrics", markup=False)
-        yield LogView(MAX_VIEW, id="logs-view")
+        yield LogView(MAX_VIEW, render_row=self._line_of, id="logs-view")
         yield OrderedInput(
             placeholder="search: a regular expression (esc: clear)", id="logs-search"
         )
@@ -241,8 +253,11 @@ class LogPane(Vertical):
         self.filling = False
         self.view.clear()
         self.follow = True
-        if job is not None:
+        if job is None:
+            self.workers.cancel_group(self, "drain")
+        else:
             self._tail(job)
+            self._drain()
 
     @work(exclusive=True, group="tail", exit_on_error=False)
     async def _tail(self, job: str) -> None:
@@ -262,16 +277,14 @@ class LogPane(Vertical):
         async for batch in tailer.batches():
             if batch.events:
                 buffer.add(batch.events)
-                if self._flush_timer is None:
-                    self._flush_timer = self.set_timer(FRAME, self._flush)
+                self._arrived.set()
                 if buffer.backlogged:  # the view is behind: read no further yet
                     self._caught_up.clear()
                     await self._caught_up.wait()
             if batch.done and buffer.pending:  # the last lines are on screen before "ended"
-                while buffer.pending:
-                    if self._flush_timer is not None:
-                        self._flush_timer.stop()
-                    self._flush()
+                self._emptied.clear()
+                self._arrived.set()
+                await self._emptied.wait()
             if batch.done and buffer.filled():  # the history is whole
                 self.filling = False
                 self._rewrite()
@@ -311,7 +324,7 @@ class LogPane(Vertical):
 
     @on(Worker.StateChanged)
     def _tail_ended(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "tail":
+        if event.worker.group not in ("tail", "drain"):
             return
         event.stop()
         if event.worker.state == WorkerState.ERROR and self.job is not None:
@@ -319,23 +332,53 @@ class LogPane(Vertical):
             log.info("%s: %s", self.job, self.problem)
             self.post_message(self.TailChanged(self.job, self.status, self.problem))
 
-    def _flush(self) -> None:
-        """Write what arrived since the last frame, a chunk per turn of the event loop."""
-        self._flush_timer = None
-        buffer = self.buffer
-        if not buffer.pending or self.history is None:
-            self._caught_up.set()
-            return
-        events = buffer.take()
-        if buffer.pending:  # the rest next turn, after any key press waiting
-            self._flush_timer = self.set_timer(NEXT_TURN, self._flush)
+    @work(exclusive=True, group="drain", exit_on_error=False)
+    async def _drain(self) -> None:
+        """Write the lines the tail adds, a slice of time per turn of the event loop, and
+        none while a key press is on its way: in a flood a key waits behind one slice at
+        most, and the tail reads on meanwhile (its parsing threads share the GIL)."""
+        arrived = self._arrived
+        while True:
+            await arrived.wait()
+            arrived.clear()
+            given = 0
+            while self.buffer.pending and self.history is not None:
+                if given < YIELDS and self._input_waiting():
+                    given += 1
+                else:
+                    given = 0
+                    self._flush(SLICE)
+                await asyncio.sleep(0)
+
+    def _input_waiting(self) -> bool:
+        """Whether a message waits on the path between the app and the focused widget. A
+        key press travels down that path and back up it, a turn of the event loop a step:
+        with a slice written at every step it waited six slices, not one."""
+        focused = self.app.focused
+        path = focused.ancestors_with_self if focused is not None else (self.screen, self.app)
+        return any(node.message_queue_size for node in path)
+
+    def _flush(self, budget: float) -> None:
+        """Write pending lines, a chunk at a time, for about `budget` seconds."""
+        buffer, history = self.buffer, self.history
+        if history is not None:
+            deadline = time.perf_counter() + budget
+            while buffer.pending:
+                self._accept(history, buffer.take())
+                if time.perf_counter() >= deadline:
+                    break
         if not buffer.backlogged:
             self._caught_up.set()
-        self.history.append(events)
-        self.received = self.history.count
+        if not buffer.pending:
+            self._emptied.set()
+
+    def _accept(self, history: LogHistory, events: list[LogEvent]) -> None:
+        """A chunk into the history, the metrics and, where it shows, the view."""
+        history.append(events)
+        self.received = history.count
         if self._metric_feed is not None:
             self._metric_feed.put([(host_of(event.stream), event.message) for event in events])
-        placed = buffer.place(events, searching=self._pattern is not None)
+        placed = self.buffer.place(events, searching=self._pattern is not None)
         if placed.kind == "late":  # a host whose lines reached CloudWatch late
             shown = len(self._lines_of(placed.displaced))
             view = self.view
@@ -403,8 +446,19 @@ class LogPane(Vertical):
             return [line for text in rendered for line in text.split("\n")]
         return rendered
 
+    def _line_of(self, event: LogEvent) -> str:
+        """The view's line for an event written as a row (plain, one line, no time)."""
+        return render_event(event, hosts=self.hosts > 1, timestamps=False)
+
     def _write(self, events: Iterable[LogEvent]) -> None:
-        self.view.write_lines(self._lines_of(events), scroll_end=self.follow)
+        """Events into the view: plain ones as rows, drawn when first on screen (in a flood
+        most never are); the others as lines now (times, wrapping, escapes, tabs)."""
+        events = events if isinstance(events, list) else list(events)
+        width = None if self.timestamps or self.wrap else plain_width(events, hosts=self.hosts > 1)
+        if width is None:
+            self.view.write_lines(self._lines_of(events), scroll_end=self.follow)
+        else:
+            self.view.write_rows(events, width, scroll_end=self.follow)
 
     def _rewrite(self) -> None:
         """Render the kept lines again (times or wrap switched, search cleared, late lines

@@ -1,10 +1,13 @@
 """`LogView`: the lines of a log, drawn through Textual's line API.
 
-The view keeps a list of one-line strings (the newest `max_lines`) and renders only the
-rows on screen, each once: a strip is cached under the line's number since the view
-opened, so dropping old lines off the top costs nothing, and putting late lines in their
-place (`replace_tail`) forgets only the strips of the lines it replaced. No private part
-of Textual is touched.
+The view keeps a list of one-line rows (the newest `max_lines`) and renders only the
+rows on screen, each once. A row is a string, or anything its owner's `render_row` makes
+one of when the row is first shown (`write_rows`): in a flood, the lines that scroll past
+between two frames, or drop off the top before anyone scrolls to them, are never drawn as
+text at all. A row's strip is cached under its number since the view opened, so
+dropping old rows off the top costs nothing, and putting late lines in their place
+(`replace_tail`) forgets only the strips of the rows it replaced. No private part of
+Textual is touched.
 
 Lines written land in the list at once; the view is painted at most `PAINT_RATE` times a
 second. In a flood every frame scrolls the whole screen, so each repaint draws every row
@@ -15,7 +18,8 @@ and a reader gains nothing from more than 30.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, overload
 
 from rich.cells import cell_len
 from rich.highlighter import Highlighter
@@ -48,7 +52,8 @@ class LogView(ScrollView, can_focus=True):
     """Lines written at the end (`write_lines`), the oldest dropped past `max_lines`.
 
     Lines must be single lines with their control characters already made visible (the
-    logs pane renders them so); a highlighter colours the rows on screen."""
+    logs pane renders them so), and so must what `render_row` makes of a row; a
+    highlighter colours the rows on screen."""
 
     DEFAULT_CSS = """
     LogView {
@@ -67,12 +72,16 @@ class LogView(ScrollView, can_focus=True):
         max_lines: int,
         highlighter: Highlighter | None = None,
         *,
+        render_row: Callable[[Any], str] = str,
         id: str | None = None,  # noqa: A002 (Textual's name)
     ) -> None:
         super().__init__(id=id)
         self.max_lines = max_lines
         self.highlighter = highlighter
-        self._lines: list[str] = []
+        self.render_row = render_row
+        """A row written by `write_rows` as its line, when the line is first wanted."""
+        self._lines: list[Any] = []
+        """The rows held, oldest first: strings, and rows not drawn yet."""
         self._dropped = 0
         """Lines dropped off the top since the view was last cleared: a line's number since
         then (the cache's key) is its index plus this."""
@@ -93,8 +102,8 @@ class LogView(ScrollView, can_focus=True):
 
     @property
     def lines(self) -> Sequence[str]:
-        """The lines held, oldest first (read-only)."""
-        return self._lines
+        """The lines held, oldest first (read-only; a row not drawn yet is drawn when read)."""
+        return _Lines(self)
 
     @property
     def line_count(self) -> int:
@@ -104,7 +113,14 @@ class LogView(ScrollView, can_focus=True):
         """The lowest line on screen (the newest while following), as shown."""
         rows = self.scrollable_content_region.height
         index = min(int(self.scroll_y) + rows, len(self._lines)) - 1
-        return self._lines[index] if index >= 0 else None
+        return self.line(index) if index >= 0 else None
+
+    def line(self, index: int) -> str:
+        """The line of row `index`, drawn now if it was not yet."""
+        row = self._lines[index]
+        if row.__class__ is not str:
+            row = self._lines[index] = self.render_row(row)
+        return row
 
     def clear(self) -> None:
         self._lines.clear()
@@ -123,16 +139,24 @@ class LogView(ScrollView, can_focus=True):
         """Add `lines` at the end. A view at its end scrolls with them when `scroll_end`
         (or, when None, `auto_scroll`) is on; a reader scrolled up keeps the lines they
         are reading in place while old ones drop off the top."""
-        if not lines:
-            return
+        if lines:
+            self._add(lines, widest(lines), scroll_end)
+
+    def write_rows(self, rows: list[Any], width: int, scroll_end: bool | None = None) -> None:
+        """Add `rows`, each drawn as one line (by `render_row`) only when first shown or
+        read; `width` is the most cells any of those lines takes. As `write_lines`."""
+        if rows:
+            self._add(rows, width, scroll_end)
+
+    def _add(self, rows: list[Any], width: int, scroll_end: bool | None) -> None:
         kept = self._lines
-        kept.extend(lines)
+        kept.extend(rows)
         excess = len(kept) - self.max_lines
         if excess > 0:
             del kept[:excess]
             self._dropped += excess
             self._unpainted_drop += excess
-        self._widest = max(self._widest, widest(lines))
+        self._widest = max(self._widest, width)
         self._follow = self.auto_scroll if scroll_end is None else scroll_end
         if self._paint_timer is None:
             wait = self._painted_at + 1 / PAINT_RATE - time.monotonic()
@@ -183,7 +207,7 @@ class LogView(ScrollView, can_focus=True):
         number = self._dropped + index
         strip = self._strips.get(number)
         if strip is None:
-            line = self._lines[index].expandtabs()
+            line = self.line(index).expandtabs()
             text = Text(line, no_wrap=True, end="")
             text.stylize(style)
             if self.highlighter is not None:
@@ -191,3 +215,26 @@ class LogView(ScrollView, can_focus=True):
             strip = Strip(text.render(self.app.console), cell_len(line))
             self._strips[number] = strip
         return strip
+
+
+class _Lines(Sequence[str]):
+    """A view's rows as lines, each drawn as it is read."""
+
+    def __init__(self, view: LogView) -> None:
+        self._view = view
+
+    def __len__(self) -> int:
+        return self._view.line_count
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [self._view.line(i) for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self._view.line(index)

@@ -9,7 +9,9 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from smtui.core.logevents import LogEvent, render_event, render_events
+from rich.cells import cell_len
+
+from smtui.core.logevents import LogEvent, plain_width, render_event, render_events
 from smtui.services.loghistory import LogHistory
 
 STREAM = "job/algo-2-1700000000"
@@ -55,6 +57,44 @@ def test_render_events_matches_render_event() -> None:
             assert render_events(events, hosts=hosts, timestamps=timestamps) == [
                 render_event(e, hosts=hosts, timestamps=timestamps) for e in events
             ]
+
+
+@given(
+    st.lists(
+        st.tuples(st.text(alphabet=st.characters(codec="utf-8")), st.sampled_from(
+            ["job/algo-1-17", "job/algo-12-17", "job/al\x1bgo-3-17", "job/algo-\t4"]
+        )),
+        max_size=12,
+    ),
+    st.booleans(),
+)  # fmt: skip
+def test_a_plain_width_is_the_eager_renderers_widest_one_line_each(
+    written: list[tuple[str, str]], hosts: bool
+) -> None:
+    """The view draws a batch lazily only when `plain_width` vouches for it: then each event
+    is one line, as `render_events` draws it, and the width is their widest."""
+    events = [LogEvent(i, message, stream) for i, (message, stream) in enumerate(written)]
+    width = plain_width(events, hosts=hosts)
+    if width is None:
+        return
+    lines = render_events(events, hosts=hosts, timestamps=False)
+    assert lines == [render_event(e, hosts=hosts, timestamps=False) for e in events]
+    assert all("\n" not in line and "\t" not in line and line.isprintable() for line in lines)
+    assert width == max(map(cell_len, lines), default=0)
+
+
+def test_plain_width_vouches_for_a_flood_of_ascii_lines() -> None:
+    events = [LogEvent(i, f"step {i} loss=0.5", f"job/algo-{i % 16 + 1}-17") for i in range(100)]
+    assert plain_width(events, hosts=True) == len("[algo-10] step 99 loss=0.5")
+    assert plain_width([*events, LogEvent(0, "\x1b]52;c;aGk=\x07", STREAM)], hosts=True) is None
+    assert plain_width([*events, LogEvent(0, "süß", STREAM)], hosts=True) is None
+
+
+def test_a_stream_name_is_shown_not_obeyed() -> None:
+    """Anyone who can write to the log group can name a stream: its host is cleaned too."""
+    event = LogEvent(0, "hello", "job/algo\x1b]0;pwned\x07-1-17")
+    assert render_event(event, hosts=True, timestamps=False) == "[algo^[]0;pwned^G-1] hello"
+    assert render_events([event], hosts=True, timestamps=False) == ["[algo^[]0;pwned^G-1] hello"]
 
 
 def test_a_reader_in_a_thread_sees_whole_records_while_writes_go_on(tmp_path: Path) -> None:

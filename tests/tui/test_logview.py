@@ -57,6 +57,37 @@ async def test_replace_tail_puts_late_lines_in_place_and_redraws_them() -> None:
         assert shown(view)[:5] == ["a", "b", "c", "d", "e"]
 
 
+async def test_rows_are_drawn_only_when_shown_or_read() -> None:
+    """In a flood the rows that scroll past between frames, or drop off the top unread,
+    are never drawn as text."""
+    drawn: list[int] = []
+
+    def render_row(row: int) -> str:
+        drawn.append(row)
+        return f"row {row}"
+
+    class RowsApp(App[None]):
+        def compose(self) -> ComposeResult:
+            yield LogView(1_000, render_row=render_row, id="view")
+
+    app = RowsApp()
+    async with app.run_test(size=(60, 12)) as pilot:
+        view = app.query_one(LogView)
+        for start in range(0, 5_000, 500):
+            view.write_rows(list(range(start, start + 500)), width=len("row 4999"))
+        await painted(pilot, view)
+        rows = view.scrollable_content_region.height
+        assert shown(view)[-1] == "row 4999"
+        assert len(drawn) <= 3 * rows  # a frame or two of 5,000 rows, each drawn once
+        assert min(drawn) >= 4_000  # none of those that dropped off the top
+        assert view.virtual_size.width == len("row 4999")
+        assert view.lines[0] == "row 4000" and view.line_count == 1_000  # drawn when read
+        assert view.lines[-1] == "row 4999" and list(view.lines[1:3]) == ["row 4001", "row 4002"]
+        view.write_lines(["a line"])  # lines and rows mix
+        await painted(pilot, view)
+        assert shown(view)[-2:] == ["row 4999", "a line"]
+
+
 def test_widest_counts_cells_and_tabs() -> None:
     assert widest([]) == 0
     assert widest(["abc", "a\tb"]) == 9

@@ -133,14 +133,20 @@ async def test_a_finished_16_host_job_opens_at_its_end(
     clients = aws_backend.jobs.clients  # type: ignore[attr-defined]
     clients.on("before-call.logs", lambda model, **_: calls.append(model.name))
     first: dict[str, Any] = {}
-    write_lines = LogView.write_lines
+    write_lines, write_rows = LogView.write_lines, LogView.write_rows
 
     def first_write(view: LogView, lines: Any, *args: Any, **kwargs: Any) -> Any:
         first.setdefault("last line", list(lines)[-1])
         first.setdefault("calls", len(calls))
         return write_lines(view, lines, *args, **kwargs)
 
+    def first_rows(view: LogView, rows: Any, *args: Any, **kwargs: Any) -> Any:
+        first.setdefault("last line", view.render_row(rows[-1]))
+        first.setdefault("calls", len(calls))
+        return write_rows(view, rows, *args, **kwargs)
+
     monkeypatch.setattr(LogView, "write_lines", first_write)
+    monkeypatch.setattr(LogView, "write_rows", first_rows)
     app = SmtuiApp(aws_backend, job="long-run")
     async with app.run_test(size=(100, 30)) as pilot:
         await until(pilot, lambda: "last line" in first, "the first screen")
