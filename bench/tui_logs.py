@@ -15,7 +15,9 @@ Run: python bench/tui_logs.py [--lines 1000000] [--hosts 2] [--jobs 200]
      timed from the call to its return;
    each three times, alternately, and the medians compared; and the tui run again with
    three times the lines, so memory can be compared: bounded means the peak RSS barely
-   moves with the line count.
+   moves with the line count. The CPU seconds each run took (every thread) are printed
+   too, and the CPU time the hypervisor took from this virtual machine meanwhile: on a
+   loaded host the seconds swing, the CPU seconds much less.
 2. Last screen. A finished 16-host job of 100,000 and of 1,000,000 lines: the time from
    opening it to its last line on screen (its streams' ends are read first, so the two
    should be equal within noise).
@@ -146,6 +148,7 @@ async def run_tui(lines: int, hosts: int) -> dict[str, Any]:
         start = time.perf_counter()
         while not app.logs.lines_received:  # keys before the first line wait on start-up
             await asyncio.sleep(0.001)
+        cpu = time.process_time()
         while app.logs.lines_received < lines:
             before = len(handled)
             sent = time.perf_counter()
@@ -155,12 +158,14 @@ async def run_tui(lines: int, hosts: int) -> dict[str, Any]:
             latencies.append(handled[-1] - sent)
             await asyncio.sleep(0.02)
         took = time.perf_counter() - start
+        cpu = time.process_time() - cpu
         await pilot.pause()
         kept = len(app.logs.view.lines)
     return {
         "lines": app.logs.lines_received,
         "seconds": took,
         "lines_per_s": lines / took,
+        "cpu_s": cpu,
         "peak_rss_mb": peak_rss_mb(),
         "keys": len(latencies),
         "key_p50_ms": statistics.median(latencies) * 1000,
@@ -188,15 +193,27 @@ async def last_screen(lines: int, hosts: int) -> dict[str, Any]:
 async def run_cli(lines: int, hosts: int) -> dict[str, Any]:
     from smtui.cli.logs import print_logs
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     with open(os.devnull, "w") as sink:
         real, sys.stdout = sys.stdout, sink
         try:
             await print_logs(flood_backend(lines, hosts), JOB, follow=True)
         finally:
             sys.stdout = real
-    took = time.perf_counter() - start
-    return {"seconds": took, "lines_per_s": lines / took, "peak_rss_mb": peak_rss_mb()}
+    took, cpu = time.perf_counter() - start, time.process_time() - cpu
+    return {
+        "seconds": took, "lines_per_s": lines / took, "cpu_s": cpu, "peak_rss_mb": peak_rss_mb()
+    }  # fmt: skip
+
+
+def stolen_s() -> float | None:
+    """CPU seconds the hypervisor has taken from this virtual machine since boot, summed
+    over its CPUs (/proc/stat's steal column), or None where that is not known."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()
+        return int(fields[8]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def child(argv: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
@@ -315,12 +332,16 @@ def main() -> None:
     compile_smtui()  # as its peers' installed code is
     n, hosts = args.lines, args.hosts
     tuis, clis = [], []
+    stolen = stolen_s()
     for _ in range(3):
         tuis.append(child(["--child", "tui", str(n), str(hosts)]))
         clis.append(child(["--child", "cli", str(n), str(hosts)]))
     tui, cli = (sorted(runs, key=lambda run: run["seconds"])[1] for runs in (tuis, clis))
     tui["key_max_ms"] = max(run["key_max_ms"] for run in tuis)  # the worst of all three
     tui["keys"] = sum(run["keys"] for run in tuis)
+    flood_s = sum(run["seconds"] for run in tuis + clis)
+    after = stolen_s()
+    steal = after - stolen if after is not None and stolen is not None else None
     big = child(["--child", "tui", str(3 * n), str(hosts)])
     print(f"flood: {n:,} lines from {hosts} hosts, pages of {PAGE:,} (medians of 3 runs)")
     print(
@@ -332,6 +353,16 @@ def main() -> None:
         f"peak RSS {cli['peak_rss_mb']:6.0f} MB  (smtui logs into /dev/null, the peer)"
     )
     print(f"  ratio tui/cli throughput {tui['lines_per_s'] / cli['lines_per_s']:.2f}x")
+    print(
+        f"  CPU seconds, every thread, per million lines: tui {tui['cpu_s'] * 1e6 / n:.2f}, "
+        f"cli {cli['cpu_s'] * 1e6 / n:.2f}: ratio {cli['cpu_s'] / tui['cpu_s']:.2f}x "
+        "(what the machine's load moves least)"
+    )
+    if steal is not None:
+        print(
+            f"  CPU time the hypervisor took meanwhile: {steal:.1f} s over "
+            f"{flood_s:.0f} s of the six runs (2 CPUs)"
+        )
     print(
         f"  peak RSS with {n:,} lines {tui['peak_rss_mb']:.0f} MB, with {3 * n:,} "
         f"{big['peak_rss_mb']:.0f} MB: ratio {big['peak_rss_mb'] / tui['peak_rss_mb']:.2f}x "

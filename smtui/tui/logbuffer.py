@@ -21,8 +21,8 @@ from smtui.core.logevents import LogEvent, time_order
 KEEP = 20_000
 """Events the view keeps; older ones stay in the history file."""
 CHUNK = 1_000
-"""Events written per turn of the event loop: in a flood a key press waits behind one
-chunk at most, not behind a frame of 20,000 lines."""
+"""Events taken at a time: the drain writes chunks until its slice of time is up, so a
+slice overruns by one chunk at most."""
 BACKLOG = 2 * KEEP
 """Events waiting to be written before the tail waits for the view: memory stays bounded,
 and a backlog this deep lets the oldest chunks skip drawing lines the view would drop."""

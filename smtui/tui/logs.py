@@ -1,9 +1,11 @@
 """The logs pane: the selected job's hosts merged, live, one colour per host.
 
-Lines arrive from the `LogTailer` in batches and are written to the view a frame later, in
-chunks with the event loop free between them, so a key press never waits behind a flood.
-What is held, and where each chunk goes, is the `LogBuffer`'s to say (`tui/logbuffer.py`);
-the view (`tui/logview.py`) holds the newest `MAX_VIEW` lines. Every line also goes to a
+Lines arrive from the `LogTailer` in batches, and a drain writes them to the history and
+the view in slices of `SLICE` seconds with a turn of the event loop between them, giving
+way while a key press is on its way to the focused widget, so a key never waits behind a
+flood. What is held, and where each chunk goes, is the `LogBuffer`'s to say
+(`tui/logbuffer.py`); the view (`tui/logview.py`) holds the newest `MAX_VIEW` lines, plain
+ones as the events themselves, drawn when first on screen. Every line also goes to a
 `LogHistory` file, so search and save see the whole log while memory stays flat however
 long the job runs: when the view falls `BACKLOG` lines behind, the tail waits for it.
 """
@@ -355,7 +357,7 @@ class LogPane(Vertical):
         key press travels down that path and back up it, a turn of the event loop a step:
         with a slice written at every step it waited six slices, not one."""
         focused = self.app.focused
-        path = focused.ancestors_with_self if focused is not None else (self.screen, self.app)
+        path = focused.ancestors_with_self if focused is not None else (self.app.screen, self.app)
         return any(node.message_queue_size for node in path)
 
     def _flush(self, budget: float) -> None:
