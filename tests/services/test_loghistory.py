@@ -8,7 +8,6 @@ from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
-
 from rich.cells import cell_len
 
 from smtui.core.logevents import LogEvent, plain_width, render_event, render_events
