@@ -112,10 +112,12 @@ def plain_width(events: list[LogEvent], *, hosts: bool) -> int | None:
         return None
     if not hosts:
         return max(map(len, messages))
-    streams = list(map(_STREAM, events))
-    prefix = {stream: host_prefix(stream) for stream in set(streams)}
+    prefix = {stream: host_prefix(stream) for stream in set(map(_STREAM, events))}
     if not all(text.isascii() and text.isprintable() for text in prefix.values()):
         return None
-    width = {stream: len(text) for stream, text in prefix.items()}
-    longest: int = max(map(operator.add, map(len, messages), map(width.__getitem__, streams)))
+    widths = {stream: len(text) for stream, text in prefix.items()}
+    if len(set(widths.values())) == 1:  # algo-1 to algo-9: one width for every prefix
+        return max(map(len, messages)) + next(iter(widths.values()))
+    streams = map(_STREAM, events)
+    longest: int = max(map(operator.add, map(len, messages), map(widths.__getitem__, streams)))
     return longest

@@ -369,6 +369,7 @@ class LogPane(Vertical):
                 self._accept(history, buffer.take())
                 if time.perf_counter() >= deadline:
                     break
+            self.received = history.count  # once a slice: the header redraws for it
         if not buffer.backlogged:
             self._caught_up.set()
         if not buffer.pending:
@@ -377,7 +378,6 @@ class LogPane(Vertical):
     def _accept(self, history: LogHistory, events: list[LogEvent]) -> None:
         """A chunk into the history, the metrics and, where it shows, the view."""
         history.append(events)
-        self.received = history.count
         if self._metric_feed is not None:
             self._metric_feed.put([(host_of(event.stream), event.message) for event in events])
         placed = self.buffer.place(events, searching=self._pattern is not None)

@@ -174,10 +174,10 @@ class LogView(ScrollView, can_focus=True):
         self.virtual_size = Size(self._widest, len(self._lines))
         if self._follow and at_end and not self.is_vertical_scrollbar_grabbed:
             self.scroll_end(animate=False, immediate=True, x_axis=False)
-        else:
-            if excess > 0 and self.scroll_y > 0:
-                self.scroll_to(y=max(self.scroll_y - excess, 0), animate=False, immediate=True)
-            self.refresh()
+        elif excess > 0 and self.scroll_y > 0:
+            self.scroll_to(y=max(self.scroll_y - excess, 0), animate=False, immediate=True)
+        # Always: a full view at its end does not scroll (its lines move up under it).
+        self.refresh()
 
     def replace_tail(self, keep: int, lines: list[str], scroll_end: bool | None = None) -> None:
         """Keep the first `keep` lines and write `lines` after them (late lines put in

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.app import App, ComposeResult
 
 from smtui.tui.logview import LogView, widest
-from tests.tui.conftest import painted
+from tests.tui.conftest import painted, until
 
 
 class ViewApp(App[None]):
@@ -86,6 +86,29 @@ async def test_rows_are_drawn_only_when_shown_or_read() -> None:
         view.write_lines(["a line"])  # lines and rows mix
         await painted(pilot, view)
         assert shown(view)[-2:] == ["row 4999", "a line"]
+
+
+async def test_a_full_view_at_its_end_draws_each_new_line() -> None:
+    """Once the view holds `max_lines`, following does not scroll it (its lines move up
+    under it): the paint must redraw it all the same, or the screen stops at that line."""
+    drawn: list[int] = []
+
+    def render_row(row: int) -> str:
+        drawn.append(row)
+        return f"row {row}"
+
+    class FullApp(App[None]):
+        def compose(self) -> ComposeResult:
+            yield LogView(100, render_row=render_row, id="view")
+
+    app = FullApp()
+    async with app.run_test(size=(40, 8)) as pilot:
+        view = app.query_one(LogView)
+        view.write_rows(list(range(100)), width=7)
+        await until(pilot, lambda: 99 in drawn, "the first screen")
+        for row in range(100, 103):
+            view.write_rows([row], width=7)
+            await until(pilot, lambda: row in drawn, f"row {row} on screen")  # noqa: B023
 
 
 def test_widest_counts_cells_and_tabs() -> None:
