@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from rich.cells import cell_len, chop_cells
-from rich.highlighter import Highlighter
+from rich.style import Style
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -68,18 +68,19 @@ MetricLines = list[tuple[str, str]] | None
 _HOST = re.compile(r"\[algo-(\d+)\]")
 
 
-class HostHighlighter(Highlighter):
-    """Colours each line's `[algo-N]` prefix by host; only visible lines are highlighted."""
+class HostColours:
+    """The span to colour in a line: its `[algo-N]` prefix (after the time, when shown), in
+    the host's colour. Asked only for the rows on screen."""
 
     def __init__(self, colours: list[str]) -> None:
-        self.colours = colours
+        self.styles = [Style.parse(f"bold {colour}") for colour in colours]
 
-    def highlight(self, text: Text) -> None:
-        match = _HOST.match(text.plain, 24 if text.plain[:1].isdigit() else 0)
+    def __call__(self, line: str) -> list[tuple[int, int, Style]]:
+        match = _HOST.match(line, line.find(" ") + 1 if line[:1].isdigit() else 0)
         if match is None:
-            return
-        colour = self.colours[(int(match.group(1)) - 1) % len(self.colours)]
-        text.stylize(f"bold {colour}", match.start(), match.end())
+            return []
+        style = self.styles[(int(match.group(1)) - 1) % len(self.styles)]
+        return [(match.start(), match.end(), style)]
 
 
 def metrics_text(tracker: MetricTracker, width: int, hosts: int, accent: str) -> Text:
@@ -209,7 +210,7 @@ class LogPane(Vertical):
         )
 
     def on_mount(self) -> None:
-        self.view.highlighter = HostHighlighter(host_colours(self.app))
+        self.view.spans = HostColours(host_colours(self.app))
         self.query_one("#logs-search").display = False
         self.query_one("#logs-metrics").display = False
 

@@ -10,9 +10,10 @@ dropping old rows off the top costs nothing, and putting late lines in their pla
 Textual is touched.
 
 Lines written land in the list at once; the view is painted at most `PAINT_RATE` times a
-second. In a flood every frame scrolls the whole screen, so each repaint draws every row
-afresh: at Textual's 60 frames a second that was a third of the time a million lines took,
-and a reader gains nothing from more than 30.
+second, and `FLOOD_RATE` times while more than `FLOOD_LINES` arrive between two paints. In
+a flood every frame scrolls the whole screen, so each repaint draws every row afresh: at
+Textual's 60 frames a second that was a third of the time a million lines took, and a
+reader gains nothing from a blur redrawn more often.
 """
 
 from __future__ import annotations
@@ -22,18 +23,25 @@ from collections.abc import Callable, Sequence
 from typing import Any, overload
 
 from rich.cells import cell_len
-from rich.highlighter import Highlighter
+from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 
+Spans = Callable[[str], Sequence[tuple[int, int, Style]]]
+"""What to colour in a line: (start, end, style), in order and not overlapping."""
 PAINT_RATE = 30
-"""Repaints a second, at most, while lines pour in."""
+"""Repaints a second, at most, while lines come in."""
+FLOOD_RATE = 10
+"""Repaints a second, at most, while they flood in (`FLOOD_LINES` or more a paint)."""
+FLOOD_LINES = 1_000
+"""Lines written between two paints that make a flood: dozens of screens a frame read as a
+blur at any rate, and each paint draws every row afresh, so fewer leave the CPU to the
+lines."""
 
 
 def widest(lines: Sequence[str]) -> int:
@@ -53,7 +61,7 @@ class LogView(ScrollView, can_focus=True):
 
     Lines must be single lines with their control characters already made visible (the
     logs pane renders them so), and so must what `render_row` makes of a row; a
-    highlighter colours the rows on screen."""
+    `spans` function says what to colour in each row on screen."""
 
     DEFAULT_CSS = """
     LogView {
@@ -70,14 +78,14 @@ class LogView(ScrollView, can_focus=True):
     def __init__(
         self,
         max_lines: int,
-        highlighter: Highlighter | None = None,
+        spans: Spans | None = None,
         *,
         render_row: Callable[[Any], str] = str,
         id: str | None = None,  # noqa: A002 (Textual's name)
     ) -> None:
         super().__init__(id=id)
         self.max_lines = max_lines
-        self.highlighter = highlighter
+        self.spans = spans
         self.render_row = render_row
         """A row written by `write_rows` as its line, when the line is first wanted."""
         self._lines: list[Any] = []
@@ -89,11 +97,17 @@ class LogView(ScrollView, can_focus=True):
         self._strips: LRUCache[int, Strip] = LRUCache(1024)
         self._painted_at = 0.0
         self._paint_timer: Timer | None = None
+        self._unpainted = 0
+        """Lines written since the last paint."""
+        self._flooding = False
+        """Whether the last paint showed a flood's worth of lines."""
         self._follow = True
         """Whether the lines written since the last paint scroll a view at its end."""
         self._unpainted_drop = 0
         """Lines dropped off the top since the last paint (a reader scrolled up is moved
         back by as many, so the lines they read stay in place)."""
+        self._paint_style: tuple[Style, int] | None = None
+        """The base style and the width, while a paint draws the rows."""
 
     @property
     def paint_pending(self) -> bool:
@@ -131,6 +145,8 @@ class LogView(ScrollView, can_focus=True):
             self._paint_timer.stop()
             self._paint_timer = None
         self._painted_at = 0.0  # the lines written next are painted at once
+        self._unpainted = 0
+        self._flooding = False
         self._strips.clear()
         self.virtual_size = Size(0, 0)
         self.refresh()
@@ -151,6 +167,7 @@ class LogView(ScrollView, can_focus=True):
     def _add(self, rows: list[Any], width: int, scroll_end: bool | None) -> None:
         kept = self._lines
         kept.extend(rows)
+        self._unpainted += len(rows)
         excess = len(kept) - self.max_lines
         if excess > 0:
             del kept[:excess]
@@ -159,7 +176,8 @@ class LogView(ScrollView, can_focus=True):
         self._widest = max(self._widest, width)
         self._follow = self.auto_scroll if scroll_end is None else scroll_end
         if self._paint_timer is None:
-            wait = self._painted_at + 1 / PAINT_RATE - time.monotonic()
+            rate = FLOOD_RATE if self._flooding else PAINT_RATE
+            wait = self._painted_at + 1 / rate - time.monotonic()
             if wait > 0:
                 self._paint_timer = self.set_timer(wait, self._paint)
             else:
@@ -169,6 +187,7 @@ class LogView(ScrollView, can_focus=True):
         """Show what was written since the last paint."""
         self._paint_timer = None
         self._painted_at = time.monotonic()
+        self._flooding, self._unpainted = self._unpainted >= FLOOD_LINES, 0
         at_end = self.is_vertical_scroll_end  # of the lines painted before
         excess, self._unpainted_drop = self._unpainted_drop, 0
         self.virtual_size = Size(self._widest, len(self._lines))
@@ -193,11 +212,19 @@ class LogView(ScrollView, can_focus=True):
         super().notify_style_update()
         self._strips.clear()
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The style and the width looked up once for all the rows of a paint: reading
+        # `rich_style` walks the widget's ancestors, and a paint in a flood draws every row.
+        self._paint_style = self.rich_style, self.size.width
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._paint_style = None
+
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         index = scroll_y + y
-        width = self.size.width
-        style = self.rich_style
+        style, width = self._paint_style or (self.rich_style, self.size.width)
         if index >= len(self._lines):
             return Strip.blank(width, style)
         strip = self._strip(index, style)
@@ -208,11 +235,15 @@ class LogView(ScrollView, can_focus=True):
         strip = self._strips.get(number)
         if strip is None:
             line = self.line(index).expandtabs()
-            text = Text(line, no_wrap=True, end="")
-            text.stylize(style)
-            if self.highlighter is not None:
-                self.highlighter.highlight(text)
-            strip = Strip(text.render(self.app.console), cell_len(line))
+            segments, at = [], 0  # built here: a Rich Text rendered was most of a paint
+            for start, end, extra in self.spans(line) if self.spans is not None else ():
+                if start > at:
+                    segments.append(Segment(line[at:start], style))
+                segments.append(Segment(line[start:end], style + extra))
+                at = end
+            if at < len(line) or not segments:
+                segments.append(Segment(line[at:], style))
+            strip = Strip(segments, cell_len(line))
             self._strips[number] = strip
         return strip
 

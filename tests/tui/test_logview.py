@@ -111,6 +111,18 @@ async def test_a_full_view_at_its_end_draws_each_new_line() -> None:
             await until(pilot, lambda: row in drawn, f"row {row} on screen")  # noqa: B023
 
 
+def test_the_host_prefix_is_coloured_after_the_time_too() -> None:
+    from rich.style import Style
+
+    from smtui.tui.logs import HostColours
+
+    colours = HostColours(["red", "green"])
+    assert colours("[algo-2] step 1") == [(0, 8, Style.parse("bold green"))]
+    timed = "2026-11-24T09:00:00.000+00:00 [algo-3] step 1"
+    assert colours(timed) == [(30, 38, Style.parse("bold red"))]
+    assert colours("step 1 [algo-2]") == []  # only a prefix: a message may say anything
+
+
 def test_widest_counts_cells_and_tabs() -> None:
     assert widest([]) == 0
     assert widest(["abc", "a\tb"]) == 9
