@@ -191,9 +191,9 @@ class LogPane(Vertical):
         self._arrived = asyncio.Event()
         """Set when the tail adds lines for the drain to write."""
         self._caught_up = asyncio.Event()
+        """Set when the view is no longer `backlogged`: the tail reads on."""
         self._emptied = asyncio.Event()
         """Set when the drain has written every line the tail added."""
-        """Set when the view is no longer `backlogged`: the tail reads on."""
         self._switch_timer: Timer | None = None
         self._pattern: re.Pattern[str] | None = None
 
