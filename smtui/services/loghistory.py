@@ -163,12 +163,13 @@ class LogHistory:
         if not events:
             return
         codes = self._codes
-        stream_codes = array("I", map(codes.__getitem__, map(_STREAM, events)))
+        # Each column through a list: `array` takes a list in one go, a map item by item.
+        stream_codes = array("I", list(map(codes.__getitem__, map(_STREAM, events))))
         new, codes.new = codes.new, []
         streams = json.dumps(new).encode() if new else b""
-        stamps = array("q", map(_STAMP, events)).tobytes()
+        stamps = array("q", list(map(_STAMP, events))).tobytes()
         messages = list(map(_MESSAGE, events))
-        lengths = array("I", map(len, messages)).tobytes()
+        lengths = array("I", list(map(len, messages))).tobytes()
         # A CloudWatch message can hold a lone surrogate (JSON's "\udc80"): kept as written
         # (surrogatepass), since one unencodable line must not stop the whole history.
         text = "".join(messages).encode("utf-8", "surrogatepass")

@@ -89,7 +89,10 @@ class LogView(ScrollView, can_focus=True):
         self.render_row = render_row
         """A row written by `write_rows` as its line, when the line is first wanted."""
         self._lines: list[Any] = []
-        """The rows held, oldest first: strings, and rows not drawn yet."""
+        """The rows held, oldest first, from `_head` on: strings, and rows not drawn yet."""
+        self._head = 0
+        """Rows dropped off the top still at the list's front: they go in one cut once there
+        are `max_lines` of them, not a cut a write (each shifted every row kept)."""
         self._dropped = 0
         """Lines dropped off the top since the view was last cleared: a line's number since
         then (the cache's key) is its index plus this."""
@@ -121,23 +124,25 @@ class LogView(ScrollView, can_focus=True):
 
     @property
     def line_count(self) -> int:
-        return len(self._lines)
+        return len(self._lines) - self._head
 
     def last_line_shown(self) -> str | None:
         """The lowest line on screen (the newest while following), as shown."""
         rows = self.scrollable_content_region.height
-        index = min(int(self.scroll_y) + rows, len(self._lines)) - 1
+        index = min(int(self.scroll_y) + rows, self.line_count) - 1
         return self.line(index) if index >= 0 else None
 
     def line(self, index: int) -> str:
         """The line of row `index`, drawn now if it was not yet."""
-        row = self._lines[index]
+        at = self._head + index
+        row = self._lines[at]
         if row.__class__ is not str:
-            row = self._lines[index] = self.render_row(row)
+            row = self._lines[at] = self.render_row(row)
         return row
 
     def clear(self) -> None:
         self._lines.clear()
+        self._head = 0
         self._dropped = 0
         self._widest = 0
         self._unpainted_drop = 0
@@ -168,9 +173,12 @@ class LogView(ScrollView, can_focus=True):
         kept = self._lines
         kept.extend(rows)
         self._unpainted += len(rows)
-        excess = len(kept) - self.max_lines
+        excess = len(kept) - self._head - self.max_lines
         if excess > 0:
-            del kept[:excess]
+            self._head += excess
+            if self._head >= self.max_lines:
+                del kept[: self._head]
+                self._head = 0
             self._dropped += excess
             self._unpainted_drop += excess
         self._widest = max(self._widest, width)
@@ -190,7 +198,7 @@ class LogView(ScrollView, can_focus=True):
         self._flooding, self._unpainted = self._unpainted >= FLOOD_LINES, 0
         at_end = self.is_vertical_scroll_end  # of the lines painted before
         excess, self._unpainted_drop = self._unpainted_drop, 0
-        self.virtual_size = Size(self._widest, len(self._lines))
+        self.virtual_size = Size(self._widest, self.line_count)
         if self._follow and at_end and not self.is_vertical_scrollbar_grabbed:
             self.scroll_end(animate=False, immediate=True, x_axis=False)
         elif excess > 0 and self.scroll_y > 0:
@@ -201,10 +209,10 @@ class LogView(ScrollView, can_focus=True):
     def replace_tail(self, keep: int, lines: list[str], scroll_end: bool | None = None) -> None:
         """Keep the first `keep` lines and write `lines` after them (late lines put in
         their place at the cost of the lines they displace, not of the whole view)."""
-        keep = max(0, min(keep, len(self._lines)))
-        for number in range(self._dropped + keep, self._dropped + len(self._lines)):
+        keep = max(0, min(keep, self.line_count))
+        for number in range(self._dropped + keep, self._dropped + self.line_count):
             self._strips.discard(number)
-        del self._lines[keep:]
+        del self._lines[self._head + keep :]
         self.write_lines(lines, scroll_end)
         self.refresh()
 
@@ -225,7 +233,7 @@ class LogView(ScrollView, can_focus=True):
         scroll_x, scroll_y = self.scroll_offset
         index = scroll_y + y
         style, width = self._paint_style or (self.rich_style, self.size.width)
-        if index >= len(self._lines):
+        if index >= self.line_count:
             return Strip.blank(width, style)
         strip = self._strip(index, style)
         return strip.crop_extend(scroll_x, scroll_x + width, style)

@@ -111,6 +111,26 @@ async def test_a_full_view_at_its_end_draws_each_new_line() -> None:
             await until(pilot, lambda: row in drawn, f"row {row} on screen")  # noqa: B023
 
 
+async def test_the_view_holds_exactly_the_newest_lines_through_drops_and_late_lines() -> None:
+    """Rows dropped off the top are cut from the list in batches; what the view holds and
+    draws is the newest `max_lines` all the same, late lines put in place included."""
+    app = ViewApp()
+    async with app.run_test(size=(60, 12)) as pilot:
+        view = app.query_one(LogView)
+        model: list[str] = []
+        for start in range(0, 2_700, 90):
+            lines = [f"line {i}" for i in range(start, start + 90)]
+            view.write_lines(lines)
+            model = (model + lines)[-1_000:]
+            if start % 900 == 0:
+                view.replace_tail(view.line_count - 3, ["late", *model[-3:]])
+                model = (model[:-3] + ["late", *model[-3:]])[-1_000:]
+            assert view.line_count == len(model) and view.lines[0] == model[0]
+        await painted(pilot, view)
+        assert list(view.lines) == model
+        assert shown(view)[-3:] == model[-3:]
+
+
 def test_the_host_prefix_is_coloured_after_the_time_too() -> None:
     from rich.style import Style
 
