@@ -170,7 +170,9 @@ class LogPane(Vertical):
     ended: var[bool] = var(False)
     """Whether the tail has drained the last lines of a job that ended."""
     received: var[int] = var(0)
-    """Events written to the history for this job."""
+    """Events written to the history for this job, as the header shows it: set when the
+    drain has written all it had, and at each of the view's paints (in a flood the header
+    repainted alone between two of them cost a third of a view's paint each time)."""
     filling: var[bool] = var(False)
     search: var[str | None] = var(None)
     matches: var[int] = var(0)
@@ -204,7 +206,7 @@ class LogPane(Vertical):
             LogPane.matches, LogPane.search_note,
         )  # fmt: skip
         yield Static("", id="logs-metrics", markup=False)
-        yield LogView(MAX_VIEW, render_row=self._line_of, id="logs-view")
+        yield LogView(MAX_VIEW, render_row=self._line_of, on_paint=self._count, id="logs-view")
         yield OrderedInput(
             placeholder="search: a regular expression (esc: clear)", id="logs-search"
         )
@@ -221,8 +223,9 @@ class LogPane(Vertical):
 
     @property
     def lines_received(self) -> int:
-        """Events written to the history for this job (tests and the bench wait on it)."""
-        return self.received
+        """Events written to the history for this job (tests and the bench wait on it; the
+        header's `received` follows it at the view's paints in a flood)."""
+        return self.history.count if self.history is not None else 0
 
     @property
     def view(self) -> LogView:
@@ -370,7 +373,8 @@ class LogPane(Vertical):
                 self._accept(history, buffer.take())
                 if time.perf_counter() >= deadline:
                     break
-            self.received = history.count  # once a slice: the header redraws for it
+            if not buffer.pending and not self.view.paint_pending:  # else at that paint
+                self.received = history.count
         if not buffer.backlogged:
             self._caught_up.set()
         if not buffer.pending:
@@ -448,6 +452,10 @@ class LogPane(Vertical):
         if any("\n" in text for text in rendered):
             return [line for text in rendered for line in text.split("\n")]
         return rendered
+
+    def _count(self) -> None:
+        if self.history is not None:
+            self.received = self.history.count
 
     def _line_of(self, event: LogEvent) -> str:
         """The view's line for an event written as a row (plain, one line, no time)."""

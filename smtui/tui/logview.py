@@ -81,12 +81,16 @@ class LogView(ScrollView, can_focus=True):
         spans: Spans | None = None,
         *,
         render_row: Callable[[Any], str] = str,
+        on_paint: Callable[[], object] | None = None,
         id: str | None = None,  # noqa: A002 (Textual's name)
     ) -> None:
         super().__init__(id=id)
         self.max_lines = max_lines
         self.spans = spans
         self.render_row = render_row
+        self.on_paint = on_paint
+        """Called as each paint starts, so what the owner draws beside the view (a count
+        of lines) changes in the same frame, not in one of its own."""
         """A row written by `write_rows` as its line, when the line is first wanted."""
         self._lines: list[Any] = []
         """The rows held, oldest first, from `_head` on: strings, and rows not drawn yet."""
@@ -194,6 +198,8 @@ class LogView(ScrollView, can_focus=True):
     def _paint(self) -> None:
         """Show what was written since the last paint."""
         self._paint_timer = None
+        if self.on_paint is not None:
+            self.on_paint()
         self._painted_at = time.monotonic()
         self._flooding, self._unpainted = self._unpainted >= FLOOD_LINES, 0
         at_end = self.is_vertical_scroll_end  # of the lines painted before
