@@ -47,7 +47,7 @@ from smtui.core.logevents import LogEvent, render_event, time_order
 
 _HEADER = struct.Struct("<5I")
 WRITE_BUFFER = 4 << 20
-"""Bytes of blocks held before they are written (a flood's ten or so chunks)."""
+"""Bytes of blocks held before they are written (some fifty of a flood's chunks)."""
 _STAMP, _MESSAGE, _STREAM = operator.itemgetter(0), operator.itemgetter(1), operator.itemgetter(2)
 
 

@@ -88,10 +88,10 @@ class LogView(ScrollView, can_focus=True):
         self.max_lines = max_lines
         self.spans = spans
         self.render_row = render_row
+        """A row written by `write_rows` as its line, when the line is first wanted."""
         self.on_paint = on_paint
         """Called as each paint starts, so what the owner draws beside the view (a count
         of lines) changes in the same frame, not in one of its own."""
-        """A row written by `write_rows` as its line, when the line is first wanted."""
         self._lines: list[Any] = []
         """The rows held, oldest first, from `_head` on: strings, and rows not drawn yet."""
         self._head = 0
