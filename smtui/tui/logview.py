@@ -159,6 +159,8 @@ class LogView(ScrollView, can_focus=True):
         self._strips.clear()
         self.virtual_size = Size(0, 0)
         self.refresh()
+        if self.on_paint is not None:  # a repaint too (and a paint it stopped was owed this)
+            self.on_paint()
 
     def write_lines(self, lines: list[str], scroll_end: bool | None = None) -> None:
         """Add `lines` at the end. A view at its end scrolls with them when `scroll_end`

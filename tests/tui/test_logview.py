@@ -131,6 +131,31 @@ async def test_the_view_holds_exactly_the_newest_lines_through_drops_and_late_li
         assert shown(view)[-3:] == model[-3:]
 
 
+async def test_on_paint_is_called_as_each_paint_starts_and_on_clear() -> None:
+    """The logs pane sets its header's line count there, so both change in one frame; a
+    clear stops a paint that was owed, so it counts as one."""
+    calls: list[int] = []
+
+    class CountApp(App[None]):
+        def compose(self) -> ComposeResult:
+            yield LogView(100, on_paint=lambda: calls.append(view.line_count), id="view")
+
+    app = CountApp()
+    async with app.run_test(size=(40, 8)) as pilot:
+        view = app.query_one(LogView)
+        view.write_lines(["a", "b"])  # the first paint is at once
+        assert calls == [2]
+        view.write_lines(["c"])  # within a frame of it: owed, on a timer
+        assert view.paint_pending and calls == [2]
+        await painted(pilot, view)
+        assert calls == [2, 3]
+        view.write_lines(["d"])
+        view.write_lines(["e"])  # owed, whether "d" was painted at once or not
+        assert view.paint_pending
+        view.clear()  # stops the paint owed, and is a paint itself
+        assert not view.paint_pending and calls[-1] == 0
+
+
 def test_the_host_prefix_is_coloured_after_the_time_too() -> None:
     from rich.style import Style
 
