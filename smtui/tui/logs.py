@@ -374,7 +374,7 @@ class LogPane(Vertical):
                 if time.perf_counter() >= deadline:
                     break
             if not buffer.pending and not self.view.paint_pending:  # else at that paint
-                self.received = history.count
+                self._count()
         if not buffer.backlogged:
             self._caught_up.set()
         if not buffer.pending:
@@ -454,6 +454,7 @@ class LogPane(Vertical):
         return rendered
 
     def _count(self) -> None:
+        """The header's line count brought up to the history's."""
         if self.history is not None:
             self.received = self.history.count
 

@@ -13,6 +13,23 @@ class ViewApp(App[None]):
         yield LogView(1_000, id="view")
 
 
+class RowsApp(App[None]):
+    """A view of `max_lines` whose rows are numbers, drawn as `row N`; `drawn` records each
+    row drawn, in order."""
+
+    def __init__(self, max_lines: int) -> None:
+        super().__init__()
+        self.max_lines = max_lines
+        self.drawn: list[int] = []
+
+    def render_row(self, row: int) -> str:
+        self.drawn.append(row)
+        return f"row {row}"
+
+    def compose(self) -> ComposeResult:
+        yield LogView(self.max_lines, render_row=self.render_row, id="view")
+
+
 def shown(view: LogView) -> list[str]:
     rows = view.scrollable_content_region.height
     return [view.render_line(y).text.rstrip() for y in range(rows)]
@@ -60,17 +77,8 @@ async def test_replace_tail_puts_late_lines_in_place_and_redraws_them() -> None:
 async def test_rows_are_drawn_only_when_shown_or_read() -> None:
     """In a flood the rows that scroll past between frames, or drop off the top unread,
     are never drawn as text."""
-    drawn: list[int] = []
-
-    def render_row(row: int) -> str:
-        drawn.append(row)
-        return f"row {row}"
-
-    class RowsApp(App[None]):
-        def compose(self) -> ComposeResult:
-            yield LogView(1_000, render_row=render_row, id="view")
-
-    app = RowsApp()
+    app = RowsApp(1_000)
+    drawn = app.drawn
     async with app.run_test(size=(60, 12)) as pilot:
         view = app.query_one(LogView)
         for start in range(0, 5_000, 500):
@@ -91,17 +99,8 @@ async def test_rows_are_drawn_only_when_shown_or_read() -> None:
 async def test_a_full_view_at_its_end_draws_each_new_line() -> None:
     """Once the view holds `max_lines`, following does not scroll it (its lines move up
     under it): the paint must redraw it all the same, or the screen stops at that line."""
-    drawn: list[int] = []
-
-    def render_row(row: int) -> str:
-        drawn.append(row)
-        return f"row {row}"
-
-    class FullApp(App[None]):
-        def compose(self) -> ComposeResult:
-            yield LogView(100, render_row=render_row, id="view")
-
-    app = FullApp()
+    app = RowsApp(100)
+    drawn = app.drawn
     async with app.run_test(size=(40, 8)) as pilot:
         view = app.query_one(LogView)
         view.write_rows(list(range(100)), width=7)
