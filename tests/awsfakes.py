@@ -202,3 +202,30 @@ def sort_like_sagemaker() -> Callable[[], None]:
         SageMakerModelBackend.list_training_jobs = unsorted  # type: ignore[method-assign]
 
     return undo
+
+
+READING = ("Describe", "List", "Get", "Head", "Filter", "Search")
+"""How AWS names the operations that change nothing."""
+
+
+def record_calls(monkeypatch: Any) -> list[str]:
+    """Every AWS operation sent from this process, `service:Operation`, as botocore's
+    loaded service model names it, in the order sent."""
+    from botocore.client import BaseClient
+
+    sent: list[str] = []
+    send = BaseClient._make_api_call
+
+    def recorded(self: Any, operation_name: str, api_params: Any) -> Any:
+        model = self.meta.service_model
+        model.operation_model(operation_name)  # raises for an operation the model lacks
+        sent.append(f"{model.service_name}:{operation_name}")
+        return send(self, operation_name, api_params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", recorded)
+    return sent
+
+
+def mutations(sent: list[str]) -> list[str]:
+    """The operations in `sent` that are not reads by AWS's naming."""
+    return [call for call in sent if not call.split(":")[1].startswith(READING)]

@@ -54,6 +54,31 @@ def _check_environment() -> None:
         raise UsageError(problems)
 
 
+READONLY_REFUSED = {
+    "submit": "submitting a job",
+    "resubmit": "resubmitting a job",
+    "stop": "stopping a job",
+    "sync-data": "syncing data to S3",
+}
+"""The commands that change the account, refused in read-only mode (`--dry-run` runs: it
+sends nothing). The backend refuses every mutating call beneath them too."""
+
+
+def _read_only(args: argparse.Namespace) -> None:
+    """Settle read-only mode into `args.readonly` (`--readonly`, else the settings), and
+    refuse a command that would change something, before it reads a config or a file."""
+    from smtui.services.settings import readonly_setting
+
+    args.readonly = bool(getattr(args, "readonly", False)) or readonly_setting()
+    what = READONLY_REFUSED.get(args.command)
+    if args.readonly and what and not getattr(args, "dry_run", False):
+        from smtui.core.errors import UsageError
+        from smtui.services.readonly import refusal
+
+        hint = "; --dry-run shows what it would do" if args.command != "stop" else ""
+        raise UsageError(f"smtui {args.command}: {refusal(what)}{hint}")
+
+
 def _start_log(args: argparse.Namespace) -> bool:
     """The debug log, when `--log` or `$SMTUI_LOG` asks for one; whether it started."""
     import os
@@ -85,6 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         _check_environment()
         logging = _start_log(args)
+        _read_only(args)
         return _handler(args.command)(args)
     except Interrupted as exc:
         if debug:

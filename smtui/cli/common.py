@@ -81,11 +81,20 @@ def lenient_spec(args: argparse.Namespace) -> JobSpec:
     return spec
 
 
-def make_backend_for(spec: JobSpec) -> Backend:
-    """The backend the resolved settings name."""
+def make_backend_for(spec: JobSpec, args: argparse.Namespace) -> Backend:
+    """The backend the resolved settings name, read-only when `args.readonly` says so
+    (`main` sets it from `--readonly` and the settings)."""
     from smtui.services.factory import BackendSettings, make_backend
 
-    return make_backend(BackendSettings(spec.backend, spec.profile, spec.region, spec.endpoint_url))
+    return make_backend(
+        BackendSettings(
+            spec.backend,
+            spec.profile,
+            spec.region,
+            spec.endpoint_url,
+            readonly=bool(getattr(args, "readonly", False)),
+        )
+    )
 
 
 def run_async(work: Coroutine[Any, Any, T]) -> T:

@@ -150,7 +150,7 @@ async def _watch(backend: Backend, args: argparse.Namespace, src: Path, dest: st
 def run_sync(args: argparse.Namespace) -> int:
     spec = lenient_spec(args)
     src, dest = _sync_paths(args, spec)
-    backend = make_backend_for(spec)
+    backend = make_backend_for(spec, args)
     bucket = S3Uri.parse(dest).bucket
     # The config's own bucket is created as a submit would create it: syncing first, then
     # submitting, is the usual order (and the local backend has no other way to make one).
@@ -161,7 +161,7 @@ def run_sync(args: argparse.Namespace) -> int:
 
 
 def run_ls(args: argparse.Namespace) -> int:
-    backend = make_backend_for(lenient_spec(args))
+    backend = make_backend_for(lenient_spec(args), args)
     listing = run_async(backend.storage.list_prefix(args.uri))
     rows = [["", f.rsplit("/", 2)[-2] + "/", ""] for f in listing.folders]
     rows += [
@@ -184,7 +184,7 @@ async def _download(backend: Backend, args: argparse.Namespace, dest: Path) -> P
 
 
 def run_download(args: argparse.Namespace) -> int:
-    backend = make_backend_for(lenient_spec(args))
+    backend = make_backend_for(lenient_spec(args), args)
     # ./<job>/ by default, as the TUI does: never the project folder itself.
     dest = Path(args.dest) if args.dest else Path(args.job)
     target = run_async(_download(backend, args, dest))

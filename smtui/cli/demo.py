@@ -82,8 +82,13 @@ def run(args: argparse.Namespace) -> int:
         from smtui.cli.tui import run_app
 
         project = home / "project" / (MULTINODE if multinode else "jobber.yml")
+        backend = local_backend(home)
+        if args.readonly:  # the demo's own job is started; what the user does is read-only
+            from smtui.services.readonly import read_only
+
+            backend = read_only(backend)
         run_app(
-            local_backend(home),
+            backend,
             getattr(args, "theme", None),
             job,
             project,

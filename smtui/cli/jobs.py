@@ -23,7 +23,7 @@ def run_jobs(args: argparse.Namespace) -> int:
         raise UsageError(f"--status: {exc}") from None
     if args.limit < 1:
         raise UsageError("--limit: must be at least 1")
-    backend = make_backend_for(lenient_spec(args))
+    backend = make_backend_for(lenient_spec(args), args)
     page = run_async(backend.jobs.list_jobs(status, args.name_contains, args.limit))
     if args.json:
         print(json.dumps([to_json(job.raw) for job in page.jobs], indent=2))
@@ -77,7 +77,7 @@ def describe_lines(job: TrainingJob) -> list[str]:
 
 
 def run_describe(args: argparse.Namespace) -> int:
-    backend = make_backend_for(lenient_spec(args))
+    backend = make_backend_for(lenient_spec(args), args)
     job = run_async(backend.jobs.describe_job(args.job))
     if args.json:
         print(json.dumps(to_json(job.raw), indent=2))
@@ -100,7 +100,7 @@ async def _stop(backend: Backend, name: str) -> str:
 
 
 def run_stop(args: argparse.Namespace) -> int:
-    backend = make_backend_for(lenient_spec(args))
+    backend = make_backend_for(lenient_spec(args), args)
     if not args.yes and not confirm(f"stop training job {args.job}?"):
         print("not stopped", file=sys.stderr)
         return 1

@@ -86,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
         pattern = re.compile(args.filter) if args.filter else None
     except re.error as exc:
         raise UsageError(f"--filter: not a valid regular expression: {exc}") from None
-    backend = make_backend_for(lenient_spec(args))
+    backend = make_backend_for(lenient_spec(args), args)
     status = run_async(
         print_logs(
             backend,

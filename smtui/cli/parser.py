@@ -50,6 +50,12 @@ def _global_options(parser: argparse.ArgumentParser) -> None:
         help="endpoint for S3, SageMaker and Logs (e.g. a moto server)",
     )
     group.add_argument("--theme", default=s, help="TUI theme name")
+    group.add_argument(
+        "--readonly",
+        action="store_true",
+        default=s,
+        help='read-only mode: no stop, submit, resubmit or sync (also "readonly" in settings)',
+    )
     group.add_argument("--debug", action="store_true", default=s, help="show tracebacks on errors")
     group.add_argument(
         "--log",

@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(request, indent=2))
         return 0
     warn(spec.warnings)
-    backend = make_backend_for(spec)
+    backend = make_backend_for(spec, args)
     submitted = run_async(submit_spec(backend, spec))
     report(submitted)
     return follow_up(backend, submitted.job_name, wait=args.wait, tail=spec.tail_logs)
@@ -112,7 +112,7 @@ async def _follow(backend: Backend, job: str, tail: bool) -> str:
 
 def run_resubmit(args: argparse.Namespace) -> int:
     params = {p.written: p.value for p in map(parse_param_flag, args.param)}
-    backend = make_backend_for(lenient_spec(args))
+    backend = make_backend_for(lenient_spec(args), args)
     if args.job_name is not None and not re.fullmatch(JOB_NAME_PATTERN, args.job_name):
         raise UsageError(f"--job-name: '{args.job_name}' is not a valid job name base")
     if args.job_name is not None and len(args.job_name) > JOB_BASE_MAX:

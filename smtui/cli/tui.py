@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
         from smtui.services.aws import prefetch
 
         prefetch.start_early()  # botocore's import, on another core while the config resolves
-    backend = make_backend_for(lenient_spec(args))
+    backend = make_backend_for(lenient_spec(args), args)
     return run_app(
         backend,
         getattr(args, "theme", None),

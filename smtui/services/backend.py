@@ -174,6 +174,8 @@ class Backend:
     storage: StorageService
     where: str = ""
     """`profile · region` or the local home, for headers and messages."""
+    readonly: bool = False
+    """Read-only mode: every mutating call is refused (`services/readonly.py`)."""
 
     def prefetch(self) -> None:
         """Start what the TUI's first frame shows (the aws backend's first page of jobs, in

@@ -19,6 +19,8 @@ class BackendSettings:
     profile: str | None = None
     region: str | None = None
     endpoint_url: str | None = None
+    readonly: bool = False
+    """Read-only mode: the backend refuses every call that would change the account."""
 
 
 def _retry_overrides() -> dict[str, Any]:
@@ -40,7 +42,17 @@ def _retry_overrides() -> dict[str, Any]:
 
 
 def make_backend(settings: BackendSettings) -> Backend:
-    """Build the backend `settings.name` names; imports only what it needs."""
+    """Build the backend `settings.name` names (read-only when they say so); imports only
+    what it needs."""
+    backend = _build(settings)
+    if settings.readonly:
+        from smtui.services.readonly import read_only
+
+        return read_only(backend)
+    return backend
+
+
+def _build(settings: BackendSettings) -> Backend:
     if settings.name == "aws":
         from smtui.core.secrets import redact_url
         from smtui.services.aws.clients import AwsClients, AwsSettings

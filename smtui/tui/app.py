@@ -34,6 +34,7 @@ from smtui.services.backend import Backend
 from smtui.services.debuglog import write_crash
 from smtui.services.loghistory import sweep_stale
 from smtui.tui import memory
+from smtui.tui.guard import MUTATING
 from smtui.tui.jobs import JobsPane
 from smtui.tui.logs import LogPane
 from smtui.tui.main import MainScreen
@@ -70,6 +71,8 @@ class SmtuiApp(App[None]):
         self._overrides = overrides
         where = backend.where
         self.sub_title = where if where.startswith(backend.name) else f"{backend.name} · {where}"
+        if backend.readonly:
+            self.title = f"{self.TITLE} · READ-ONLY"
         loaded = load_themes()
         for shipped_or_own in loaded.themes.values():
             self.register_theme(shipped_or_own)
@@ -183,8 +186,19 @@ class SmtuiApp(App[None]):
         if not isinstance(self.screen, DetailsScreen):
             self.push_screen(DetailsScreen(self.backend, job))
 
+    def refused(self, what: str) -> bool:
+        """In read-only mode, say that `what` is turned off, and return True."""
+        if not self.backend.readonly:
+            return False
+        from smtui.services.readonly import refusal
+
+        self.notify(refusal(what), severity="warning")
+        return True
+
     def open_submit(self, config: Path, spec: JobSpec) -> None:
         """The submit form; the new job is then selected with its logs following."""
+        if self.refused("submitting a job"):
+            return
 
         def submitted(job: str | None) -> None:
             if job:
@@ -197,10 +211,12 @@ class SmtuiApp(App[None]):
     def action_help(self) -> None:
         from smtui.tui.dialogs import HelpScreen
 
-        self.push_screen(HelpScreen(self.main.key_bindings()))
+        self.push_screen(HelpScreen(self.main.key_bindings(), readonly=self.backend.readonly))
 
     def stop_job(self, job: str, status: str | None) -> None:
         """Ask, then stop `job`; a job that has ended is not asked about."""
+        if self.refused("stopping a job"):
+            return
         if status in TERMINAL:
             self.notify(f"{job} has ended ({status}): nothing to stop", severity="warning",
                         markup=False)  # fmt: skip
@@ -221,6 +237,8 @@ class SmtuiApp(App[None]):
         self.jobs.refresh_jobs()
 
     def open_resubmit(self, job: str) -> None:
+        if self.refused("resubmitting a job"):
+            return
         self.run_worker(self._open_resubmit(job), name=f"resubmit {job}", group=ACTION_GROUP,
                         exit_on_error=False)  # fmt: skip
 
@@ -306,6 +324,8 @@ class SmtuiApp(App[None]):
         for node, binding in self.main.key_bindings():
             if binding.action.startswith("app.") or not binding.tooltip:
                 continue
+            if self.backend.readonly and binding.action in MUTATING:
+                continue  # greyed out on its key; not offered here
 
             def run(node: object = node, action: str = binding.action) -> None:
                 self.call_later(self._run_pane_action, action, node)

@@ -38,6 +38,7 @@ from smtui.services.sync import (
     plan_folder_sync,
 )
 from smtui.tui.clock import near
+from smtui.tui.guard import allowed
 from smtui.tui.plain import plain
 
 PAGE = 1000
@@ -207,6 +208,9 @@ class DataPane(Vertical):
             parent = event.node.parent
             event.node.remove()
             self._load(parent, entry.uri, entry.more_token)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return allowed(self, action)  # read-only mode greys out the sync and watch mode
 
     def action_reload(self) -> None:
         self._reset_tree()

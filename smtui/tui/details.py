@@ -22,6 +22,7 @@ from smtui.services.errors import NotFound, ServiceError
 from smtui.services.submit import configs_uri
 from smtui.tui.clock import app_now
 from smtui.tui.colours import status_colour
+from smtui.tui.guard import allowed
 from smtui.tui.plain import plain
 
 if TYPE_CHECKING:
@@ -68,6 +69,9 @@ class DetailsScreen(Screen[None]):
     @property
     def smtui(self) -> SmtuiApp:
         return cast("SmtuiApp", self.app)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return allowed(self, action)  # read-only mode greys out stop and resubmit
 
     def action_resubmit(self) -> None:
         self.smtui.open_resubmit(self.job)

@@ -17,6 +17,7 @@ from textual.widgets import Button, Input, Label, Static, TextArea
 from smtui.core.edits import EditedJob, edit_job, params_text
 from smtui.core.jobs import TrainingJob
 from smtui.tui.fields import OrderedInput
+from smtui.tui.guard import MUTATING
 from smtui.tui.params import param_table
 from smtui.tui.plain import plain
 from smtui.tui.textarea import OrderedTextArea
@@ -171,12 +172,16 @@ class HelpScreen(ModalScreen[None]):
 
     BINDINGS = [Binding("escape,q,question_mark", "app.pop_screen", "Close")]
 
-    def __init__(self, bindings: Iterable[tuple[object, Binding]]) -> None:
+    def __init__(
+        self, bindings: Iterable[tuple[object, Binding]], *, readonly: bool = False
+    ) -> None:
         super().__init__()
         self.sections: dict[str, list[tuple[str, str]]] = {"Anywhere": list(MOVING)}
         for node, binding in bindings:
             where = HELP_SECTIONS.get(type(node).__name__, "Anywhere")
             what = binding.tooltip or binding.description
+            if readonly and binding.action in MUTATING:
+                what = f"{what} (off: read-only mode)"
             self.sections.setdefault(where, []).append((key_label(binding), what))
 
     def compose(self) -> ComposeResult:

@@ -21,6 +21,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Header
 
+from smtui.tui.guard import allowed
 from smtui.tui.jobs import JobsPane
 from smtui.tui.logs import LogPane
 from smtui.tui.status import StatusLine
@@ -126,10 +127,11 @@ class MainScreen(Screen[None]):
         return self.query_one(ContentSwitcher).current or "jobs-view"
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The job keys apply (and show in the footer) on the jobs view only."""
-        if action in JOB_ACTIONS:
-            return self.view == "jobs-view"
-        return True
+        """The job keys apply (and show in the footer) on the jobs view only; in read-only
+        mode those that change something are greyed out."""
+        if action in JOB_ACTIONS and self.view != "jobs-view":
+            return False
+        return allowed(self, action)
 
     # --- routing ---------------------------------------------------------------------
     @on(JobsPane.Highlighted)

@@ -7,8 +7,6 @@ warning naming the file and the key, never a crash.
 
 from __future__ import annotations
 
-import json
-import os
 from dataclasses import dataclass, field, fields
 from importlib import resources
 from pathlib import Path
@@ -16,16 +14,10 @@ from pathlib import Path
 import yaml
 from textual.theme import Theme
 
+from smtui.services.settings import config_dir, load_settings, remember
+
 DEFAULT_THEME = "smtui-dark"
 _KEYS = {f.name for f in fields(Theme)}
-
-
-def config_dir() -> Path:
-    """`$SMTUI_CONFIG_DIR`, else `$XDG_CONFIG_HOME/smtui`, else `~/.config/smtui`."""
-    if folder := os.environ.get("SMTUI_CONFIG_DIR"):
-        return Path(folder)
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "smtui"
 
 
 @dataclass
@@ -79,28 +71,12 @@ def load_themes(user_folder: Path | None = None) -> LoadedThemes:
     return loaded
 
 
-def _settings_path() -> Path:
-    return config_dir() / "settings.json"
-
-
 def remembered_theme() -> str | None:
     """The theme chosen last time, if any."""
-    try:
-        value = json.loads(_settings_path().read_text()).get("theme")
-    except (OSError, ValueError, AttributeError):
-        return None
+    value = load_settings().get("theme")
     return value if isinstance(value, str) else None
 
 
 def remember_theme(name: str) -> None:
-    """Keep `name` for the next start (best effort: a read-only home is not an error)."""
-    path = _settings_path()
-    try:
-        settings = json.loads(path.read_text()) if path.exists() else {}
-        if not isinstance(settings, dict):
-            settings = {}
-        settings["theme"] = name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(settings, indent=2) + "\n")
-    except (OSError, ValueError):
-        pass
+    """Keep `name` for the next start."""
+    remember("theme", name)

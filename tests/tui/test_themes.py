@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 
 from smtui.services.local import local_backend
+from smtui.services.settings import config_dir
 from smtui.tui.app import SmtuiApp
 from smtui.tui.colours import status_colour
-from smtui.tui.themes import config_dir, load_themes, remembered_theme
+from smtui.tui.themes import load_themes, remembered_theme
 from tests.tui.conftest import matches, until
 
 
