@@ -137,6 +137,33 @@ class TrainingJob:
         )
 
     @property
+    def arn(self) -> str:
+        return str(self.raw.get("TrainingJobArn", ""))
+
+    @property
+    def role_arn(self) -> str:
+        return str(self.raw.get("RoleArn", ""))
+
+    @property
+    def image(self) -> str:
+        """The training image's URI (a built-in algorithm's name when there is none)."""
+        spec = self.raw.get("AlgorithmSpecification", {})
+        return str(spec.get("TrainingImage") or spec.get("AlgorithmName") or "")
+
+    def warm_pool(self) -> str:
+        """The warm pool as the console says it: `Available until 14:05` (local time),
+        `InUse`, `Reused by JOB`, `Terminated`; empty when the job kept none."""
+        pool = self.raw.get("WarmPoolStatus") or {}
+        status = str(pool.get("Status", ""))
+        if status == "Reused" and pool.get("ReusedByJob"):
+            return f"Reused by {pool['ReusedByJob']}"
+        keep = self.raw.get("ResourceConfig", {}).get("KeepAlivePeriodInSeconds")
+        if status == "Available" and keep and self.ended:
+            until = (self.ended + dt.timedelta(seconds=int(keep))).astimezone()
+            return f"Available until {until:%H:%M}"
+        return status
+
+    @property
     def is_terminal(self) -> bool:
         return self.status in TERMINAL
 

@@ -32,6 +32,7 @@ from smtui.core.secrets import redact_url
 from smtui.core.spec import JobSpec
 from smtui.services.backend import Backend
 from smtui.services.debuglog import write_crash
+from smtui.services.errors import ServiceError
 from smtui.services.loghistory import sweep_stale
 from smtui.tui import memory
 from smtui.tui.guard import MUTATING
@@ -230,6 +231,58 @@ class SmtuiApp(App[None]):
         from smtui.tui.dialogs import ConfirmDialog
 
         self.push_screen(ConfirmDialog(f"Stop training job {job}?"), answered)
+
+    def stop_jobs(self, jobs: dict[str, str | None]) -> None:
+        """Ask once, listing them, then stop every job of `jobs` (name: status as listed)
+        that has not ended; the marks are cleared once the stops are sent."""
+        if self.refused("stopping jobs"):
+            return
+        live = [job for job, status in jobs.items() if status not in TERMINAL]
+        ended = len(jobs) - len(live)
+        if not live:
+            self.notify(f"the {len(jobs)} marked jobs have all ended: nothing to stop",
+                        severity="warning")  # fmt: skip
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.jobs.clear_marks()
+                self.run_worker(self._stop_all(live), name=f"stop {len(live)} jobs",
+                                group=ACTION_GROUP, exit_on_error=False)  # fmt: skip
+
+        from smtui.tui.dialogs import ConfirmDialog
+
+        skipped = ""
+        if ended:
+            skipped = (
+                f" ({ended} marked {'job has' if ended == 1 else 'jobs have'} ended: left out)"
+            )
+        question = f"Stop these {len(live)} training jobs?{skipped}"
+        if len(live) == 1:
+            question = f"Stop this training job?{skipped}"
+        self.push_screen(ConfirmDialog(question, items=live), answered)
+
+    async def _stop_all(self, jobs: list[str]) -> None:
+        """Stop each of `jobs`, a few at a time; each failure is named, the rest go on."""
+        import asyncio
+
+        limit = asyncio.Semaphore(self.jobs.model.policy.describe_at_once)
+        failed: list[str] = []
+
+        async def stop(job: str) -> None:
+            async with limit:
+                try:
+                    await self.backend.jobs.stop_job(job)
+                except ServiceError as exc:
+                    failed.append(job)
+                    self.notify(str(exc), title=f"stop {job} failed", severity="error",
+                                timeout=10)  # fmt: skip
+
+        await asyncio.gather(*(stop(job) for job in jobs))
+        stopped = len(jobs) - len(failed)
+        if stopped:
+            self.notify(f"stopping {stopped} job{'s' if stopped != 1 else ''}")
+        self.jobs.refresh_jobs()
 
     async def _stop(self, job: str) -> None:
         await self.backend.jobs.stop_job(job)

@@ -39,13 +39,18 @@ class ConfirmDialog(ModalScreen[bool]):
         Binding("n,escape", "answer(False)", "No"),
     ]
 
-    def __init__(self, question: str) -> None:
+    def __init__(self, question: str, items: list[str] | None = None) -> None:
         super().__init__()
         self.question = question
+        self.items = items or []
+        """What the question is about, listed under it (every one: it scrolls)."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm", classes="dialog"):
             yield Label(plain(self.question), id="confirm-question")
+            if self.items:
+                with VerticalScroll(id="confirm-items"):
+                    yield Static(plain("\n".join(self.items)), markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Yes (y)", id="yes", variant="error")
                 yield Button("No (n)", id="no", variant="primary")

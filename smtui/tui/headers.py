@@ -49,13 +49,22 @@ class PaneHeader(StateLine):
 
 
 class JobsHeader(PaneHeader):
-    """`Jobs (50+)  ·  status: Failed  ·  name contains 'bert'`."""
+    """`Jobs (50+)  ·  status: Failed  ·  name contains 'bert'  ·  sorted by cost ↓`, and
+    how many jobs are marked."""
 
     count: reactive[int] = reactive(0)
     more: reactive[bool] = reactive(False)
     """Whether there are pages not listed yet."""
     status_filter: reactive[str | None] = reactive(None)
     name_filter: reactive[str] = reactive("")
+    marked: reactive[int] = reactive(0)
+    sort: reactive[str] = reactive("created")
+    descending: reactive[bool] = reactive(True)
+
+    def __init__(self, *, readonly: bool = False, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.readonly = readonly
+        """Read-only mode: `x` stops nothing, so the marks' hint does not say it does."""
 
     def line(self) -> Text:
         parts = [f"Jobs ({self.count}{'+' if self.more else ''})"]
@@ -63,6 +72,10 @@ class JobsHeader(PaneHeader):
             parts.append(f"status: {self.status_filter}")
         if self.name_filter:
             parts.append(f"name contains '{self.name_filter}'")
+        if (self.sort, self.descending) != ("created", True):  # newest first says nothing
+            parts.append(f"sorted by {self.sort} {'↓' if self.descending else '↑'}")
+        if self.marked:
+            parts.append(f"{self.marked} marked" + ("" if self.readonly else " (x stops them)"))
         return Text(clean("  ·  ".join(parts)))
 
 

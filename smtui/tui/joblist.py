@@ -11,6 +11,7 @@ LastModifiedTime or status moves, so a quiet account costs one list call per ref
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from smtui.core.backoff import Backoff, retrying
@@ -37,6 +38,14 @@ class RefreshPolicy:
         return cls()
 
 
+SORTS = ("name", "status", "created", "elapsed", "cost")
+"""What the jobs can be sorted by."""
+BIGGEST_FIRST = frozenset({"created", "elapsed", "cost"})
+"""Sorts whose first press puts the biggest (newest, longest, dearest) first."""
+ACTIVE_FIRST = ("InProgress", "Stopping", "Failed", "Stopped", "Completed")
+"""The status sort's order: what needs an eye first."""
+
+
 @dataclass
 class PageChange:
     """What a page did to the rows."""
@@ -61,6 +70,11 @@ class JobList:
         self.wanted: str | None = None
         """A job to put the cursor on as soon as it is listed."""
         self.failures = 0
+        self.sort = "created"
+        """The sort: one of `SORTS`."""
+        self.descending = True
+        self.marked: set[str] = set()
+        """Jobs marked for a bulk action (listed ones only: a filter change clears them)."""
 
     def __len__(self) -> int:
         return len(self.summaries)
@@ -76,6 +90,7 @@ class JobList:
     def reset(self) -> None:
         """The filters changed: start again from the first page (descriptions are kept)."""
         self.summaries.clear()
+        self.marked.clear()
         self.next_token = None
         self.listed = False
 
@@ -89,6 +104,7 @@ class JobList:
             change.removed = [name for name in self.summaries if name not in keep]
             for name in change.removed:
                 del self.summaries[name]
+                self.marked.discard(name)
             if not self.summaries.keys() - names:
                 self.next_token = page.next_token
             # else rows paged in below the first page stay, and so does the token after
@@ -100,12 +116,57 @@ class JobList:
             self.summaries[job.name] = job
         return change
 
-    def order(self) -> list[str]:
-        """The listed names, newest first."""
-        return sorted(self.summaries, key=self.sort_key, reverse=True)
+    def order(self, now: dt.datetime | None = None) -> list[str]:
+        """The listed names in the sort's order."""
+        return sorted(
+            self.summaries, key=lambda name: self.sort_key(name, now), reverse=self.descending
+        )
 
-    def sort_key(self, name: str) -> tuple[object, str]:
-        return (self.summaries[name].created, name)
+    def sort_by(self, sort: str) -> None:
+        """Sort by `sort`; the same sort again reverses it."""
+        if sort not in SORTS:
+            raise ValueError(f"cannot sort by {sort!r}: one of {', '.join(SORTS)}")
+        if sort == self.sort:
+            self.descending = not self.descending
+        else:
+            self.sort, self.descending = sort, sort in BIGGEST_FIRST
+
+    def sort_key(self, name: str, now: dt.datetime | None = None) -> tuple[object, ...]:
+        """`name`'s place in the sort (ties: by creation time, then name). A job whose
+        elapsed time or cost is not known yet (not described, no price) goes last either
+        way."""
+        summary = self.summaries[name]
+        job = self.details.get(name)
+        value: object
+        if self.sort == "name":
+            value = name
+        elif self.sort == "status":
+            known = summary.status in ACTIVE_FIRST
+            value = ACTIVE_FIRST.index(summary.status) if known else len(ACTIVE_FIRST)
+        elif self.sort == "created":
+            value = summary.created
+        elif self.sort == "elapsed":
+            value = job.elapsed(now) if job else None
+        else:
+            value = job.cost(now) if job else None
+        tie = (summary.created, name)
+        if value is None:
+            return (0 if self.descending else 1, 0, tie)
+        return (1 if self.descending else 0, value, tie)
+
+    def toggle_mark(self, name: str) -> bool:
+        """Mark `name` (a listed job), or unmark it; whether it is marked now."""
+        if name in self.marked:
+            self.marked.discard(name)
+            return False
+        if name in self.summaries:
+            self.marked.add(name)
+            return True
+        return False
+
+    def marked_in_order(self, now: dt.datetime | None = None) -> list[str]:
+        """The marked jobs, as the table lists them."""
+        return [name for name in self.order(now) if name in self.marked]
 
     def stale(self, jobs: list[JobSummary]) -> list[str]:
         """The jobs of a page whose description is missing or out of date."""

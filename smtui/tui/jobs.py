@@ -30,6 +30,7 @@ from smtui.tui.colours import status_text
 from smtui.tui.fields import OrderedInput
 from smtui.tui.headers import JobsHeader
 from smtui.tui.joblist import JobList, RefreshPolicy
+from smtui.tui.plain import plain
 
 COLUMNS = (
     ("name", "Name"),
@@ -40,6 +41,14 @@ COLUMNS = (
     ("cost", "Est. cost"),
     ("created", "Created"),
 )
+WIDE_COLUMNS = (
+    ("arn", "ARN"),
+    ("role", "Role"),
+    ("image", "Image"),
+    ("spot", "Spot"),
+    ("warm_pool", "Warm pool"),
+)
+"""Added by the wide view (`W`), after the others: the table then scrolls sideways."""
 COMPACT = ("name", "status", "instance", "elapsed", "cost")
 """The columns below `WIDE` cells: the status cell then shows the secondary status
 (Training, Uploading, MaxRuntimeExceeded) in the colour of the status, and Created goes
@@ -50,6 +59,14 @@ log = logging.getLogger("smtui.tui")
 HEIGHT_SHARE = 0.4
 """The jobs table takes at most this share of the screen's rows: the logs get the rest."""
 MIN_HEIGHT = 4
+MARK = "● "
+"""Before the name of a marked job."""
+SORT_KEYS = {"N": "name", "U": "status", "A": "created", "E": "elapsed", "C": "cost"}
+
+
+def job_of(cell: object) -> str:
+    """The job a name cell shows (its mark taken off)."""
+    return str(cell).removeprefix(MARK)
 
 
 class JobsPane(Vertical):
@@ -59,7 +76,16 @@ class JobsPane(Vertical):
         Binding("/", "filter", "Filter", tooltip="Filter the jobs by name"),
         Binding("S", "cycle_status", "Status", tooltip="Cycle the status filter"),
         Binding("ctrl+r", "refresh", "Refresh", show=False, tooltip="List the jobs now"),
-    ]
+        Binding("space", "mark", "Mark", show=False,
+                tooltip="Mark the job (or unmark it): x then stops every marked job"),
+        *(
+            Binding(key, f"sort('{sort}')", f"Sort {sort}", show=False,
+                    tooltip=f"Sort the listed jobs by {sort} (again: reverse)")
+            for key, sort in SORT_KEYS.items()
+        ),
+        Binding("W", "toggle_wide", "Wide", show=False,
+                tooltip="Wide view: ARN, role, image, spot and warm pool columns"),
+    ]  # fmt: skip
 
     class Highlighted(Message):
         """The cursor is on this job (None: the table is empty)."""
@@ -87,6 +113,10 @@ class JobsPane(Vertical):
     count: var[int] = var(0)
     """Jobs listed (what the header says, bound into it)."""
     more: var[bool] = var(False)
+    marked: var[int] = var(0)
+    sort: var[str] = var("created")
+    descending: var[bool] = var(True)
+    wide: var[bool] = var(False)
 
     def __init__(self, backend: Backend) -> None:
         super().__init__(id="jobs")
@@ -98,8 +128,14 @@ class JobsPane(Vertical):
         """The keys of the columns shown: all of them, or `COMPACT` on a narrow screen."""
 
     def compose(self) -> ComposeResult:
-        yield JobsHeader(id="jobs-title").data_bind(
-            JobsPane.count, JobsPane.more, JobsPane.status_filter, JobsPane.name_filter
+        yield JobsHeader(readonly=self.backend.readonly, id="jobs-title").data_bind(
+            JobsPane.count,
+            JobsPane.more,
+            JobsPane.status_filter,
+            JobsPane.name_filter,
+            JobsPane.marked,
+            JobsPane.sort,
+            JobsPane.descending,
         )
         yield OrderedInput(placeholder="filter jobs by name (esc: done)", id="jobs-filter")
         table: DataTable[str | Text] = DataTable(id="jobs-table", cursor_type="row")
@@ -108,12 +144,18 @@ class JobsPane(Vertical):
         yield Static("", id="jobs-empty", markup=False)
 
     def _add_columns(self, table: DataTable[str | Text]) -> None:
-        labels = dict(COLUMNS)
+        labels = dict(COLUMNS + WIDE_COLUMNS)
         for key in self.columns:
             table.add_column(labels[key], key=key)
 
     def on_resize(self) -> None:
+        self._set_columns()
+
+    def _set_columns(self) -> None:
+        """The columns for the pane's width, and the wide view's when it is on."""
         wanted = tuple(key for key, _ in COLUMNS) if self.size.width >= WIDE else COMPACT
+        if self.wide:
+            wanted += tuple(key for key, _ in WIDE_COLUMNS)
         if wanted == self.columns:
             return
         self.columns = wanted
@@ -194,14 +236,18 @@ class JobsPane(Vertical):
 
         results = await asyncio.gather(*(describe(n) for n in names), return_exceptions=True)
         failures = []
+        updated = False
         for result in results:
             if isinstance(result, TrainingJob):
                 if self.model.described(result):
                     self._update_row(result.name)
+                    updated = True
             elif isinstance(result, ServiceError):
                 failures.append(result)  # one job's failure must not hide the others
             else:
                 raise result
+        if updated and self.model.sort in ("elapsed", "cost"):  # what they sort by came in
+            self._sort_keeping_cursor()
         if failures:
             raise failures[0]  # reported like a failed list, and retried with the next refresh
 
@@ -214,8 +260,8 @@ class JobsPane(Vertical):
             self._update_row(name)
         for name in change.added:
             table.add_row(*self._cells(name), key=name)
-        if change.added:
-            self._sort()
+        if change.added or (change.updated and self.model.sort != "created"):
+            self._sort()  # a status or name may have moved in the order
         if (wanted := self.model.take_wanted()) is not None:
             self.select(wanted)
         self._rows_changed()
@@ -230,8 +276,13 @@ class JobsPane(Vertical):
             self._highlight(under)
 
     def _sort(self) -> None:
-        """Newest first (`_apply_page` then puts the cursor back on its job)."""
-        self.table.sort("name", key=self.model.sort_key, reverse=True)
+        """In the model's order (`_apply_page` then puts the cursor back on its job)."""
+        now = app_now(self.app)
+        self.table.sort(
+            "name",
+            key=lambda cell: self.model.sort_key(job_of(cell), now),
+            reverse=self.model.descending,
+        )
 
     def _cells(self, name: str) -> list[str | Text]:
         summary = self.model.summaries[name]
@@ -243,17 +294,27 @@ class JobsPane(Vertical):
         if "secondary" not in self.columns and secondary:
             status.plain = secondary  # Training, MaxRuntimeExceeded: in the status's colour
         now = app_now(self.app)
+        marked = name in self.model.marked
+        # Every cell is a Text: a str would be read as markup, and these are others' words.
         cells: dict[str, str | Text] = {
-            "name": name,
+            "name": plain(f"{MARK}{name}" if marked else name, "bold" if marked else ""),
             "status": status,
-            "secondary": secondary,
-            "instance": (
+            "secondary": plain(secondary),
+            "instance": plain(
                 f"{job.instance_type.removeprefix('ml.')}×{job.instance_count}" if job else "…"
             ),
-            "elapsed": duration(job.elapsed(now)) if job else "…",
-            "cost": money(job.cost(now)) if job else "…",
-            "created": summary.created.astimezone().strftime("%m-%d %H:%M"),
+            "elapsed": Text(duration(job.elapsed(now)) if job else "…"),
+            "cost": Text(money(job.cost(now)) if job else "…"),
+            "created": Text(summary.created.astimezone().strftime("%m-%d %H:%M")),
         }
+        if self.wide:
+            cells |= {
+                "arn": plain(job.arn if job else "…"),
+                "role": plain(job.role_arn if job else "…"),
+                "image": plain(job.image if job else "…"),
+                "spot": Text(("yes" if job.use_spot else "no") if job else "…"),
+                "warm_pool": plain(job.warm_pool() if job else "…"),
+            }
         return [cells[key] for key in self.columns]
 
     def _update_row(self, name: str) -> None:
@@ -332,6 +393,38 @@ class JobsPane(Vertical):
     def action_refresh(self) -> None:
         self.refresh_jobs()
 
+    def action_mark(self) -> None:
+        """Mark the job under the cursor, or unmark it."""
+        name = self.selected
+        if name is None:
+            return
+        self.model.toggle_mark(name)
+        self._update_row(name)
+        self.marked = len(self.model.marked)
+
+    def clear_marks(self) -> None:
+        marked = list(self.model.marked)
+        self.model.marked.clear()
+        for name in marked:
+            self._update_row(name)
+        self.marked = 0
+
+    def action_sort(self, sort: str) -> None:
+        """Sort by `sort` (the same key again reverses), the cursor kept on its job."""
+        self.model.sort_by(sort)
+        self.sort, self.descending = self.model.sort, self.model.descending
+        self._sort_keeping_cursor()
+
+    def _sort_keeping_cursor(self) -> None:
+        selected = self.selected
+        self._sort()
+        if selected is not None:
+            self.table.move_cursor(row=self.table.get_row_index(selected), scroll=True)
+
+    def action_toggle_wide(self) -> None:
+        self.wide = not self.wide
+        self._set_columns()
+
     @on(Input.Changed, "#jobs-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
         event.stop()
@@ -368,6 +461,7 @@ class JobsPane(Vertical):
 
     def _rows_changed(self) -> None:
         self.count, self.more = len(self.model), self.model.more
+        self.marked = len(self.model.marked)  # a row that went took its mark with it
         self.fit_height()
         empty = self.query_one("#jobs-empty", Static)
         empty.display = self.model.listed and not self.model

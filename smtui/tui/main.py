@@ -52,7 +52,8 @@ class MainScreen(Screen[None]):
                 tooltip="The configs in this folder, resolved"),
         Binding("s", "submit", "Submit", id="submit",
                 tooltip="Submit a job from the selected config"),
-        Binding("x", "stop_job", "Stop", id="stop", tooltip="Stop the selected job (asks first)"),
+        Binding("x", "stop_job", "Stop", id="stop",
+                tooltip="Stop the selected job, or every marked one (asks first)"),
         Binding("r", "resubmit", "Resubmit", id="resubmit",
                 tooltip="Resubmit the selected job with changes"),
         Binding("d", "download", "Model", id="download",
@@ -190,6 +191,11 @@ class MainScreen(Screen[None]):
         self.smtui.open_submit(configs.selected, configs.spec)
 
     def action_stop_job(self) -> None:
+        """The marked jobs, when there are marks; else the selected job."""
+        marked = self.jobs.model.marked_in_order(self.smtui.clock())
+        if marked:
+            self.smtui.stop_jobs({job: self.jobs.status_of(job) for job in marked})
+            return
         job = self._selected()
         if job is not None:
             self.smtui.stop_job(job, self.jobs.status_of(job))

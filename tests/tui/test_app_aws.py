@@ -405,7 +405,7 @@ async def test_the_command_palette_runs_actions(aws_backend: Backend) -> None:
         await pilot.press("ctrl+p", *"stop the selected")
         await until(
             pilot,
-            lambda: matches(app) == ["Stop the selected job (asks first)"],
+            lambda: matches(app) == ["Stop the selected job, or every marked one (asks first)"],
             "the palette's one match",
         )
         await pilot.press("down", "enter")

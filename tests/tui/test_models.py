@@ -73,6 +73,63 @@ def test_a_job_gone_from_the_first_page_is_removed_and_a_new_one_added() -> None
     assert model.order() == ["job-0003", "job-0002"]
 
 
+def three_hundred_described() -> tuple[JobList, dict[str, float]]:
+    """300 jobs of varied status and billable time, 250 described; their costs."""
+    model = JobList()
+    statuses = ["Completed", "InProgress", "Failed", "Stopped", "Stopping"]
+    jobs = [summary(i, statuses[i % 5]) for i in range(300)]
+    model.apply(JobPage(jobs[::-1]), first=True)
+    costs = {}
+    for i, job in enumerate(jobs[:250]):
+        seconds = (i * 7919) % 10_000  # scattered, not in creation order
+        model.described(
+            TrainingJob.from_api(
+                {**described(job).raw, "BillableTimeInSeconds": seconds,
+                 "TrainingEndTime": T0 + dt.timedelta(hours=5)}
+            )
+        )  # fmt: skip
+        costs[job.name] = seconds / 3600 * 1.408  # ml.g5.xlarge at the catalogue's price
+    return model, costs
+
+
+def test_sorts_by_each_column_and_again_reverses() -> None:
+    model, costs = three_hundred_described()
+    names = sorted(model.summaries)
+    assert model.order() == names[::-1]  # newest first, as listed
+    model.sort_by("created")
+    assert model.order() == names  # again: oldest first
+    model.sort_by("name")
+    assert (model.sort, model.descending) == ("name", False) and model.order() == names
+    model.sort_by("cost")
+    order = model.order()
+    dearest = sorted(costs, key=lambda n: (costs[n], model.summaries[n].created), reverse=True)
+    assert order[:250] == dearest  # by the hand-computed cost, biggest first
+    assert order[250:] == [n for n in names[::-1] if n not in costs]  # unknown: last
+    model.sort_by("cost")
+    assert model.order()[:250] == dearest[::-1] and model.order()[250:] == order[250:][::-1]
+    model.sort_by("status")
+    by_status = [model.summaries[n].status for n in model.order()]
+    firsts = list(dict.fromkeys(by_status))
+    assert firsts == ["InProgress", "Stopping", "Failed", "Stopped", "Completed"]
+    model.sort_by("elapsed")
+    elapsed = [model.details[n].elapsed() for n in model.order()[:250]]
+    assert elapsed == sorted(elapsed, reverse=True)
+
+
+def test_marks_are_of_listed_jobs_and_go_with_them() -> None:
+    model = JobList()
+    model.apply(JobPage([summary(3), summary(2), summary(1)]), first=True)
+    assert model.toggle_mark("job-0001") and model.toggle_mark("job-0003")
+    assert not model.toggle_mark("job-9999")  # not listed: nothing to mark
+    assert model.marked_in_order() == ["job-0003", "job-0001"]
+    assert not model.toggle_mark("job-0003")  # again: unmarked
+    model.apply(JobPage([summary(3), summary(2)]), first=True)  # job-0001 went away
+    assert model.marked == set()
+    model.toggle_mark("job-0002")
+    model.reset()  # the filters changed: the marks were of rows no longer shown
+    assert model.marked == set()
+
+
 def test_only_new_or_changed_jobs_are_described() -> None:
     model = JobList()
     jobs = [summary(i) for i in range(5)]

@@ -35,9 +35,10 @@ def many_jobs() -> None:
     t0 = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
     from tests.awsfakes import sagemaker_backend
 
+    client = boto3.client("sagemaker", region_name="us-east-1")
     for i in range(JOBS):
         name = f"run-{i:03d}"
-        create_job(name, status="InProgress" if i % 50 == 0 else "Completed")
+        create_job(name, status="InProgress" if i % 50 == 0 else "Completed", via=client)
         sagemaker_backend().training_jobs[name].creation_time = t0 + dt.timedelta(minutes=i)
 
 
@@ -54,10 +55,13 @@ async def test_every_mutating_key_does_nothing_and_sends_nothing(
         assert "READ-ONLY" in str(app.query_one(Header).query_one("HeaderTitle").render())
         await pilot.press("down", "down")  # not the newest: run-250 is running
         await until(pilot, lambda: app.jobs.status_of(app.jobs.selected or "") is not None, "row")
-        # Keys in one read, as over SSH: each would open a dialog or a form, and y answer it.
-        burst(app, "x", "y", "r", "s", "ctrl+s")
+        # Keys in one read, as over SSH: each would open a dialog or a form, and y answer it;
+        # a mark and x too (marks are allowed: they change nothing).
+        burst(app, "x", "y", "r", "s", "ctrl+s", "space", "x", "y")
         await pilot.pause(0.3)
         assert isinstance(app.screen, MainScreen)
+        assert app.jobs.marked == 1
+        assert shown(app.query_one("#jobs-title")).strip().endswith("·  1 marked")
         for action in ("stop_job", "resubmit", "submit"):
             assert app.main.check_action(action, ()) is None  # greyed out in the footer
         assert app.main.check_action("download", ()) is True
@@ -77,13 +81,16 @@ async def test_every_mutating_key_does_nothing_and_sends_nothing(
         await pilot.press("escape")
         # The palette offers none of them; the help says they are off.
         offered = {command.title for command in app.get_system_commands(app.main)}
-        assert "Stop the selected job (asks first)" not in offered
+        assert "Stop the selected job, or every marked one (asks first)" not in offered
         assert "Submit a job from the selected config" not in offered
         assert "Download the selected job's model.tar.gz to ./<job>/" in offered
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         help_text = shown(app.screen.query(Static).last())
-        assert "Stop the selected job (asks first) (off: read-only mode)" in help_text
+        assert (
+            "Stop the selected job, or every marked one (asks first) (off: read-only mode)"
+            in help_text
+        )
         # What a path that forgot to ask would do: refused by the app and the backend.
         await pilot.press("escape")
         app.stop_job("run-250", "InProgress")
