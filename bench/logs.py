@@ -61,12 +61,12 @@ class StampedOut:
 def follow_with_smtui(job: str, count: Any) -> None:
     import asyncio
 
-    from smtui.cli.logs import print_logs
+    from smtui.cli.logs import LogQuery, print_logs
     from smtui.services.factory import BackendSettings, make_backend
 
     backend = make_backend(BackendSettings("aws", region=REGION))
     backend.logs.clients.on("before-send", count)  # type: ignore[attr-defined]
-    asyncio.run(print_logs(backend, job, follow=True))
+    asyncio.run(print_logs(backend, job, LogQuery(follow=True)))
 
 
 def follow_with_sdk(job: str, count: Any) -> None:

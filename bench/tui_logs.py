@@ -191,13 +191,13 @@ async def last_screen(lines: int, hosts: int) -> dict[str, Any]:
 
 
 async def run_cli(lines: int, hosts: int) -> dict[str, Any]:
-    from smtui.cli.logs import print_logs
+    from smtui.cli.logs import LogQuery, print_logs
 
     start, cpu = time.perf_counter(), time.process_time()
     with open(os.devnull, "w") as sink:
         real, sys.stdout = sys.stdout, sink
         try:
-            await print_logs(flood_backend(lines, hosts), JOB, follow=True)
+            await print_logs(flood_backend(lines, hosts), JOB, LogQuery(follow=True))
         finally:
             sys.stdout = real
     took, cpu = time.perf_counter() - start, time.process_time() - cpu

@@ -9,7 +9,7 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from smtui.core.errors import ConfigError
+from smtui.core.errors import ConfigError, UsageError
 from smtui.core.origin import Origin
 from smtui.core.overrides import DEFAULT_CONFIG, Overrides
 from smtui.core.safetext import clean
@@ -102,3 +102,40 @@ def run_async(work: Coroutine[Any, Any, T]) -> T:
     import asyncio
 
     return asyncio.run(work)
+
+
+LATEST = "@latest"
+"""Stands for the newest job of the current config, wherever a command takes a JOB."""
+
+
+def resolve_job(args: argparse.Namespace, backend: Backend) -> str:
+    """`args.job`, or for `@latest` the newest job named from the current config's base
+    (`job-name`, else the prefix) with the timestamp suffix a submit adds."""
+    if args.job != LATEST:
+        return str(args.job)
+    path = config_path(args)
+    if not path.exists():
+        raise UsageError(f"{LATEST}: the newest job of the current config, but {path} does "
+                         "not exist (name the job, or pass --config)")  # fmt: skip
+    from smtui.core.config import resolve_with_problems
+    from smtui.core.request import job_name_base
+
+    spec, _problems = resolve_with_problems(path, global_overrides(args), os.environ)
+    base = job_name_base(spec)
+    return run_async(_newest(backend, base, path))
+
+
+async def _newest(backend: Backend, base: str, path: Path) -> str:
+    import re
+
+    named = re.compile(rf"{re.escape(base)}-\d{{8}}-\d{{6}}-\d{{3}}")
+    token: str | None = None
+    while True:
+        page = await backend.jobs.list_jobs(None, base, 100, token)
+        for job in page.jobs:  # newest first
+            if named.fullmatch(job.name):
+                return job.name
+        token = page.next_token
+        if token is None:
+            raise UsageError(f"{LATEST}: no job named {base}-<time> (from {path}) on "
+                             f"{backend.where or backend.name}")  # fmt: skip

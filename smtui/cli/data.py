@@ -7,7 +7,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from smtui.cli.common import lenient_spec, make_backend_for, run_async
+from smtui.cli.common import lenient_spec, make_backend_for, resolve_job, run_async
 from smtui.cli.jobs import confirm
 from smtui.cli.render import human_size, plural, table
 from smtui.core.errors import Interrupted, SmtuiError, UsageError
@@ -185,6 +185,7 @@ async def _download(backend: Backend, args: argparse.Namespace, dest: Path) -> P
 
 def run_download(args: argparse.Namespace) -> int:
     backend = make_backend_for(lenient_spec(args), args)
+    args.job = resolve_job(args, backend)  # @latest: the newest job of the config
     # ./<job>/ by default, as the TUI does: never the project folder itself.
     dest = Path(args.dest) if args.dest else Path(args.job)
     target = run_async(_download(backend, args, dest))

@@ -18,7 +18,7 @@ from importlib import resources
 from pathlib import Path
 
 from smtui.cli.common import run_async
-from smtui.cli.logs import print_logs
+from smtui.cli.logs import LogQuery, print_logs
 from smtui.core.config import resolve_config
 from smtui.services.backend import TransferProgress
 from smtui.services.local import local_backend
@@ -102,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
         f"  home:    {home}\n  project: {home / 'project'}\n",
         file=sys.stderr,
     )
-    status = run_async(print_logs(local_backend(home), job, follow=True))
+    status = run_async(print_logs(local_backend(home), job, LogQuery(follow=True)))
     print(f"\n{job}: {status}\n{_explore(home, job)}", file=sys.stderr)
     return 0 if status == "Completed" else 1
 

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from smtui.cli.common import lenient_spec, make_backend_for, run_async
+from smtui.cli.common import lenient_spec, make_backend_for, resolve_job, run_async
 from smtui.cli.render import table, to_json
 from smtui.core.errors import UsageError
 from smtui.core.formats import duration, money, when
@@ -78,6 +78,7 @@ def describe_lines(job: TrainingJob) -> list[str]:
 
 def run_describe(args: argparse.Namespace) -> int:
     backend = make_backend_for(lenient_spec(args), args)
+    args.job = resolve_job(args, backend)  # @latest: the newest job of the config
     job = run_async(backend.jobs.describe_job(args.job))
     if args.json:
         print(json.dumps(to_json(job.raw), indent=2))
@@ -101,6 +102,7 @@ async def _stop(backend: Backend, name: str) -> str:
 
 def run_stop(args: argparse.Namespace) -> int:
     backend = make_backend_for(lenient_spec(args), args)
+    args.job = resolve_job(args, backend)  # @latest: the newest job of the config
     if not args.yes and not confirm(f"stop training job {args.job}?"):
         print("not stopped", file=sys.stderr)
         return 1

@@ -164,18 +164,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print TrainingJobSummaries as JSON")
 
     p = command("describe", "show one job")
-    p.add_argument("job", metavar="JOB")
+    p.add_argument("job", metavar="JOB", help="a job name, or @latest")
     p.add_argument("--json", action="store_true", help="print the DescribeTrainingJob response")
 
     p = command("logs", "every host's log events, merged in time order")
-    p.add_argument("job", metavar="JOB")
+    p.add_argument("job", metavar="JOB", help="a job name, or @latest")
     p.add_argument("--follow", action="store_true", help="keep tailing until the job ends")
     p.add_argument(
         "--since",
         metavar="AGE",
-        help="only events newer than AGE (10m, 1h30m, 2d) or an ISO-8601 time",
+        help="only events newer than AGE (10m, 2h30m, 2d) or an ISO-8601 time",
     )
+    p.add_argument("--host", metavar="algo-N", help="only this host's lines (default: every host)")
+    p.add_argument("--tail", metavar="N", type=int, help="only the last N lines (then follow)")
     p.add_argument("--filter", metavar="REGEX", help="only lines matching REGEX")
+    p.add_argument(
+        "--filter-pattern",
+        metavar="PATTERN",
+        help="a CloudWatch Logs filter pattern, applied by CloudWatch (local: the text forms)",
+    )
+    p.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="json: one event per line, shaped like FilterLogEvents' events",
+    )
     p.add_argument("--timestamps", action="store_true", help="prefix each line with its time")
     p.add_argument(
         "--raw",
@@ -184,11 +197,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     p = command("stop", "stop a job")
-    p.add_argument("job", metavar="JOB")
+    p.add_argument("job", metavar="JOB", help="a job name, or @latest")
     p.add_argument("--yes", action="store_true", help="do not ask to confirm")
 
     p = command("resubmit", "clone a past job with changes, under a new name")
-    p.add_argument("job", metavar="JOB")
+    p.add_argument("job", metavar="JOB", help="a job name, or @latest")
     _job_overrides(p)
     p.add_argument(
         "--spot", action=argparse.BooleanOptionalAction, default=None, help="managed spot training"
@@ -217,7 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("uri", metavar="S3URI")
 
     p = command("download", "fetch a job's model artifacts")
-    p.add_argument("job", metavar="JOB")
+    p.add_argument("job", metavar="JOB", help="a job name, or @latest")
     p.add_argument("--dest", metavar="DIR", help="destination folder (default: ./JOB/)")
     p.add_argument("--extract", action="store_true", help="extract model.tar.gz into DIR")
     p.add_argument("--force", action="store_true", help="overwrite files that exist")

@@ -13,10 +13,11 @@ from smtui.cli.common import (
     lenient_spec,
     load_spec,
     make_backend_for,
+    resolve_job,
     run_async,
     warn,
 )
-from smtui.cli.logs import print_logs
+from smtui.cli.logs import LogQuery, print_logs
 from smtui.cli.render import describe_spec
 from smtui.core.config import parse_param_flag
 from smtui.core.errors import UsageError
@@ -101,7 +102,7 @@ def follow_up(backend: Backend, job: str, *, wait: bool, tail: bool) -> int:
 
 async def _follow(backend: Backend, job: str, tail: bool) -> str:
     if tail:
-        await print_logs(backend, job, follow=True)
+        await print_logs(backend, job, LogQuery(follow=True))
     while True:
         status = (await backend.jobs.describe_job(job)).status
         if status in TERMINAL:
@@ -113,6 +114,7 @@ async def _follow(backend: Backend, job: str, tail: bool) -> str:
 def run_resubmit(args: argparse.Namespace) -> int:
     params = {p.written: p.value for p in map(parse_param_flag, args.param)}
     backend = make_backend_for(lenient_spec(args), args)
+    args.job = resolve_job(args, backend)  # @latest: the newest job of the config
     if args.job_name is not None and not re.fullmatch(JOB_NAME_PATTERN, args.job_name):
         raise UsageError(f"--job-name: '{args.job_name}' is not a valid job name base")
     if args.job_name is not None and len(args.job_name) > JOB_BASE_MAX:

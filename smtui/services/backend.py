@@ -81,10 +81,11 @@ class LogSource(Protocol):
         ...
 
     async def search(
-        self, streams: list[str], start_ms: int, token: str | None
+        self, streams: list[str], start_ms: int, token: str | None, pattern: str | None = None
     ) -> EventPage | None:
         """Events of several streams from `start_ms` (one page; FilterLogEvents), each with an
-        `event_id`; None when the source cannot search, in which case `read` is used alone."""
+        `event_id`, only those matching `pattern` (a CloudWatch filter pattern) when given;
+        None when the source cannot search, in which case `read` is used alone."""
         ...
 
     async def job_status(self, job: str) -> str:

@@ -12,6 +12,12 @@ Order: a finished job's history comes out in exact time order across hosts. Whil
 following, each batch is in time order, and a line comes in the batch that finds it (a
 host whose lines reach CloudWatch late shows them when they arrive, not back in time).
 Lines logged while the endpoint was away come out in time order across hosts once it is back.
+
+A tail can be of one host (`host`), and can take a CloudWatch filter pattern (`pattern`):
+CloudWatch then filters, and the tail is FilterLogEvents alone (the exact reads would bring
+every line back), each event once by its ID. A source that cannot search with it (local
+files, or more streams than one search takes) is read whole and filtered here
+(`core/filterpattern.py`, the text forms).
 """
 
 from __future__ import annotations
@@ -24,10 +30,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
 from smtui.core.backoff import Backoff, retrying
+from smtui.core.filterpattern import FilterPattern, parse
 from smtui.core.jobs import TERMINAL
-from smtui.core.logevents import LogEvent, time_order
+from smtui.core.logevents import LogEvent, host_of, time_order
 from smtui.services.backend import LogSource
-from smtui.services.errors import ServiceError, Throttled
+from smtui.services.errors import InvalidInput, ServiceError, Throttled
 
 
 @dataclass(frozen=True)
@@ -126,11 +133,19 @@ class LogTailer:
         policy: TailPolicy | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
+        host: str | None = None,
+        pattern: str | None = None,
     ) -> None:
         self.source = source
         self.job = job
         self.follow = follow
-        self.hosts = hosts
+        self.host = host
+        """Only this host's streams (`algo-2`), or every host's."""
+        self.hosts = 1 if host else hosts
+        self.pattern = pattern or None
+        """A CloudWatch filter pattern, or None."""
+        self._matcher: FilterPattern | None = None
+        """The pattern applied here, when the source cannot search with it."""
         self.start_ms = start_ms
         self.state = state or TailState()
         self.policy = policy or TailPolicy.for_source(source)
@@ -271,7 +286,7 @@ class LogTailer:
         found: list[LogEvent] = []
         try:
             for _ in range(self.policy.max_search_pages):
-                page = await self.source.search(streams, start, token)
+                page = await self.source.search(streams, start, token, self.pattern)
                 if page is None:
                     return False
                 found += page.events
@@ -284,6 +299,9 @@ class LogTailer:
             raise
         finally:
             self._accept_search(found)  # what came before a failure is kept
+        if token and self.pattern is not None:
+            # Filtered, the search is the whole tail: the next one goes on from this page.
+            self._search_resume = (tuple(streams), start, token)
         return True
 
     def _accept_search(self, found: list[LogEvent]) -> None:
@@ -326,6 +344,8 @@ class LogTailer:
     def _send(self, events: list[LogEvent]) -> None:
         """Into the outbox: `events` are in time order; the outbox is sorted when it goes
         out only if they start before what it holds ends."""
+        if self._matcher is not None:
+            events = [event for event in events if self._matcher.matches(event.message)]
         outbox = self._outbox
         if outbox and events and time_order(events[0]) < time_order(outbox[-1]):
             self._outbox_mixed = True
@@ -337,6 +357,14 @@ class LogTailer:
         Retryable failures (throttling, an unreachable endpoint) are reported in a batch's
         `problem` and retried with backoff, forever when following and a few times when
         not; other `ServiceError`s end the tail."""
+        if self.pattern is not None:
+            async for batch in self._pattern_batches():
+                yield batch
+            return
+        async for batch in self._batches():
+            yield batch
+
+    async def _batches(self) -> AsyncIterator[LogBatch]:
         policy = self.policy
         failures = 0
         streams: list[str] | None = None
@@ -377,6 +405,71 @@ class LogTailer:
                 return
             delay = policy.fast if self._outbox else min(policy.slow, max(delay, policy.fast) * 1.5)
             yield self._batch()
+
+    async def _pattern_batches(self) -> AsyncIterator[LogBatch]:
+        """With a filter pattern: searches alone (CloudWatch filters), history then polls
+        until the job ends and a last search a poll later finds nothing new; or, when the
+        source cannot search with it, the exact tail filtered here."""
+        policy, failures = self.policy, 0
+        streams: list[str] | None = None
+        while True:  # the history, every page of it
+            try:
+                if streams is None:
+                    streams = await self._discover()
+                if not streams or await self._search_everything(streams):
+                    break
+            except ServiceError as exc:
+                failures, wait, problem = self._failed(exc, failures)
+                yield self._batch(problem)
+                await self._sleep(wait)
+                continue
+            self._fall_back()  # the source cannot search with a pattern: filter here
+            async for batch in self._batches():
+                yield batch
+            return
+        yield self._batch(done=not self.follow)
+        if not self.follow:
+            return
+        last_discover, failures, ended = self._clock(), 0, self.status in TERMINAL
+        while True:
+            await self._sleep(policy.fast)
+            try:
+                if self._clock() - last_discover >= policy.discover_every or not streams:
+                    streams, last_discover = await self._discover(), self._clock()
+                was_ended = ended
+                self.status = await self.source.job_status(self.job)
+                ended = self.status in TERMINAL
+                before = self.state.emitted
+                if streams:
+                    await self._search_everything(streams)
+            except ServiceError as exc:
+                failures, _, problem = self._failed(exc, failures)
+                yield self._batch(problem)
+                continue
+            failures = 0
+            done = was_ended and self.state.emitted == before  # a pass after the end, quiet
+            yield self._batch(done=done)
+            if done:
+                return
+
+    async def _search_everything(self, streams: list[str]) -> bool:
+        """Search until no page is left (a search stopped at its page cap goes on from its
+        token); False when the source cannot search."""
+        while True:
+            if not await self._search(streams):
+                return False
+            if self._search_resume is None:
+                return True
+
+    def _fall_back(self) -> None:
+        """Apply the pattern here (the text forms); a form only CloudWatch knows is bad
+        input on this source."""
+        assert self.pattern is not None
+        try:
+            self._matcher = parse(self.pattern)
+        except ValueError as exc:
+            raise InvalidInput(f"--filter-pattern: {exc}") from None
+        self.pattern = None
 
     def _failed(self, exc: ServiceError, failures: int) -> tuple[int, float, str]:
         """Count a failure: (failures, seconds to wait, what to tell the user).
@@ -427,7 +520,8 @@ class LogTailer:
 
     async def _discover(self) -> list[str]:
         for stream in await self.source.streams(self.job):
-            self.state.tokens.setdefault(stream, None)
+            if self.host is None or host_of(stream) == self.host:
+                self.state.tokens.setdefault(stream, None)
         if self.status is None:
             self.status = await self.source.job_status(self.job)
         return sorted(self.state.tokens)

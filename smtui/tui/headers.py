@@ -61,7 +61,7 @@ class JobsHeader(PaneHeader):
     sort: reactive[str] = reactive("created")
     descending: reactive[bool] = reactive(True)
 
-    def __init__(self, *, readonly: bool = False, id: str | None = None) -> None:
+    def __init__(self, *, readonly: bool = False, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
         self.readonly = readonly
         """Read-only mode: `x` stops nothing, so the marks' hint does not say it does."""

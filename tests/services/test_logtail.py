@@ -272,7 +272,9 @@ class OutageAfterCatchUp:
     async def last(self, stream: str, limit: int) -> list[LogEvent]:
         return await self.inner.last(stream, limit)
 
-    async def search(self, streams: list[str], start_ms: int, token: str | None) -> None:
+    async def search(
+        self, streams: list[str], start_ms: int, token: str | None, pattern: str | None = None
+    ) -> None:
         return None
 
     async def job_status(self, job: str) -> str:

@@ -76,7 +76,7 @@ class AwsLogSource:
         ]
 
     async def search(
-        self, streams: list[str], start_ms: int, token: str | None
+        self, streams: list[str], start_ms: int, token: str | None, pattern: str | None = None
     ) -> EventPage | None:
         if len(streams) > SEARCH_STREAMS:
             return None
@@ -85,6 +85,8 @@ class AwsLogSource:
             "logStreamNames": streams,
             "startTime": start_ms,
         }
+        if pattern:
+            kwargs["filterPattern"] = pattern
         if token is not None:
             kwargs["nextToken"] = token
         if self.page_size:
