@@ -106,8 +106,8 @@ def test_json_is_one_event_a_line_shaped_like_filter_log_events(
     member = model.shape_for("FilteredLogEvent").members
     assert all(set(event) <= set(member) for event in events)
     assert [e["message"] for e in events][-1] == "esc \x1b[31m red"
-    assert events[0] == {"logStreamName": "two/algo-1-1", "timestamp": NOW - 3 * HOUR,
-                         "message": "a old", "ingestionTime": events[0]["ingestionTime"]}  # fmt: skip
+    first = {"logStreamName": "two/algo-1-1", "timestamp": NOW - 3 * HOUR, "message": "a old"}
+    assert events[0] == {**first, "ingestionTime": events[0]["ingestionTime"]}
     assert [e["timestamp"] for e in events] == sorted(e["timestamp"] for e in events)
 
 
@@ -192,8 +192,8 @@ def test_the_matcher_s_other_forms() -> None:
 async def test_filter_pattern_on_the_local_backend(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    write_project(project, "for i in range(6):\n    print(('ERROR ' if i % 2 else 'ok ') + str(i))\n",
-                  count=2)  # fmt: skip
+    script = "for i in range(6):\n    print(('ERROR ' if i % 2 else 'ok ') + str(i))\n"
+    write_project(project, script, count=2)
     backend = local_backend(smtui_home())
     job = await submit(backend, project)
     await wait_until(backend, job, "Completed")
