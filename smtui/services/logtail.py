@@ -430,14 +430,17 @@ class LogTailer:
         yield self._batch(done=not self.follow)
         if not self.follow:
             return
-        last_discover, failures, ended = self._clock(), 0, self.status in TERMINAL
+        last_discover = last_status = self._clock()
+        failures, ended = 0, self.status in TERMINAL
         while True:
             await self._sleep(policy.fast)
             try:
-                if self._clock() - last_discover >= policy.discover_every or not streams:
-                    streams, last_discover = await self._discover(), self._clock()
+                now = self._clock()
+                if now - last_discover >= policy.discover_every or not streams:
+                    streams, last_discover = await self._discover(), now
                 was_ended = ended
-                self.status = await self.source.job_status(self.job)
+                if not ended and now - last_status >= policy.status_every:
+                    self.status, last_status = await self.source.job_status(self.job), now
                 ended = self.status in TERMINAL
                 before = self.state.emitted
                 if streams:

@@ -295,3 +295,36 @@ async def test_lines_logged_during_an_outage_mid_read_come_out_in_time_order(
     assert len(events) == 2 * (50 + 20)
     keys = [(e.timestamp, e.stream) for e in events]
     assert keys == sorted(keys)
+
+
+async def test_a_filtered_follow_searches_alone_pages_through_and_ends_with_the_job(
+    moto_aws: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`pattern`: FilterLogEvents only (moto filters), every page of the history (pages of
+    7, more than the page cap of a poll), new matches while following, then the end."""
+    from tests.awsfakes import record_calls
+
+    create_job("grep", hosts=2)
+    streams = {
+        f"grep/algo-{h}-1": [(BASE + 2 * i + h, f"{'ERROR' if i % 3 == 0 else 'ok'} {h}.{i}")
+                             for i in range(300)]
+        for h in (1, 2)
+    }  # fmt: skip
+    for stream, events in streams.items():
+        put_events(stream, events)
+    sent = record_calls(monkeypatch)
+    policy = TailPolicy(**{**FAST.__dict__, "max_search_pages": 3})
+    tailer = LogTailer(source(page_size=7), "grep", follow=True, hosts=2, policy=policy,
+                       pattern="ERROR", host="algo-2")  # fmt: skip
+    out: list[LogEvent] = []
+    async for batch in tailer.batches():
+        out += batch.events
+        if len(out) == 100 and tailer.status != "Completed":
+            put_events("grep/algo-2-1", [(BASE + 5_000, "ERROR late"), (BASE + 5_001, "ok")])
+            put_events("grep/algo-1-1", [(BASE + 5_002, "ERROR other host")])
+            set_status("grep", "Completed")
+        if batch.done:
+            break
+    wanted = [(ts, msg) for ts, msg in streams["grep/algo-2-1"] if msg.startswith("ERROR")]
+    assert [(e.timestamp, e.message) for e in out] == [*wanted, (BASE + 5_000, "ERROR late")]
+    assert "logs:GetLogEvents" not in sent and "logs:FilterLogEvents" in sent
