@@ -38,7 +38,7 @@ import struct
 import tempfile
 import threading
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -220,12 +220,14 @@ class LogHistory:
                     at += length
                 read += n
 
-    def matching(self, pattern: re.Pattern[str], limit: int) -> tuple[list[LogEvent], int]:
-        """The newest `limit` events whose message matches, and how many matched in all."""
+    def matching(
+        self, passes: Callable[[LogEvent], object], limit: int
+    ) -> tuple[list[LogEvent], int]:
+        """The newest `limit` events that pass, and how many passed in all."""
         found: list[LogEvent] = []
         total = 0
         for event in self.events():
-            if pattern.search(event.message):
+            if passes(event):
                 total += 1
                 found.append(event)
                 if len(found) > 2 * limit:

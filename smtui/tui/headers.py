@@ -99,6 +99,8 @@ class LogsHeader(PaneHeader):
     matches: reactive[int] = reactive(0)
     search_note: reactive[str | None] = reactive(None)
     """Why the search is of the text as typed."""
+    host: reactive[str | None] = reactive(None)
+    """The one host shown (`h` cycles), or None for all of them."""
 
     def line(self) -> Text:
         title = Text("Logs", style="bold")
@@ -108,6 +110,8 @@ class LogsHeader(PaneHeader):
             title.append(f"  {clean(self.job)}")
             if self.hosts > 1:
                 title.append(f"  · {self.hosts} hosts")
+                if self.host:
+                    title.append(f" (only {self.host})")
             if self.status:
                 title.append("  · ")
                 title.append(self.status, style=status_colour(self.app, self.status))

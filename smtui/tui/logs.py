@@ -17,7 +17,7 @@ import logging
 import queue
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from rich.cells import cell_len, chop_cells
@@ -148,7 +148,9 @@ class LogPane(Vertical):
         Binding("G", "bottom", "Bottom", show=False, tooltip="The last log line (follows again)"),
         Binding("ctrl+s", "save", "Save", tooltip="Save the whole log to ./<job>.log"),
         Binding("y", "copy_line", "Copy", show=False, tooltip="Copy the last log line on screen"),
-    ]
+        Binding("h", "cycle_host", "Host", show=False,
+                tooltip="One host's lines at a time (algo-1, algo-2, …), then all again"),
+    ]  # fmt: skip
 
     class TailChanged(Message):
         """The tail's condition changed: the job's status, or a problem (None: all well)."""
@@ -178,6 +180,8 @@ class LogPane(Vertical):
     matches: var[int] = var(0)
     search_note: var[str | None] = var(None)
     """Why the search is of the text as typed (it is not a valid regular expression)."""
+    host: var[str | None] = var(None)
+    """The one host shown (`h` cycles), or None for every host."""
 
     def __init__(self, backend: Backend) -> None:
         super().__init__(id="logs")
@@ -198,12 +202,15 @@ class LogPane(Vertical):
         """Set when the drain has written every line the tail added."""
         self._switch_timer: Timer | None = None
         self._pattern: re.Pattern[str] | None = None
+        self._filter: Callable[[LogEvent], bool] | None = None
+        """What the view shows of the history while searching or showing one host (None:
+        every line)."""
 
     def compose(self) -> ComposeResult:
         yield LogsHeader(id="logs-title").data_bind(
             LogPane.job, LogPane.hosts, LogPane.status, LogPane.problem, LogPane.follow,
             LogPane.ended, LogPane.received, LogPane.filling, LogPane.wrap, LogPane.search,
-            LogPane.matches, LogPane.search_note,
+            LogPane.matches, LogPane.search_note, LogPane.host,
         )  # fmt: skip
         yield Static("", id="logs-metrics", markup=False)
         yield LogView(MAX_VIEW, render_row=self._line_of, on_paint=self._count, id="logs-view")
@@ -257,6 +264,8 @@ class LogPane(Vertical):
         self.buffer.reset()
         self.received = self.matches = 0
         self.filling = False
+        self.host = None
+        self._filter = self._make_filter()
         self.view.clear()
         self.follow = True
         if job is None:
@@ -385,16 +394,16 @@ class LogPane(Vertical):
         history.append(events)
         if self._metric_feed is not None:
             self._metric_feed.put([(host_of(event.stream), event.message) for event in events])
-        placed = self.buffer.place(events, searching=self._pattern is not None)
+        passes = self._filter
+        placed = self.buffer.place(events, searching=passes is not None)
         if placed.kind == "late":  # a host whose lines reached CloudWatch late
             shown = len(self._lines_of(placed.displaced))
             view = self.view
             view.replace_tail(view.line_count - shown, self._lines_of(placed.events), self.follow)
         elif placed.kind == "append":
             events = placed.events
-            if self._pattern is not None:
-                search = self._pattern.search
-                events = [event for event in events if search(event.message)]
+            if passes is not None:
+                events = [event for event in events if passes(event)]
                 self.matches += len(events)
             self._write(events)
 
@@ -559,6 +568,7 @@ class LogPane(Vertical):
         text = event.value
         self._pattern, self.search_note = search_pattern(text) if text else (None, None)
         self.search = text or None
+        self._filter = self._make_filter()
         self._refilter()
 
     @on(Input.Submitted, "#logs-search")
@@ -573,30 +583,55 @@ class LogPane(Vertical):
             box.display = False
             self.view.focus()
 
+    def action_cycle_host(self) -> None:
+        """All hosts, then algo-1, algo-2 … one at a time, then all again."""
+        if self.hosts < 2:
+            self.notify("this job has one host", severity="information")
+            return
+        order: list[str | None] = [None, *(f"algo-{n}" for n in range(1, self.hosts + 1))]
+        self.host = order[(order.index(self.host) + 1) % len(order)]
+        self._filter = self._make_filter()
+        self._refilter()
+
+    def _make_filter(self) -> Callable[[LogEvent], bool] | None:
+        """What passes the search and the host shown (None: everything does)."""
+        pattern, host = self._pattern, self.host
+        if pattern is None and host is None:
+            return None
+        search = pattern.search if pattern is not None else None
+
+        def passes(event: LogEvent) -> bool:
+            if host is not None and host_of(event.stream) != host:
+                return False
+            return search is None or search(event.message) is not None
+
+        return passes
+
     def _refilter(self) -> None:
-        """Show the kept lines, or, while searching, every matching line of the history."""
-        if self._pattern is None or self.history is None:
+        """Show the kept lines, or, while searching or showing one host, every line of the
+        history that passes."""
+        if self._filter is None or self.history is None:
             self.workers.cancel_group(self, "log-search")
             self._rewrite()
             return
-        self._search(self.history, self._pattern, self.history.count)
+        self._search(self.history, self._filter, self.history.count)
 
     @work(thread=True, exclusive=True, group="log-search", exit_on_error=False)
-    def _search(self, history: LogHistory, pattern: re.Pattern[str], upto: int) -> None:
+    def _search(self, history: LogHistory, passes: Callable[[LogEvent], bool], upto: int) -> None:
         worker = get_current_worker()
-        found, total = history.matching(pattern, MAX_VIEW)
+        found, total = history.matching(passes, MAX_VIEW)
         if not worker.is_cancelled:
-            self.app.call_from_thread(self._show_matches, pattern, found, total, upto)
+            self.app.call_from_thread(self._show_matches, passes, found, total, upto)
 
     def _show_matches(
-        self, pattern: re.Pattern[str], found: list[LogEvent], total: int, upto: int
+        self, passes: Callable[[LogEvent], bool], found: list[LogEvent], total: int, upto: int
     ) -> None:
-        if pattern is not self._pattern:
+        if passes is not self._filter:
             return
         # Lines that arrived while the search ran were written past `upto`.
         since = self.lines_received - upto
         later = list(self.buffer.recent)[-since:] if since > 0 else []
-        more = [event for event in later if pattern.search(event.message)]
+        more = [event for event in later if passes(event)]
         self.matches = total + len(more)
         self.view.clear()
         self._write(found + more)

@@ -16,7 +16,7 @@ from smtui.services.backend import Backend
 from smtui.tui.app import SmtuiApp
 from smtui.tui.dialogs import ConfirmDialog
 from smtui.tui.jobs import MARK
-from tests.awsfakes import add_stop_training_job, create_job, sagemaker_backend
+from tests.awsfakes import add_stop_training_job, create_job, put_events, sagemaker_backend
 from tests.tui.conftest import burst, shown, until
 
 T0 = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
@@ -179,3 +179,40 @@ async def test_the_wide_view_adds_arn_role_image_spot_and_warm_pool(aws_backend:
         assert app.jobs.columns[-5:] == ("arn", "role", "image", "spot", "warm_pool")
         burst(app, "W")
         await until(pilot, lambda: "arn" not in app.jobs.columns, "back to normal")
+
+
+async def test_h_cycles_through_16_hosts_one_at_a_time_and_back_to_all(
+    aws_backend: Backend,
+) -> None:
+    """A finished 16-host job of 16,000 lines: `h` shows algo-1's, then algo-2's … from the
+    whole history (not only the lines kept on screen), a search narrows a host, and after
+    algo-16 every host again."""
+    hosts = 16
+    create_job("wide-job", hosts=hosts, status="Completed")
+    base = int(T0.timestamp() * 1000)
+    for h in range(1, hosts + 1):
+        put_events(f"wide-job/algo-{h}-1700000000",
+                   [(base + 16 * i + h, f"host {h} step {i}") for i in range(1000)])  # fmt: skip
+    app = SmtuiApp(aws_backend)
+    async with app.run_test(size=(160, 45)) as pilot:
+        logs = app.logs
+        await until(pilot, lambda: logs.ended and logs.lines_received == 16_000, "the history")
+        await pilot.press("tab")
+        assert app.focused is logs.view
+        burst(app, "h", "h")  # two in one read: algo-2
+        await until(pilot, lambda: logs.view.lines[-1] == "[algo-2] host 2 step 999", "algo-2")
+        assert logs.host == "algo-2" and len(logs.view.lines) == 1000
+        assert all(line.startswith("[algo-2] host 2 step ") for line in logs.view.lines)
+        assert "16 hosts (only algo-2)" in shown(app.query_one("#logs-title"))
+        await pilot.press("slash", *"step 99[0-9]$", "enter")
+        await until(pilot, lambda: len(logs.view.lines) == 10, "the search within the host")
+        assert logs.view.lines[0] == "[algo-2] host 2 step 990" and logs.matches == 10
+        await pilot.press("escape")  # the search cleared; the host stays
+        await until(pilot, lambda: len(logs.view.lines) == 1000, "algo-2 again")
+        burst(app, *["h"] * 14)  # algo-3 … algo-16
+        await until(pilot, lambda: logs.view.lines[-1] == "[algo-16] host 16 step 999", "16")
+        assert logs.host == "algo-16" and len(logs.view.lines) == 1000
+        burst(app, "h")
+        await until(pilot, lambda: logs.host is None, "every host")
+        await until(pilot, lambda: len(logs.view.lines) == 16_000, "all lines")
+        assert "16 hosts  · Completed" in shown(app.query_one("#logs-title"))
