@@ -64,3 +64,31 @@ async def test_tab_from_the_hyperparameters_reaches_submit_and_ctrl_end_the_end(
         assert params.cursor_location == (0, 0)
         await pilot.press("tab")  # no hidden stop between the text and the button
         assert app.focused is not None and app.focused.id == "submit"
+
+
+def run_marks_app(tmp_path: Path, *bursts: bytes) -> dict[str, Any]:
+    """The app with 300 jobs in moto, on a pty; each burst in ONE write; what it did."""
+    out = tmp_path / "marks.json"
+    with pty_app("tests.tui.marks_app", str(out)) as app:
+        app.wait_for(out.with_suffix(".ready"), "the jobs never listed")
+        for burst in bursts:
+            app.write(burst)
+            app.read(0.7)
+        app.write(CTRL_T)
+        app.wait_for(out, "the app never wrote what it did")
+    done: dict[str, Any] = json.loads(out.read_text())
+    return done
+
+
+def test_marks_and_the_stop_of_them_typed_in_one_burst(tmp_path: Path) -> None:
+    # From the newest (run-299, ended): mark it, down 9 to run-290 (running), mark, down 10
+    # to run-280 (running), mark, then stop and answer yes, all in one read.
+    done = run_marks_app(tmp_path, b" " + DOWN * 9 + b" " + DOWN * 10 + b" " + b"xy")
+    assert done["stopped"] == ["run-280", "run-290"]  # the ended one was left out
+    assert done["marked"] == [] and done["screen"] == "MainScreen"
+
+
+def test_sort_keys_typed_in_one_burst_land_in_order(tmp_path: Path) -> None:
+    done = run_marks_app(tmp_path, b"CCN" + b"N")  # cost, reversed, name, reversed
+    assert done["sort"] == ["name", True]
+    assert done["rows"] == sorted(done["rows"], reverse=True)

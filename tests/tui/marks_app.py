@@ -1,0 +1,68 @@
+"""The whole app on moto (in-process) with 300 jobs, for tests that type at it through a
+real pty: `python -m tests.tui.marks_app OUT`. It writes `OUT.ready` once the rows and
+their descriptions are in, and on ctrl+t writes what it did (the jobs StopTrainingJob was
+called for, the marks, the rows in order, the screen on top) to OUT as JSON and exits.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+from moto import mock_aws
+from textual.binding import Binding
+from textual.coordinate import Coordinate
+
+from smtui.services.factory import BackendSettings, make_backend
+from smtui.tui.app import SmtuiApp
+from tests.awsfakes import add_stop_training_job
+from tests.tui.test_power_keys import account
+
+
+class MarksApp(SmtuiApp):
+    BINDINGS = [Binding("ctrl+t", "dump", priority=True)]
+
+    def __init__(self, out: Path, stopped: list[str]) -> None:
+        super().__init__(make_backend(BackendSettings("aws", region="us-east-1")))
+        self.out = out
+        self.stopped = stopped
+
+    def on_mount(self) -> None:
+        self.set_interval(0.1, self._ready_yet)
+
+    def _ready_yet(self) -> None:
+        jobs = self.jobs
+        ready = jobs.table.row_count == 50 and len(jobs.model.details) >= 50
+        if ready and not self.out.with_suffix(".ready").exists():
+            self.out.with_suffix(".ready").write_text("ready")
+
+    def action_dump(self) -> None:
+        table = self.jobs.table
+        rows = [
+            str(table.coordinate_to_cell_key(Coordinate(i, 0)).row_key.value)
+            for i in range(table.row_count)
+        ]
+        self.out.write_text(json.dumps({
+            "stopped": sorted(self.stopped),
+            "marked": sorted(self.jobs.model.marked),
+            "rows": rows,
+            "sort": [self.jobs.sort, self.jobs.descending],
+            "screen": type(self.screen).__name__,
+        }))  # fmt: skip
+        self.exit()
+
+
+def main(out: Path) -> None:
+    os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
+                      AWS_DEFAULT_REGION="us-east-1")  # fmt: skip
+    with mock_aws():
+        account()
+        stopped = add_stop_training_job(pytest.MonkeyPatch())
+        MarksApp(out, stopped).run()
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]))
