@@ -240,8 +240,8 @@ class SmtuiApp(App[None]):
         live = [job for job, status in jobs.items() if status not in TERMINAL]
         ended = len(jobs) - len(live)
         if not live:
-            self.notify(f"the {len(jobs)} marked jobs have all ended: nothing to stop",
-                        severity="warning")  # fmt: skip
+            ended_all = "the marked job has" if len(jobs) == 1 else "the marked jobs have all"
+            self.notify(f"{ended_all} ended: nothing to stop", severity="warning")
             return
 
         def answered(yes: bool | None) -> None:

@@ -38,6 +38,7 @@ def account() -> None:
         job.last_modified_time = job.creation_time
         if running:
             job.training_end_time = None
+            job.secondary_status = "Training"
         else:
             job.training_end_time = job.creation_time + dt.timedelta(seconds=(i * 7919) % 9000)
             job.billable_time_in_seconds = (i * 7919) % 9000
