@@ -18,10 +18,10 @@ GROUP = "/aws/sagemaker/TrainingJobs"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/SageMakerRole"
 
 
-def sagemaker_backend() -> Any:
+def sagemaker_backend(region: str = REGION) -> Any:
     from moto.sagemaker.models import sagemaker_backends
 
-    return sagemaker_backends[ACCOUNT][REGION]
+    return sagemaker_backends[ACCOUNT][region]
 
 
 def create_job(
@@ -43,11 +43,13 @@ def create_job(
         StoppingCondition={"MaxRuntimeInSeconds": 3600},
         **extra,
     )
-    set_status(name, status)
+    set_status(name, status, region=client.meta.region_name)
 
 
-def set_status(name: str, status: str, secondary: str | None = None) -> None:
-    job = sagemaker_backend().training_jobs[name]
+def set_status(
+    name: str, status: str, secondary: str | None = None, *, region: str = REGION
+) -> None:
+    job = sagemaker_backend(region).training_jobs[name]
     job.training_job_status = status
     if secondary is not None:
         job.secondary_status = secondary

@@ -54,17 +54,19 @@ def warn(lines: list[str]) -> None:
         print(f"warning: {clean(line)}", file=sys.stderr)
 
 
-def lenient_spec(args: argparse.Namespace) -> JobSpec:
-    """The config as far as it resolves, for commands that only need where to connect.
+def lenient_spec(args: argparse.Namespace, overrides: Overrides | None = None) -> JobSpec:
+    """The config as far as it resolves, for commands that only need where to connect
+    (with the global options, or `overrides` when given).
 
     A broken ./jobber.yml must not stop `smtui jobs`; a file named with --config must."""
+    overrides = overrides or global_overrides(args)
     path = config_path(args)
     explicit = getattr(args, "config", None) is not None
     if path.exists():
         from smtui.core.config import resolve_with_problems
 
         try:
-            spec, _problems = resolve_with_problems(path, global_overrides(args), os.environ)
+            spec, _problems = resolve_with_problems(path, overrides, os.environ)
             return spec
         except ConfigError:
             if explicit:
@@ -75,7 +77,7 @@ def lenient_spec(args: argparse.Namespace) -> JobSpec:
     spec = JobSpec(config_path=path)
     if os.environ.get("SMTUI_BACKEND") in ("aws", "local"):
         spec.backend = os.environ["SMTUI_BACKEND"]
-    for attr, (value, flag) in global_overrides(args).values.items():
+    for attr, (value, flag) in overrides.values.items():
         setattr(spec, attr, value)
         spec.origins[attr] = Origin.flag(flag)
     return spec

@@ -55,3 +55,41 @@ def profile_region(profile: str | None, environ: Mapping[str, str]) -> ProfileRe
             if region:
                 return ProfileRegion(region, path, section)
     return None
+
+
+def credentials_file(environ: Mapping[str, str]) -> Path | None:
+    """The shared credentials file botocore reads for this environment."""
+    if environ.get("AWS_SHARED_CREDENTIALS_FILE"):
+        return Path(environ["AWS_SHARED_CREDENTIALS_FILE"]).expanduser()
+    home = environ.get("HOME")
+    return Path(home) / ".aws" / "credentials" if home else None
+
+
+def profile_names(environ: Mapping[str, str]) -> list[str]:
+    """The profiles botocore would find: `[profile NAME]` (and `[default]`) in the config
+    file, every section of the credentials file; sorted, `default` first when present.
+    A file that cannot be read adds none (botocore would refuse it too)."""
+    found: set[str] = set()
+    for path, in_config in ((config_file(environ), True), (credentials_file(environ), False)):
+        if path is None or not path.is_file():
+            continue
+        parser = configparser.RawConfigParser()
+        try:
+            parser.read(path, encoding="utf-8")
+        except (configparser.Error, OSError, UnicodeDecodeError):
+            continue
+        for section in parser.sections():
+            if not in_config:
+                found.add(section.strip())
+            elif section == "default":
+                found.add("default")
+            elif section.startswith("profile "):
+                found.add(section.removeprefix("profile ").strip())
+            # other sections of the config file (sso-session, services) are not profiles
+    return sorted(found, key=lambda name: (name != "default", name))
+
+
+def profile_files(environ: Mapping[str, str]) -> str:
+    """The files `profile_names` reads, for a message: `~/.aws/config or ~/.aws/credentials`."""
+    paths = [str(p) for p in (config_file(environ), credentials_file(environ)) if p is not None]
+    return " or ".join(paths) or "no AWS config file (HOME is not set)"

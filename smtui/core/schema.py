@@ -14,6 +14,7 @@ from typing import Any
 from smtui.core import apimodel, checks
 from smtui.core.checks import Checker
 from smtui.core.instances import check_instance_type
+from smtui.core.place import PLACE_ENV, REGION_PATTERN
 from smtui.core.spec import (
     ChannelOptions,
     ImageShorthand,
@@ -235,9 +236,9 @@ FIELDS: tuple[Field, ...] = (
     Field("prefix", _prefix, "Key prefix inside the bucket."),
     Field(
         "region",
-        checks.matching(r"[a-z]{2}(-[a-z]+)+-\d+", "an AWS region name"),
+        checks.matching(REGION_PATTERN, "an AWS region name"),
         "AWS region.",
-        ("AWS_REGION", "AWS_DEFAULT_REGION"),
+        PLACE_ENV["region"],
     ),
     Field("entry-point", checks.text, "Script to run, relative to source-dir."),
     Field("source-dir", checks.text, "Folder uploaded as the code bundle, relative to the config."),
@@ -252,7 +253,7 @@ FIELDS: tuple[Field, ...] = (
     ),
     Field("tail-logs", checks.flag, "Follow the job's logs after submitting."),
     Field("ensure-data", checks.flag, "Put a placeholder in an empty data prefix."),
-    Field("profile", checks.text, "AWS profile name.", ("AWS_PROFILE",)),
+    Field("profile", checks.text, "AWS profile name.", PLACE_ENV["profile"]),
     Field(
         "endpoint-url",
         checks.matching(r"https?://\S+", "an http(s) URL"),

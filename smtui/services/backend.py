@@ -165,6 +165,18 @@ class StorageService(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class BackendSettings:
+    """What the command line, environment and config say about where to connect."""
+
+    name: str = "aws"
+    profile: str | None = None
+    region: str | None = None
+    endpoint_url: str | None = None
+    readonly: bool = False
+    """Read-only mode: the backend refuses every call that would change the account."""
+
+
 @dataclass
 class Backend:
     """One backend: its services and how to describe it in a status bar."""
@@ -177,6 +189,9 @@ class Backend:
     """`profile · region` or the local home, for headers and messages."""
     readonly: bool = False
     """Read-only mode: every mutating call is refused (`services/readonly.py`)."""
+    settings: BackendSettings | None = None
+    """What it was built from (`make_backend`): the app builds the same backend for another
+    profile or region from it."""
 
     def prefetch(self) -> None:
         """Start what the TUI's first frame shows (the aws backend's first page of jobs, in

@@ -3,24 +3,15 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from smtui.core.environment import max_attempts
 from smtui.core.errors import UsageError
-from smtui.services.backend import Backend
+from smtui.services.backend import Backend, BackendSettings
 
-
-@dataclass(frozen=True)
-class BackendSettings:
-    """What the command line, environment and config say about where to connect."""
-
-    name: str = "aws"
-    profile: str | None = None
-    region: str | None = None
-    endpoint_url: str | None = None
-    readonly: bool = False
-    """Read-only mode: the backend refuses every call that would change the account."""
+__all__ = ["BackendSettings", "make_backend", "moved"]
 
 
 def _retry_overrides() -> dict[str, Any]:
@@ -44,7 +35,7 @@ def _retry_overrides() -> dict[str, Any]:
 def make_backend(settings: BackendSettings) -> Backend:
     """Build the backend `settings.name` names (read-only when they say so); imports only
     what it needs."""
-    backend = _build(settings)
+    backend = replace(_build(settings), settings=settings)
     if settings.readonly:
         from smtui.services.readonly import read_only
 
@@ -81,3 +72,43 @@ def _build(settings: BackendSettings) -> Backend:
 
         return local_backend(smtui_home())
     raise UsageError(f"unknown backend '{settings.name}': use aws or local")
+
+
+def moved(
+    settings: BackendSettings,
+    profile: str | None,
+    region: str | None,
+    environ: Mapping[str, str],
+) -> BackendSettings:
+    """`settings` for another profile (its region too, when its config names one) or
+    region, checked first: a profile the AWS files do not hold, or a region where
+    botocore knows no SageMaker, is refused (`UsageError`) and nothing moves. A custom
+    endpoint (moto) takes any region name."""
+    from smtui.core.awsprofile import profile_files, profile_names, profile_region
+    from smtui.core.place import is_region_name
+
+    if profile is not None:
+        names = profile_names(environ)
+        if profile not in names:
+            known = f": one of {', '.join(names)}" if names else " (it has none)"
+            raise UsageError(f"no AWS profile '{profile}' in {profile_files(environ)}{known}")
+        own = profile_region(profile, environ)
+        settings = replace(settings, profile=profile, region=own.region if own else settings.region)
+    if region is not None:
+        if not is_region_name(region):
+            raise UsageError(f"'{region}' is not an AWS region name (like us-east-1)")
+        if settings.endpoint_url is None:
+            from smtui.services.aws.regions import sagemaker_regions
+
+            known_regions = sagemaker_regions()
+            if region not in known_regions:
+                import difflib
+
+                import botocore
+
+                close = difflib.get_close_matches(region, known_regions, n=1)
+                guess = f" (did you mean {close[0]}?)" if close else ""
+                raise UsageError(f"botocore {botocore.__version__} knows no SageMaker in "
+                                 f"'{region}'{guess}")  # fmt: skip
+        settings = replace(settings, region=region)
+    return settings

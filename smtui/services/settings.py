@@ -39,7 +39,12 @@ def load_settings() -> dict[str, Any]:
 
 
 def remember(key: str, value: object) -> None:
-    """Keep `key: value` for the next start (best effort: a read-only home is not an
+    """Keep `key: value` for the next start (`remember_all`)."""
+    remember_all({key: value})
+
+
+def remember_all(values: dict[str, object]) -> None:
+    """Keep each `key: value` for the next start (best effort: a read-only home is not an
     error). A file that is not a JSON object is left as it is: it is the user's, and
     writing over it would lose what they wrote (a `readonly` with a typo in the file)."""
     path = settings_path()
@@ -49,7 +54,7 @@ def remember(key: str, value: object) -> None:
         return
     if not isinstance(settings, dict):
         return
-    settings[key] = value
+    settings.update(values)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(settings, indent=2) + "\n")
@@ -77,3 +82,29 @@ def readonly_setting() -> bool:
     if not isinstance(value, bool):
         raise UsageError(f"{path}: readonly: must be true or false, not {json.dumps(value)}")
     return value
+
+
+PLACE_KEYS = ("profile", "region")
+"""The place last chosen in the app (`:profile`, `:region`), kept for its next start."""
+
+
+def remembered_place() -> dict[str, str]:
+    """The profile and region the app last switched to, as far as they are kept.
+
+    smtui wrote them, but a user may have edited them: a value that is not a name is an
+    error naming the file and the key."""
+    settings = load_settings()
+    place: dict[str, str] = {}
+    for key in PLACE_KEYS:
+        value = settings.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str) or not value.strip():
+            raise UsageError(f"{settings_path()}: {key}: must be a name, not {json.dumps(value)}")
+        place[key] = value.strip()
+    return place
+
+
+def remember_place(profile: str | None, region: str | None) -> None:
+    """Keep where the app points now for its next start (None: nothing named it)."""
+    remember_all({"profile": profile, "region": region})

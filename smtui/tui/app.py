@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -50,6 +50,12 @@ ACTION_GROUP = "job-action"
 log = logging.getLogger("smtui.tui")
 
 
+def _where(backend: Backend) -> str:
+    """`aws · dev · eu-west-1`, `local · ~/.smtui`: the header's subtitle."""
+    where = backend.where
+    return where if where.startswith(backend.name) else f"{backend.name} · {where}"
+
+
 class SmtuiApp(App[None]):
     """The backend, the themes and the screens; the operations on a job (stop, resubmit,
     download, details, copy) that both the main screen and the details screen offer."""
@@ -70,8 +76,7 @@ class SmtuiApp(App[None]):
         self.backend = backend
         self.initial_job = job
         self._overrides = overrides
-        where = backend.where
-        self.sub_title = where if where.startswith(backend.name) else f"{backend.name} · {where}"
+        self.sub_title = _where(backend)
         if backend.readonly:
             self.title = f"{self.TITLE} · READ-ONLY"
         loaded = load_themes()
@@ -97,7 +102,7 @@ class SmtuiApp(App[None]):
             from smtui.tui.data import DataPane
 
             chosen = config.resolve() if config else None
-            return DataPane(backend), ConfigsPane(folder, self.overrides, chosen)
+            return DataPane(self.backend), ConfigsPane(folder, self.overrides, chosen)
 
         self.main = MainScreen(JobsPane(backend), LogPane(backend), hidden_views)
 
@@ -195,6 +200,66 @@ class SmtuiApp(App[None]):
 
         self.notify(refusal(what), severity="warning")
         return True
+
+    def open_unlisted(self, job: str) -> None:
+        """A job the list does not hold: its details, and its logs beneath them."""
+        self.run_worker(self._open_unlisted(job), name=f"open {job}", group=ACTION_GROUP,
+                        exit_on_error=False)  # fmt: skip
+
+    async def _open_unlisted(self, job: str) -> None:
+        await self.backend.jobs.describe_job(job)  # NotFound: named by `_action_failed`
+        self.notify(f"{job} is not among the jobs listed (older than the pages loaded, or "
+                    "filtered out): its details and logs are shown")  # fmt: skip
+        self.logs.show(job, at_once=True)
+        self.open_details(job)
+
+    # --- another profile or region -----------------------------------------------------
+    def regions(self) -> Sequence[str]:
+        """The regions to offer (`:region`, the palette): botocore's, once loaded."""
+        if self.backend.name != "aws":
+            return ()
+        from smtui.services.aws.regions import sagemaker_regions
+
+        return sagemaker_regions()
+
+    def load_regions(self) -> None:
+        """Read botocore's regions in a thread (0.1 s of files), for `regions`."""
+        if self.backend.name == "aws":
+            self.run_worker(self.regions, thread=True, group="regions", exit_on_error=False)
+
+    def switch_place(self, *, profile: str | None = None, region: str | None = None) -> None:
+        """Every pane on another AWS profile or region (`:profile`, `:region`, the
+        palette), remembered for the next start."""
+        to = f"profile {profile}" if profile else f"region {region}"
+        self.run_worker(self._switch_place(profile, region), name=f"switch to {to}",
+                        group=ACTION_GROUP, exit_on_error=False)  # fmt: skip
+
+    async def _switch_place(self, profile: str | None, region: str | None) -> None:
+        import asyncio
+        import os
+
+        from smtui.services.factory import make_backend, moved
+        from smtui.services.settings import remember_place
+
+        settings = self.backend.settings
+        if settings is None or settings.name != "aws":
+            raise UsageError("the local backend runs on this machine: it has no profiles or "
+                             "regions (start with --backend aws)")  # fmt: skip
+        if (busy := self.main.busy()) is not None:
+            raise UsageError(busy)
+        new = await asyncio.to_thread(moved, settings, profile, region, os.environ)
+        if new == settings:
+            self.notify(f"already on {_where(self.backend)}")
+            return
+        backend = make_backend(new)
+        self.backend = backend
+        self.sub_title = _where(backend)
+        for attr in ("profile", "region"):
+            # The configs pane and the submit form resolve to the same place.
+            self.overrides.set(attr, getattr(new, attr), f":{attr} in the app")
+        self.main.use_backend(backend)
+        await asyncio.to_thread(remember_place, new.profile, new.region)
+        self.notify(f"now on {self.sub_title}")
 
     def open_submit(self, config: Path, spec: JobSpec) -> None:
         """The submit form; the new job is then selected with its logs following."""
@@ -384,3 +449,20 @@ class SmtuiApp(App[None]):
                 self.call_later(self._run_pane_action, action, node)
 
             yield SystemCommand(binding.tooltip, f"key: {key_label(binding)}", run)
+        yield from self._place_commands()
+
+    def _place_commands(self) -> Iterable[SystemCommand]:
+        """`AWS profile: dev`, `AWS region: eu-west-1`: each moves every pane there."""
+        if self.backend.name != "aws":
+            return
+        import os
+        from functools import partial
+
+        from smtui.core.awsprofile import profile_names
+
+        for profile in profile_names(os.environ):
+            yield SystemCommand(f"AWS profile: {profile}", "every pane on it (:profile)",
+                                partial(self.switch_place, profile=profile))  # fmt: skip
+        for region in self.regions():
+            yield SystemCommand(f"AWS region: {region}", "every pane on it (:region)",
+                                partial(self.switch_place, region=region))  # fmt: skip

@@ -32,6 +32,7 @@ from smtui.core.overrides import Overrides
 from smtui.core.request import entry_point_argv
 from smtui.core.resolved import resolved_rows
 from smtui.core.spec import JobSpec
+from smtui.tui.fields import KeysInOrder, focus_now
 from smtui.tui.params import param_table
 from smtui.tui.plain import plain
 
@@ -73,6 +74,10 @@ def describe_config(spec: JobSpec | None, problems: list[Problem], path: Path) -
     return Group(*parts)
 
 
+class ConfigList(KeysInOrder, OptionList):
+    """The configs; keys typed in one read act in order (`KeysInOrder`)."""
+
+
 class ConfigsPane(Horizontal):
     """The config list on the left, the selected config resolved on the right."""
 
@@ -96,7 +101,7 @@ class ConfigsPane(Horizontal):
         """How many times the selected config was resolved (tests wait on it)."""
 
     def compose(self) -> ComposeResult:
-        yield OptionList(id="configs-list")
+        yield ConfigList(id="configs-list")
         with VerticalScroll(id="configs-view-box"):
             yield Static("", id="configs-view", markup=False)
 
@@ -134,7 +139,7 @@ class ConfigsPane(Horizontal):
 
     def focus_list(self) -> None:
         """Put the focus on the list of configs (the `3` key)."""
-        self.query_one("#configs-list", OptionList).focus()
+        focus_now(self.query_one("#configs-list", OptionList))
 
     @on(OptionList.OptionHighlighted, "#configs-list")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:

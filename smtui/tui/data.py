@@ -38,6 +38,7 @@ from smtui.services.sync import (
     plan_folder_sync,
 )
 from smtui.tui.clock import near
+from smtui.tui.fields import KeysInOrder, focus_now
 from smtui.tui.guard import allowed
 from smtui.tui.plain import plain
 
@@ -51,6 +52,11 @@ class Entry:
     uri: str
     folder: bool
     more_token: str | None = None
+
+
+class S3Tree(KeysInOrder, Tree[Entry]):
+    """The bucket's prefixes and objects; keys typed in one read act in order
+    (`KeysInOrder`)."""
 
 
 class DataPane(Vertical):
@@ -93,7 +99,7 @@ class DataPane(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("Data: select a config (3) with a bucket", id="data-title", markup=False)
         with Horizontal():
-            yield Tree[Entry]("s3://", id="data-tree")
+            yield S3Tree("s3://", id="data-tree")
             with Vertical(id="data-sync"):
                 yield Static("", id="data-plan", markup=False)
                 yield Checkbox("delete what has no local file", id="data-delete")
@@ -103,6 +109,14 @@ class DataPane(Vertical):
     def on_mount(self) -> None:
         self.query_one("#data-progress").display = False
         self.set_interval(0.25, self._show_progress)
+
+    def use_backend(self, backend: Backend) -> None:
+        """Browse `backend`'s S3 (another profile or region; no sync runs, `busy` saw to
+        it): the tree is listed again when the configs have resolved for it."""
+        self.workers.cancel_group(self, "data-list")
+        self.backend = backend
+        self.plan = None
+        self.spec = None
 
     # --- the config ------------------------------------------------------------------
     def use(self, spec: JobSpec | None) -> None:
@@ -191,7 +205,7 @@ class DataPane(Vertical):
 
     def focus_tree(self) -> None:
         """Put the focus on the S3 tree (the `2` key)."""
-        self.query_one("#data-tree", Tree).focus()
+        focus_now(self.query_one("#data-tree", Tree))
 
     @on(Tree.NodeExpanded, "#data-tree")
     def _expanded(self, event: Tree.NodeExpanded[Entry]) -> None:

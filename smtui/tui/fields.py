@@ -18,20 +18,28 @@ now), so what lands in each field is what the user typed there, in the order the
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import events
 from textual.widget import Widget
 from textual.widgets import Input
 
 
 def pass_on(widget: Widget, event: events.Key) -> bool:
-    """Send a key that reached `widget` after the focus left it to the widget focused now,
-    behind the keys already passed on (they go the same way, in order)."""
-    focused = widget.app.focused
-    if focused is None or focused is widget:
-        return False
+    """Send a key that reached `widget` after the focus left it to the widget focused now
+    (or, when a dialog has opened over `widget`'s screen, to the dialog), behind the keys
+    already passed on (they go the same way, in order)."""
+    app = widget.app
+    target: Widget | None
+    if widget.screen is not app.screen:
+        target = app.screen.focused or app.screen  # its focus may not be set yet
+    else:
+        target = app.focused
+        if target is None or target is widget:
+            return False
     event.stop()
     event.prevent_default()
-    focused.post_message(events.Key(event.key, event.character))
+    target.post_message(events.Key(event.key, event.character))
     return True
 
 
@@ -57,3 +65,33 @@ class OrderedInput(Input):
         if not event.is_printable and await run_binding_now(self, event):
             return
         await super()._on_key(event)
+
+
+if TYPE_CHECKING:
+    _Mixin = Widget
+else:
+    _Mixin = object  # not a DOMNode: Textual follows a class's first DOMNode base for its
+    # CSS and component classes, which must stay the widget's (DataTable, Tree)
+
+
+class KeysInOrder(_Mixin):
+    """Mixed in first, for a widget that holds the focus on a view (the job table, the log
+    view, the S3 tree, the config list): a key's binding runs when the key reaches it, and
+    a key that reaches it after the focus has moved goes on to the widget that has it now.
+
+    So `:region eu-west-1` or `/run-1` typed in one read open the line or the filter and
+    type into it, where otherwise the keys after `:` (read while the table had the focus)
+    would run the table's bindings: `r` resubmits."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        if pass_on(self, event):
+            return
+        if await run_binding_now(self, event):
+            return
+        await super()._on_key(event)
+
+
+def focus_now(widget: Widget) -> None:
+    """Give `widget` the focus before the next key is handled: `Widget.focus` waits for
+    the app's next turn, by when the keys read with this one went to the widget before."""
+    widget.screen.set_focus(widget)

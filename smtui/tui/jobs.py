@@ -27,7 +27,7 @@ from smtui.services.backend import Backend, JobPage
 from smtui.services.errors import ServiceError
 from smtui.tui.clock import app_now
 from smtui.tui.colours import status_text
-from smtui.tui.fields import OrderedInput
+from smtui.tui.fields import KeysInOrder, OrderedInput, focus_now
 from smtui.tui.headers import JobsHeader
 from smtui.tui.joblist import JobList, RefreshPolicy
 from smtui.tui.plain import plain
@@ -67,6 +67,10 @@ SORT_KEYS = {"N": "name", "U": "status", "A": "created", "E": "elapsed", "C": "c
 def job_of(cell: object) -> str:
     """The job a name cell shows (its mark taken off)."""
     return str(cell).removeprefix(MARK)
+
+
+class JobTable(KeysInOrder, DataTable[str | Text]):
+    """The jobs, one row each; keys typed in one read act in order (`KeysInOrder`)."""
 
 
 class JobsPane(Vertical):
@@ -138,7 +142,7 @@ class JobsPane(Vertical):
             JobsPane.descending,
         )
         yield OrderedInput(placeholder="filter jobs by name (esc: done)", id="jobs-filter")
-        table: DataTable[str | Text] = DataTable(id="jobs-table", cursor_type="row")
+        table: DataTable[str | Text] = JobTable(id="jobs-table", cursor_type="row")
         self._add_columns(table)
         yield table
         yield Static("", id="jobs-empty", markup=False)
@@ -201,6 +205,22 @@ class JobsPane(Vertical):
     def status_of(self, name: str) -> str | None:
         """The job's status as last listed (None when it is not in the list)."""
         return self.model.status_of(name)
+
+    def use_backend(self, backend: Backend) -> None:
+        """List `backend`'s jobs instead (another profile or region), from the first page;
+        the sort and the filters stay, the marks go with the rows."""
+        self.workers.cancel_group(self, "jobs")
+        self.workers.cancel_group(self, "jobs-more")
+        if self._timer is not None:
+            self._timer.stop()
+        self.backend = backend
+        model = JobList(RefreshPolicy.for_backend(backend))
+        model.sort, model.descending = self.model.sort, self.model.descending
+        self.model = model
+        self.table.clear()
+        self._highlight(None)
+        self._rows_changed()
+        self.refresh_jobs()
 
     # --- refreshing ----------------------------------------------------------------
     @work(exclusive=True, group="jobs", exit_on_error=False)
@@ -384,7 +404,7 @@ class JobsPane(Vertical):
     def action_filter(self) -> None:
         box = self.query_one("#jobs-filter", Input)
         box.display = True
-        box.focus()
+        focus_now(box)
 
     def action_cycle_status(self) -> None:
         order: list[str | None] = [None, *STATUSES]
@@ -442,7 +462,7 @@ class JobsPane(Vertical):
     def _close_filter(self) -> None:
         box = self.query_one("#jobs-filter", Input)
         box.display = bool(box.value)
-        self.table.focus()
+        focus_now(self.table)
 
     def watch_status_filter(self) -> None:
         self._restart()

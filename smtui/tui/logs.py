@@ -50,7 +50,7 @@ from smtui.services.errors import ServiceError
 from smtui.services.loghistory import LogHistory
 from smtui.services.logtail import LogTailer, TailPolicy
 from smtui.tui.colours import host_colours
-from smtui.tui.fields import OrderedInput
+from smtui.tui.fields import OrderedInput, focus_now
 from smtui.tui.headers import LogsHeader
 from smtui.tui.logbuffer import KEEP, LogBuffer
 from smtui.tui.logview import LogView
@@ -237,6 +237,12 @@ class LogPane(Vertical):
     @property
     def view(self) -> LogView:
         return self.query_one("#logs-view", LogView)
+
+    def use_backend(self, backend: Backend) -> None:
+        """Tail from `backend` (another profile or region): nothing is shown until the
+        jobs pane highlights one of its jobs."""
+        self.backend = backend
+        self.show(None, at_once=True)
 
     # --- switching jobs --------------------------------------------------------------
     def show(self, job: str | None, *, at_once: bool = False) -> None:
@@ -536,7 +542,7 @@ class LogPane(Vertical):
     def action_search(self) -> None:
         box = self.query_one("#logs-search", Input)
         box.display = True
-        box.focus()
+        focus_now(box)
 
     def action_copy_line(self) -> None:
         line = self.view.last_line_shown()
@@ -574,14 +580,14 @@ class LogPane(Vertical):
     @on(Input.Submitted, "#logs-search")
     def _search_done(self, event: Input.Submitted) -> None:
         event.stop()
-        self.view.focus()
+        focus_now(self.view)
 
     def key_escape(self) -> None:
         box = self.query_one("#logs-search", Input)
         if box.display:
             box.value = ""
             box.display = False
-            self.view.focus()
+            focus_now(self.view)
 
     def action_cycle_host(self) -> None:
         """All hosts, then algo-1, algo-2 … one at a time, then all again."""

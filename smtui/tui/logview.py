@@ -32,6 +32,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 
+from smtui.tui.fields import KeysInOrder
+
 Spans = Callable[[str], Sequence[tuple[int, int, Style]]]
 """What to colour in a line: (start, end, style), in order and not overlapping."""
 PAINT_RATE = 30
@@ -56,7 +58,7 @@ def widest(lines: Sequence[str]) -> int:
     return max(map(cell_len, lines))
 
 
-class LogView(ScrollView, can_focus=True):
+class LogView(KeysInOrder, ScrollView, can_focus=True):
     """Lines written at the end (`write_lines`), the oldest dropped past `max_lines`.
 
     Lines must be single lines with their control characters already made visible (the

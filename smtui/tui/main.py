@@ -10,7 +10,8 @@ pane, a selected config to the data pane, a refresh's outcome to the status line
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+import os
+from collections.abc import Callable, Iterator, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, cast
 
@@ -21,12 +22,17 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Header
 
+from smtui.core.awsprofile import profile_names
+from smtui.tui.commandline import CommandLine
+from smtui.tui.commands import parse
+from smtui.tui.fields import focus_now
 from smtui.tui.guard import allowed
 from smtui.tui.jobs import JobsPane
 from smtui.tui.logs import LogPane
 from smtui.tui.status import StatusLine
 
 if TYPE_CHECKING:
+    from smtui.services.backend import Backend
     from smtui.tui.app import SmtuiApp
     from smtui.tui.configs import ConfigsPane
     from smtui.tui.data import DataPane
@@ -60,6 +66,8 @@ class MainScreen(Screen[None]):
                 tooltip="Download the selected job's model.tar.gz to ./<job>/"),
         Binding("y", "copy", "Copy", show=False, id="copy",
                 tooltip="Copy the selected job's name (OSC 52: works over SSH)"),
+        Binding("colon", "command_line", "Command", show=False, id="command-line",
+                tooltip="The command line: :jobs, :job NAME, :profile NAME, :region NAME, :q"),
     ]  # fmt: skip
 
     def __init__(self, jobs: JobsPane, logs: LogPane, hidden_views: HiddenViews) -> None:
@@ -68,6 +76,7 @@ class MainScreen(Screen[None]):
         self.logs = logs
         self._hidden_views = hidden_views
         self.status = StatusLine(id="status")
+        self.command_line = CommandLine(self._candidates)
         self._views_mounted: asyncio.Event | None = None
 
     @cached_property
@@ -94,6 +103,7 @@ class MainScreen(Screen[None]):
                 yield self.jobs
                 yield self.logs
         yield self.status
+        yield self.command_line
         yield Footer(compact=True)  # every key in 80 columns
 
     def on_mount(self) -> None:
@@ -162,7 +172,7 @@ class MainScreen(Screen[None]):
         await self.mount_views()
         self.query_one(ContentSwitcher).current = view
         if view == "jobs-view":
-            self.jobs.table.focus()
+            focus_now(self.jobs.table)
         elif view == "data":
             self.data.focus_tree()
         else:
@@ -228,6 +238,74 @@ class MainScreen(Screen[None]):
         self.jobs.select(job)
         self.jobs.refresh_jobs()
         self.logs.show(job, at_once=True)
+
+    # --- another account -----------------------------------------------------------
+    def busy(self) -> str | None:
+        """Why the panes cannot move to another account now (None: they can)."""
+        if self._views_mounted is None:
+            return None
+        if self.data.progress is not None:
+            return "a sync is running: let it end, or cancel it (esc on the data view), first"
+        if self.data.watching:
+            return "data/ is being watched and synced: stop watching (w on the data view) first"
+        return None
+
+    def use_backend(self, backend: Backend) -> None:
+        """Every pane on `backend` (another profile or region): the list starts again, the
+        logs pane empties until a job is highlighted, the configs resolve again."""
+        self.status.where = self.app.sub_title
+        self.status.set_problem("jobs", None)
+        self.status.set_problem("logs", None)
+        self.jobs.use_backend(backend)
+        self.logs.use_backend(backend)
+        if self._views_mounted is not None:
+            self.data.use_backend(backend)
+            self.configs.load()  # the app's overrides name the new place
+
+    # --- the command line ----------------------------------------------------------
+    def action_command_line(self, text: str = "") -> None:
+        """`:` opens the command line (the palette's profile and region entries type in
+        it)."""
+        self.command_line.open(text)
+        self.smtui.load_regions()  # for :region's completion, in a thread
+
+    def _candidates(self, kind: str) -> Sequence[str]:
+        if kind == "jobs":
+            return self.jobs.model.order(self.smtui.clock())  # as listed, top first
+        if kind == "profiles":
+            return profile_names(os.environ)
+        return self.smtui.regions()
+
+    @on(CommandLine.Closed)
+    async def _command_closed(self) -> None:
+        await self.action_show(self.view)  # the focus back on the view
+
+    @on(CommandLine.Entered)
+    async def _command(self, event: CommandLine.Entered) -> None:
+        command = parse(event.line)  # the line checked it
+        self.command_line.close()
+        name, arg = command.name, command.arg or ""
+        if name in ("jobs", "data", "configs"):
+            await self.action_show("jobs-view" if name == "jobs" else name)
+            return
+        await self.action_show(self.view)
+        if name == "job":
+            await self.jump_to(arg)
+        elif name in ("profile", "region"):
+            self.smtui.switch_place(**{name: arg})
+        elif name == "help":
+            self.smtui.action_help()
+        else:
+            self.app.exit()
+
+    async def jump_to(self, job: str) -> None:
+        """The cursor on `job` when it is listed; else its details and logs (it may be
+        older than the pages loaded, or filtered out)."""
+        await self.action_show("jobs-view")
+        if job in self.jobs.model:
+            self.jobs.select(job)
+        else:
+            self.smtui.open_unlisted(job)
 
     def key_bindings(self) -> Iterator[tuple[object, Binding]]:
         """Every binding of this screen and its panes, with the node it runs on: what the

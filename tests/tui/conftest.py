@@ -82,6 +82,19 @@ def burst(app: App[Any], *keys: str) -> None:
         app.post_message(events.Key(key, key if len(key) == 1 else None))
 
 
+def typed(app: App[Any], text: str) -> None:
+    """`text` as one terminal read delivers it (`:job run-1\t\r`): each character as the
+    key Textual names it (`colon`, `space`, `tab`, `enter`), all queued at once."""
+    from textual import events
+    from textual.keys import _character_to_key
+
+    for char in text:
+        if char == "\r":
+            app.post_message(events.Key("enter", "\r"))
+        else:
+            app.post_message(events.Key(_character_to_key(char), char))
+
+
 SYNCED = "  sync:\n    src: data\n"
 
 

@@ -1,7 +1,8 @@
 """The whole app on moto (in-process) with 300 jobs, for tests that type at it through a
 real pty: `python -m tests.tui.marks_app OUT`. It writes `OUT.ready` once the rows and
 their descriptions are in, and on ctrl+t writes what it did (the jobs StopTrainingJob was
-called for, the marks, the rows in order, the screen on top) to OUT as JSON and exits.
+called for, the marks, the rows in order, the screen on top, the selected job, the name
+filter, where it points) to OUT as JSON and exits.
 """
 
 from __future__ import annotations
@@ -51,6 +52,9 @@ class MarksApp(SmtuiApp):
             "rows": rows,
             "sort": [self.jobs.sort, self.jobs.descending],
             "screen": type(self.screen).__name__,
+            "selected": self.jobs.selected,
+            "filter": self.jobs.name_filter,
+            "where": self.sub_title,
         }))  # fmt: skip
         self.exit()
 

@@ -92,3 +92,20 @@ def test_sort_keys_typed_in_one_burst_land_in_order(tmp_path: Path) -> None:
     done = run_marks_app(tmp_path, b"CCN" + b"N")  # cost, reversed, name, reversed
     assert done["sort"] == ["name", True]
     assert done["rows"] == sorted(done["rows"], reverse=True)
+
+
+def test_a_filter_and_a_command_typed_in_one_burst_type_into_their_lines(
+    tmp_path: Path,
+) -> None:
+    # Read while the table has the focus, the keys after `/` and `:` must go into the line
+    # they open, not to the table's bindings (`r` resubmits, `u` sorts, `j`…).
+    done = run_marks_app(tmp_path, b"/run-28\r:job run-283\r")
+    assert done["filter"] == "run-28" and done["screen"] == "MainScreen"
+    assert done["rows"] == [f"run-{n}" for n in range(289, 279, -1)]
+    assert done["selected"] == "run-283"
+
+
+def test_a_region_switch_typed_in_one_burst(tmp_path: Path) -> None:
+    done = run_marks_app(tmp_path, b":region eu-west-1\r")
+    assert done["where"] == "aws · default · eu-west-1"
+    assert done["rows"] == []  # moto's eu-west-1 has no jobs

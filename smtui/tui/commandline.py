@@ -1,0 +1,146 @@
+"""The command line that `:` opens at the foot of the main screen, with completion.
+
+Tab completes the word being typed from what its command takes (the listed jobs, the
+profiles in the AWS files, the regions botocore knows), as far as the matches agree, then
+steps through them; the line below says what matches. Enter runs the line (the screen
+does, `Entered`); a line that is not a command stays, with the reason, to be mended. Esc
+closes it.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.suggester import Suggester
+from textual.widgets import Input, Static
+
+from smtui.tui.commands import (
+    COMMANDS,
+    Candidates,
+    CommandError,
+    Completer,
+    parse,
+    usage,
+    word_at_end,
+)
+from smtui.tui.fields import OrderedInput, focus_now
+
+HINT_NAMES = 8
+"""Matches named on the hint line; the rest are counted."""
+
+
+class CommandInput(OrderedInput):
+    """The line itself: Tab completes in the order typed (a burst `:job ru<Tab><Enter>`
+    runs what the Tab made)."""
+
+    BINDINGS = [Binding("tab", "complete", "Complete", show=False)]
+
+    def __init__(self, completer: Completer) -> None:
+        super().__init__(placeholder="a command: Tab completes, Enter runs, Esc closes",
+                         id="command-input", suggester=_Ghost(completer.candidates),
+                         select_on_focus=False)  # fmt: skip
+        self.completer = completer
+
+    def action_complete(self) -> None:
+        self.value = self.completer.tab(self.value)
+        self.cursor_position = len(self.value)
+
+
+class _Ghost(Suggester):
+    """The rest of the first match, shown greyed after the cursor (→ takes it)."""
+
+    def __init__(self, candidates: Candidates) -> None:
+        super().__init__(use_cache=False, case_sensitive=True)
+        self.candidates = candidates
+
+    async def get_suggestion(self, value: str) -> str | None:
+        word = word_at_end(value, self.candidates)
+        return word.head + word.matches[0] if word.matches else None
+
+
+class CommandLine(Vertical):
+    """`:` and the hint line under it; hidden until `:`."""
+
+    class Entered(Message):
+        """A line that reads as a command (`parse` took it)."""
+
+        def __init__(self, line: str) -> None:
+            super().__init__()
+            self.line = line
+
+    class Closed(Message):
+        """Esc: the line is gone (the screen puts the focus back)."""
+
+    def __init__(self, candidates: Candidates) -> None:
+        super().__init__(id="command-line")
+        self.candidates = candidates
+        self.input = CommandInput(Completer(candidates))
+
+    def compose(self) -> ComposeResult:
+        yield self.input
+        yield Static("", id="command-hint", markup=False)
+
+    def on_mount(self) -> None:
+        self.display = False
+
+    def open(self, text: str = "") -> None:
+        """Show the line (`:`, and `text` typed after it) and put the focus on it."""
+        text = ":" + text
+        self.display = True
+        self.input.value = text
+        self.input.cursor_position = len(text)
+        self._hint(text)
+        focus_now(self.input)
+
+    def close(self) -> None:
+        self.display = False
+        self.input.value = ""
+
+    def key_escape(self) -> None:
+        self.close()
+        self.post_message(self.Closed())
+
+    @property
+    def is_open(self) -> bool:
+        return bool(self.display)
+
+    @on(Input.Changed, "#command-input")
+    def _changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._hint(event.value)
+
+    @on(Input.Submitted, "#command-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        try:
+            parse(event.value)
+        except CommandError as exc:
+            self._show(Text(str(exc), style="bold"))
+            return
+        self.post_message(self.Entered(event.value))
+
+    def _hint(self, line: str) -> None:
+        """What the word being typed may become."""
+        word = word_at_end(line, self.candidates)
+        if " " not in line.removeprefix(":").lstrip():
+            by_name = {spec.name: spec for spec in COMMANDS}
+            shown = word.matches or [spec.name for spec in COMMANDS]
+            if len(shown) == 1:
+                spec = by_name[shown[0]]
+                self._show(Text(f"{usage(spec)}  {spec.doc}"))
+            else:
+                self._show(Text("  ".join(usage(by_name[name]) for name in shown)))
+            return
+        if not word.matches:
+            self._show(Text("no match" if word.word else "Tab: the names it takes"))
+            return
+        names = "  ".join(word.matches[:HINT_NAMES])
+        more = len(word.matches) - HINT_NAMES
+        self._show(Text(names + (f"  … {more} more" if more > 0 else "")))
+
+    def _show(self, text: Text) -> None:
+        self.query_one("#command-hint", Static).update(text)
