@@ -40,6 +40,10 @@ class JobsService(Protocol):
         """The job's description. Raises `NotFound` when there is no such job."""
         ...
 
+    async def tags(self, job: TrainingJob) -> dict[str, str]:
+        """The job's tags (ListTags on its ARN; the local backend keeps its request's)."""
+        ...
+
     async def check_request(self, request: dict[str, Any]) -> None:
         """Raise `Invalid` (or `InvalidInput`) when this backend can't run the request, so a
         submit stops before it uploads anything; `create_job` checks the same."""

@@ -47,6 +47,8 @@ if TYPE_CHECKING:
     from smtui.tui.data import DataPane
 
 ACTION_GROUP = "job-action"
+COPY_SHOWN = 200
+"""How much of a copied text its notification repeats."""
 log = logging.getLogger("smtui.tui")
 
 
@@ -413,7 +415,10 @@ class SmtuiApp(App[None]):
     def copy(self, text: str, what: str) -> None:
         """Put `text` on the clipboard of the user's terminal (OSC 52, so over SSH too)."""
         self.copy_to_clipboard(text)
-        self.notify(f"copied the {what}: {clean(text)}", markup=False)
+        first = text.strip().splitlines()[0] if text.strip() else text
+        if len(first) > COPY_SHOWN or first != text:
+            first = f"{first[:COPY_SHOWN]}… ({len(text):,} characters)"
+        self.notify(f"copied the {what}: {clean(first)}", markup=False)
 
     @on(Worker.StateChanged)
     def _action_failed(self, event: Worker.StateChanged) -> None:

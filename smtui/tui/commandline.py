@@ -2,12 +2,14 @@
 
 Tab completes the word being typed from what its command takes (the listed jobs, the
 profiles in the AWS files, the regions botocore knows), as far as the matches agree, then
-steps through them; the line below says what matches. Enter runs the line (the screen
-does, `Entered`); a line that is not a command stays, with the reason, to be mended. Esc
-closes it.
+steps through them; the line below says what matches. Enter runs the line (the screen's
+`run`, awaited before the next key); a line that is not a command stays, with the reason,
+to be mended. Esc closes it.
 """
 
 from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
 
 from rich.text import Text
 from textual import on
@@ -21,6 +23,7 @@ from textual.widgets import Input, Static
 from smtui.tui.commands import (
     COMMANDS,
     Candidates,
+    Command,
     CommandError,
     Completer,
     parse,
@@ -33,9 +36,14 @@ HINT_NAMES = 8
 """Matches named on the hint line; the rest are counted."""
 
 
+Run = Callable[[Command], Awaitable[None]]
+"""Runs a command the line has read (the screen's)."""
+
+
 class CommandInput(OrderedInput):
-    """The line itself: Tab completes in the order typed (a burst `:job ru<Tab><Enter>`
-    runs what the Tab made)."""
+    """The line itself: Tab completes, and Enter runs the command, in the order typed (a
+    burst `:job ru<Tab><Enter><Enter>` runs what the Tab made, and the second Enter opens
+    the job it jumped to)."""
 
     BINDINGS = [Binding("tab", "complete", "Complete", show=False)]
 
@@ -48,6 +56,13 @@ class CommandInput(OrderedInput):
     def action_complete(self) -> None:
         self.value = self.completer.tab(self.value)
         self.cursor_position = len(self.value)
+
+    async def action_submit(self) -> None:
+        """Run the line now, before the keys typed after Enter are handled (Input's own
+        would post a message, read after them)."""
+        line = self.parent
+        assert isinstance(line, CommandLine)
+        await line.enter(self.value)
 
 
 class _Ghost(Suggester):
@@ -65,19 +80,15 @@ class _Ghost(Suggester):
 class CommandLine(Vertical):
     """`:` and the hint line under it; hidden until `:`."""
 
-    class Entered(Message):
-        """A line that reads as a command (`parse` took it)."""
-
-        def __init__(self, line: str) -> None:
-            super().__init__()
-            self.line = line
-
     class Closed(Message):
         """Esc: the line is gone (the screen puts the focus back)."""
 
-    def __init__(self, candidates: Candidates) -> None:
+    def __init__(self, candidates: Candidates, run: Run) -> None:
         super().__init__(id="command-line")
         self.candidates = candidates
+        self.run = run
+        self._problem: tuple[str, str] | None = None
+        """(the line, why it is not a command): shown until the line changes."""
         self.input = CommandInput(Completer(candidates))
 
     def compose(self) -> ComposeResult:
@@ -111,20 +122,25 @@ class CommandLine(Vertical):
     @on(Input.Changed, "#command-input")
     def _changed(self, event: Input.Changed) -> None:
         event.stop()
-        self._hint(event.value)
+        self._hint(self.input.value)  # the line now: changes are read after later keys
 
-    @on(Input.Submitted, "#command-input")
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
+    async def enter(self, text: str) -> None:
+        """Run `text`'s command and close; a line that is not one stays, with the reason."""
         try:
-            parse(event.value)
+            command = parse(text)
         except CommandError as exc:
-            self._show(Text(str(exc), style="bold"))
+            self._problem = (text, str(exc))
+            self._hint(text)
             return
-        self.post_message(self.Entered(event.value))
+        self.close()
+        await self.run(command)
 
     def _hint(self, line: str) -> None:
-        """What the word being typed may become."""
+        """What the word being typed may become (or why Enter did not take the line)."""
+        if self._problem is not None and self._problem[0] == line:
+            self._show(Text(self._problem[1], style="bold"))
+            return
+        self._problem = None
         word = word_at_end(line, self.candidates)
         if " " not in line.removeprefix(":").lstrip():
             by_name = {spec.name: spec for spec in COMMANDS}

@@ -1,41 +1,55 @@
-"""The details screen (`enter` on a job): everything about one job, failure reason first."""
+"""The details screen (`enter` on a job): the whole job as the console shows it, failure
+reason first, the stored config last; `v` shows the raw DescribeTrainingJob response.
+
+Each value is a row of a list: long ones wrap (an ARN, a URL, an environment value is never
+cut off), and `y` copies the row under the cursor, whole.
+"""
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, cast
 
-from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
 
-from smtui.core.formats import duration, money, when
-from smtui.core.hyperparams import render_argv
 from smtui.core.jobs import TrainingJob
+from smtui.core.jobview import Section, sections
 from smtui.services.backend import Backend
 from smtui.services.errors import NotFound, ServiceError
 from smtui.services.submit import configs_uri
 from smtui.tui.clock import app_now
 from smtui.tui.colours import status_colour
+from smtui.tui.fields import KeysInOrder
 from smtui.tui.guard import allowed
 from smtui.tui.plain import plain
 
 if TYPE_CHECKING:
     from smtui.tui.app import SmtuiApp
 
+LABEL_WIDTH = 26
+"""Labels longer than this wrap in their column, so the values keep most of the width."""
 
-def _pairs(rows: list[tuple[str, str]]) -> Table:
-    table = Table.grid(padding=(0, 2))
-    table.add_column(style="bold")
-    table.add_column()
-    for key, value in rows:
-        table.add_row(key, plain(value))
-    return table
+
+class DetailRows(KeysInOrder, OptionList):
+    """The sections' rows; keys typed in one read act in order (`KeysInOrder`)."""
+
+
+def _row(label: str, value: str, width: int) -> Table:
+    grid = Table.grid(padding=(0, 2), expand=True)
+    grid.add_column(style="bold", width=width)
+    grid.add_column(ratio=1)
+    shown = plain(value)
+    shown.overflow = "fold"  # an ARN or a URL has no spaces to wrap at
+    grid.add_row(plain(label), shown)
+    return grid
 
 
 class DetailsScreen(Screen[None]):
@@ -46,7 +60,8 @@ class DetailsScreen(Screen[None]):
         Binding("r", "resubmit", "Resubmit", tooltip="Resubmit this job with changes"),
         Binding("x", "stop_job", "Stop", tooltip="Stop this job (asks first)"),
         Binding("d", "download", "Get model", tooltip="Download model.tar.gz to ./<job>/"),
-        Binding("y", "copy", "Copy", tooltip="Copy the job's ARN (OSC 52)"),
+        Binding("y", "copy", "Copy", tooltip="Copy the value under the cursor, whole (OSC 52)"),
+        Binding("v", "raw", "Raw", tooltip="The DescribeTrainingJob response as YAML or JSON"),
     ]
 
     def __init__(self, backend: Backend, job: str) -> None:
@@ -54,16 +69,21 @@ class DetailsScreen(Screen[None]):
         self.backend = backend
         self.job = job
         self.described: TrainingJob | None = None
+        self.rows: list[tuple[str, str]] = []
+        """Every row shown, (label, value), in order: what `y` copies from."""
+        self.complete = False
+        """Whether the tags, the log streams and the stored config are in too."""
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="details"):
-            yield Static(plain(f"{self.job}: loading…"), id="details-failure", markup=False)
-            yield Static("", id="details-body", markup=False)
-            yield Static("", id="details-config", markup=False)
+        with Vertical(id="details"):
+            yield Static(plain(f"{self.job}: loading…"), id="details-heading", markup=False)
+            yield Static("", id="details-failure", markup=False)
+            yield DetailRows(id="details-rows")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#details-failure").display = False
+        self.query_one("#details-rows").focus()
         self.load()
 
     @property
@@ -83,36 +103,71 @@ class DetailsScreen(Screen[None]):
         self.smtui.download(self.job)
 
     def action_copy(self) -> None:
-        arn = self.described.raw.get("TrainingJobArn") if self.described else None
-        self.smtui.copy(arn or self.job, "job ARN" if arn else "job name")
+        """The highlighted row's value (the ARN until the cursor moves)."""
+        listing = self.query_one("#details-rows", OptionList)
+        index = listing.highlighted
+        option = listing.get_option_at_index(index) if index is not None else None
+        if option is None or option.id is None:
+            self.smtui.copy(self.job, "job name")
+            return
+        label, value = self.rows[int(option.id)]
+        self.smtui.copy(value, label)
+
+    def action_raw(self) -> None:
+        if self.described is None:
+            self.notify("the job is not described yet", severity="warning")
+            return
+        from smtui.tui.raw import RawScreen
+
+        self.app.push_screen(RawScreen(self.described))
+
+    def text(self) -> str:
+        """Every row as `label: value` lines (what the screen says, unwrapped)."""
+        return "\n".join(f"{label}: {value}" for label, value in self.rows)
 
     @work(exclusive=True, group="details", exit_on_error=False)
     async def load(self) -> None:
         try:
             job = await self.backend.jobs.describe_job(self.job)
         except ServiceError as exc:
-            self.query_one("#details-body", Static).update(plain(exc, style="bold red"))
+            self.query_one("#details-heading", Static).update(plain(exc, style="bold red"))
             return
         self.described = job
-        self._show(job)
+        self._heading(job)
+        self._show(sections(job, now=app_now(self.app)))  # at once; the rest follows
+        tags, streams, config = await asyncio.gather(
+            self._tags(job), self._streams(job), self._config(job)
+        )
+        found = sections(job, tags=tags, streams=streams, now=app_now(self.app))
+        found.append(config)
+        self._show(found)
+        self.complete = True
+
+    async def _tags(self, job: TrainingJob) -> dict[str, str]:
+        try:
+            return await self.backend.jobs.tags(job)
+        except ServiceError as exc:
+            return {"(cannot list them)": str(exc)}
+
+    async def _streams(self, job: TrainingJob) -> list[str]:
+        try:
+            return await self.backend.logs.streams(job.name)
+        except ServiceError:
+            return []  # the logs pane says why
+
+    async def _config(self, job: TrainingJob) -> Section:
         where = configs_uri(job.raw, job.name)
         config = "(none stored: not submitted by smtui, or removed since)"
         if where:
             try:
-                config = (await self.backend.storage.read_bytes(where)).decode()
+                config = (await self.backend.storage.read_bytes(where)).decode(errors="replace")
             except NotFound:
                 pass  # the job was not submitted by smtui (or the file was removed)
             except ServiceError as exc:  # denied, throttled, unreachable: say so
                 config = f"(cannot read it: {exc})"
-        self.query_one("#details-config", Static).update(
-            Group(plain(f"Submitted config  {where or ''}", style="bold underline"), plain(config))
-        )
+        return Section("Submitted config", [(where or "config", config)])
 
-    def _show(self, job: TrainingJob) -> None:
-        failure = self.query_one("#details-failure", Static)
-        if job.failure_reason:
-            failure.display = True
-            failure.update(plain(f"Failure reason: {job.failure_reason}", style="bold"))
+    def _heading(self, job: TrainingJob) -> None:
         colour = status_colour(self.app, job.status)
         heading = Text.assemble(
             (job.name, "bold"),
@@ -120,44 +175,27 @@ class DetailsScreen(Screen[None]):
             (job.status, f"bold {colour}"),
             f"  ({job.secondary_status})" if job.secondary_status else "",
         )
-        parts: list[RenderableType] = [heading, Text()]
-        spot, now = job.spot_savings, app_now(self.app)
-        parts.append(
-            _pairs(
-                [
-                    ("instances", f"{job.instance_type} × {job.instance_count}"
-                     + ("  (managed spot)" if job.use_spot else "")),
-                    ("created", when(job.created)),
-                    ("started", when(job.started)),
-                    ("ended", when(job.ended)),
-                    ("elapsed", duration(job.elapsed(now))),
-                    ("billable", duration(job.billable_seconds)),
-                    ("est. cost", money(job.cost(now))),
-                    ("spot savings", f"{spot:.0%}" if spot is not None else "-"),
-                    ("model artifacts", job.model_artifacts or "-"),
-                    ("output path", job.output_path or "-"),
-                ]
-            )
-        )  # fmt: skip
-        if job.transitions:
-            history = Table(title="Status history", title_justify="left", expand=False)
-            for column in ("status", "started", "took", "message"):
-                history.add_column(column)
-            for t in job.transitions:
-                took = duration(t.end - t.start) if t.end else "…"
-                history.add_row(plain(t.status), when(t.start), took, plain(t.message))
-            parts += [Text(), history]
-        user = {k: v for k, v in job.params.items() if not k.startswith("sagemaker_")}
-        if user:
-            params = Table(title="Hyperparameters", title_justify="left")
-            params.add_column("name")
-            params.add_column("value")
-            for key, value in sorted(user.items()):
-                params.add_row(plain(key), plain(value))
-            argv = " ".join(render_argv(job.hyperparameters))
-            parts += [Text(), params, plain(f"entry point argv: {argv}")]
-        if job.channels:
-            parts += [Text(), Text("Channels", style="bold underline")]
-            parts.append(_pairs(sorted(job.channels.items())))
-        parts.append(Text())
-        self.query_one("#details-body", Static).update(Group(*parts))
+        self.query_one("#details-heading", Static).update(heading)
+        failure = self.query_one("#details-failure", Static)
+        if job.failure_reason:
+            failure.display = True
+            failure.update(plain(f"Failure reason: {job.failure_reason}", style="bold"))
+
+    def _show(self, found: list[Section]) -> None:
+        """The sections as rows under their titles; the cursor stays on its row."""
+        listing = self.query_one("#details-rows", OptionList)
+        before = listing.highlighted
+        width = min(LABEL_WIDTH, max((len(k) for s in found for k, _ in s.rows), default=8))
+        self.rows = []
+        options: list[Option] = []
+        for section in found:
+            if options:
+                options.append(Option(Text(""), disabled=True))
+            options.append(Option(Text(section.title, style="bold underline"), disabled=True))
+            for label, value in section.rows:
+                options.append(Option(_row(label, value, width), id=str(len(self.rows))))
+                self.rows.append((label, value))
+        listing.clear_options()
+        listing.add_options(options)
+        first = next(i for i, option in enumerate(options) if not option.disabled)
+        listing.highlighted = before if before is not None and before < len(options) else first

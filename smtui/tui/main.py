@@ -24,7 +24,7 @@ from textual.widgets import ContentSwitcher, Footer, Header
 
 from smtui.core.awsprofile import profile_names
 from smtui.tui.commandline import CommandLine
-from smtui.tui.commands import parse
+from smtui.tui.commands import Command
 from smtui.tui.fields import focus_now
 from smtui.tui.guard import allowed
 from smtui.tui.jobs import JobsPane
@@ -76,7 +76,7 @@ class MainScreen(Screen[None]):
         self.logs = logs
         self._hidden_views = hidden_views
         self.status = StatusLine(id="status")
-        self.command_line = CommandLine(self._candidates)
+        self.command_line = CommandLine(self._candidates, self.run_command)
         self._views_mounted: asyncio.Event | None = None
 
     @cached_property
@@ -280,10 +280,8 @@ class MainScreen(Screen[None]):
     async def _command_closed(self) -> None:
         await self.action_show(self.view)  # the focus back on the view
 
-    @on(CommandLine.Entered)
-    async def _command(self, event: CommandLine.Entered) -> None:
-        command = parse(event.line)  # the line checked it
-        self.command_line.close()
+    async def run_command(self, command: Command) -> None:
+        """What a command line asks for (it has closed)."""
         name, arg = command.name, command.arg or ""
         if name in ("jobs", "data", "configs"):
             await self.action_show("jobs-view" if name == "jobs" else name)

@@ -137,6 +137,8 @@ async def test_submit_list_describe_logs_download(harness: Harness, tmp_path: Pa
     assert described.params["batch_size"] == "64"
     assert described.instance_type == "ml.g5.xlarge" and described.instance_count == 1
     assert described.channels == {"train": "s3://my-bucket/custom-run/data/"}
+    tags = await backend.jobs.tags(described)  # ListTags on aws; the request's on local
+    assert tags["smtui:config"].startswith("s3://my-bucket/custom-run/")
     assert described.model_artifacts == (
         f"s3://my-bucket/custom-run/outputs/{job}/output/model.tar.gz"
     )

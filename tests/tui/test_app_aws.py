@@ -274,12 +274,13 @@ async def test_details_help_and_quit(aws_backend: Backend) -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         await until(pilot, lambda: app.jobs.selected == "failed-run", "the job")
         await pilot.press("enter")
-        assert isinstance(app.screen, DetailsScreen)
-        failure = app.screen.query_one("#details-failure")
+        details = app.screen
+        assert isinstance(details, DetailsScreen)
+        failure = details.query_one("#details-failure")
         await until(pilot, lambda: failure.display, "the failure reason")
         assert "CUDA OOM" in shown(failure)
-        body = shown(app.screen.query_one("#details-body"))
-        assert "ml.g5.xlarge × 1" in body and "--lr 0.1" in body
+        await until(pilot, lambda: "--lr 0.1" in details.text(), "the rows")
+        assert "instances: ml.g5.xlarge × 1" in details.text()
         await pilot.press("escape", "question_mark")
         assert isinstance(app.screen, HelpScreen)
         await pilot.press("escape", "q")
@@ -296,16 +297,18 @@ async def test_details_say_why_the_stored_config_is_not_shown(
     async with app.run_test(size=(120, 36)) as pilot:
         await until(pilot, lambda: app.jobs.selected == "plain-run", "the job")
         await pilot.press("enter")
-        config = app.screen.query_one("#details-config")
-        await until(pilot, lambda: "none stored" in shown(config), "no config (never stored)")
+        details = app.screen
+        assert isinstance(details, DetailsScreen)
+        await until(pilot, lambda: "none stored" in details.text(), "no config (never stored)")
 
         async def denied(uri: str) -> bytes:
             raise AccessDenied("access denied: your credentials may not call s3:GetObject")
 
         monkeypatch.setattr(aws_backend.storage, "read_bytes", denied)
         await pilot.press("escape", "enter")
-        config = app.screen.query_one("#details-config")
-        await until(pilot, lambda: "cannot read it: access denied" in shown(config), "why")
+        again = app.screen
+        assert isinstance(again, DetailsScreen)  # a new one
+        await until(pilot, lambda: "cannot read it: access denied" in again.text(), "why")
 
 
 async def test_an_unreachable_endpoint_is_shown_and_the_app_keeps_running(

@@ -51,8 +51,9 @@ async def test_y_copies_the_job_its_arn_and_the_log_line_on_screen(
         app.jobs.table.focus()
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, DetailsScreen), "the details")
-        await until(pilot, lambda: app.screen.query("#details-body"), "described")
-        await pilot.pause(0.3)
+        details = app.screen
+        assert isinstance(details, DetailsScreen)
+        await until(pilot, lambda: details.complete, "described, with its tags and config")
         await pilot.press("y")
         assert copied[-1].startswith("arn:aws:sagemaker:") and copied[-1].endswith("/run-1")
 

@@ -109,6 +109,18 @@ class AwsJobs:
         raw.pop("ResponseMetadata", None)
         return TrainingJob.from_api(raw)
 
+    async def tags(self, job: TrainingJob) -> dict[str, str]:
+        tags: dict[str, str] = {}
+        token: str | None = None
+        while True:
+            more = {"NextToken": token} if token else {}
+            page = await self.clients.call("sagemaker", "list_tags", ResourceArn=job.arn,
+                                           MaxResults=100, **more)  # fmt: skip
+            tags |= {tag["Key"]: tag.get("Value", "") for tag in page.get("Tags", [])}
+            token = page.get("NextToken")
+            if not token:
+                return tags
+
     async def check_request(self, request: dict[str, Any]) -> None:
         """Nothing to add: the request was checked against botocore's model of the API, and
         what only SageMaker can judge, it judges in CreateTrainingJob."""

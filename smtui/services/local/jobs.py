@@ -128,6 +128,10 @@ class LocalJobs:
     async def describe_job(self, name: str) -> TrainingJob:
         return TrainingJob.from_api(await asyncio.to_thread(self.store.read, name))
 
+    async def tags(self, job: TrainingJob) -> dict[str, str]:
+        request = await asyncio.to_thread(self.store.request, job.name)
+        return {tag["Key"]: tag.get("Value", "") for tag in request.get("Tags", [])}
+
     async def check_request(self, request: dict[str, Any]) -> None:
         """Whether this machine can run the request: its name, its launch, its channels, its
         distribution (mpirun on PATH for mpi) and its GPUs."""
