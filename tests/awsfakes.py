@@ -234,3 +234,23 @@ def record_calls(monkeypatch: Any) -> list[str]:
 def mutations(sent: list[str]) -> list[str]:
     """The operations in `sent` that are not reads by AWS's naming."""
     return [call for call in sent if not call.split(":")[1].startswith(READING)]
+
+
+def add_update_training_job(monkeypatch: Any) -> list[dict[str, Any]]:
+    """Give moto an UpdateTrainingJob (it has none) that keeps RemoteDebugConfig on the job,
+    as SageMaker does while the job is Downloading or Training; returns each request."""
+    from moto.sagemaker.responses import SageMakerResponse
+
+    requests: list[dict[str, Any]] = []
+
+    def update_training_job(self: Any) -> str:
+        request = json.loads(self.body)
+        job = sagemaker_backend().training_jobs[request["TrainingJobName"]]
+        if "RemoteDebugConfig" in request:
+            job.remote_debug_config = request["RemoteDebugConfig"]
+        requests.append(request)
+        return json.dumps({"TrainingJobArn": job.arn})
+
+    monkeypatch.setattr(SageMakerResponse, "update_training_job", update_training_job,
+                        raising=False)  # fmt: skip
+    return requests

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import stat
+import sys
 import textwrap
 import time
 from collections.abc import Callable, Iterator
@@ -142,3 +145,21 @@ def moto_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[MotoEndpoint]:
     monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint.url)
     yield endpoint
     endpoint.stop()
+
+
+@pytest.fixture
+def tools(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An `aws` that writes its argv to a file (the session itself needs AWS), and a
+    session-manager-plugin, on PATH; returns the argv file."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    argv = tmp_path / "aws-argv.json"
+    aws = bin_dir / "aws"
+    aws.write_text(f"#!{sys.executable}\nimport json, sys\n"
+                   f"open({str(argv)!r}, 'w').write(json.dumps(sys.argv[1:]))\n")  # fmt: skip
+    plugin = bin_dir / "session-manager-plugin"
+    plugin.write_text("#!/bin/sh\n")
+    for tool in (aws, plugin):
+        tool.chmod(tool.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    return argv

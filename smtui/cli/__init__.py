@@ -23,6 +23,7 @@ HANDLERS = {
     "jobs": "smtui.cli.jobs:run_jobs",
     "describe": "smtui.cli.jobs:run_describe",
     "stop": "smtui.cli.jobs:run_stop",
+    "shell": "smtui.cli.jobs:run_shell",
     "logs": "smtui.cli.logs:run",
     "sync-data": "smtui.cli.data:run_sync",
     "ls": "smtui.cli.data:run_ls",

@@ -1,10 +1,11 @@
-"""`smtui jobs`, `smtui describe`, `smtui stop`."""
+"""`smtui jobs`, `smtui describe`, `smtui stop`, `smtui shell`."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
 from smtui.cli.common import lenient_spec, make_backend_for, resolve_job, run_async
 from smtui.cli.render import table, to_json
@@ -13,6 +14,9 @@ from smtui.core.formats import duration, money, when
 from smtui.core.jobs import TrainingJob, parse_status
 from smtui.core.safetext import clean
 from smtui.services.backend import Backend
+
+if TYPE_CHECKING:
+    from smtui.services.shell import ShellCommand
 
 
 def run_jobs(args: argparse.Namespace) -> int:
@@ -109,3 +113,29 @@ def run_stop(args: argparse.Namespace) -> int:
     status = run_async(_stop(backend, args.job))
     print(clean(f"{args.job}: {status}"))
     return 0
+
+
+def run_shell(args: argparse.Namespace) -> int:
+    """A shell on the job's host, on this terminal; its exit code is the command's."""
+    import subprocess
+
+    from smtui.services.shell import prepare_shell
+
+    backend = make_backend_for(lenient_spec(args), args)
+    args.job = resolve_job(args, backend)
+
+    async def prepare() -> ShellCommand:
+        job = await backend.jobs.describe_job(args.job)
+
+        async def ask(question: str) -> bool:
+            return bool(args.yes) or confirm(question)
+
+        return await prepare_shell(backend, job, args.host, ask)
+
+    command = run_async(prepare())
+    for note in command.notes:
+        print(clean(note), file=sys.stderr)
+    try:
+        return subprocess.call(command.argv, env=command.env, cwd=command.cwd)
+    except OSError as exc:
+        raise UsageError(f"cannot run {command.argv[0]}: {exc}") from None

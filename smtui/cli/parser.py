@@ -20,6 +20,7 @@ commands:
   describe    show one job
   logs        every host's log events, merged in time order
   stop        stop a job
+  shell       a shell on a running job's host (SSM on aws)
   resubmit    clone a past job with changes, under a new name
   sync-data   make the S3 data prefix match a local folder
   ls          list an S3 prefix
@@ -199,6 +200,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("stop", "stop a job")
     p.add_argument("job", metavar="JOB", help="a job name, or @latest")
     p.add_argument("--yes", action="store_true", help="do not ask to confirm")
+
+    p = command("shell", "a shell on a running job's host (SSM on aws)")
+    p.add_argument("job", metavar="JOB", help="a job name, or @latest")
+    p.add_argument("--host", metavar="algo-N", default="algo-1", help="the host (default algo-1)")
+    p.add_argument("--yes", action="store_true",
+                   help="turn remote debug on without asking, when it is off")  # fmt: skip
 
     p = command("resubmit", "clone a past job with changes, under a new name")
     p.add_argument("job", metavar="JOB", help="a job name, or @latest")

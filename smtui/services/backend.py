@@ -57,6 +57,11 @@ class JobsService(Protocol):
         """Ask the job to stop. Raises `NotFound`, or `Invalid` when it already ended."""
         ...
 
+    async def enable_remote_debug(self, name: str) -> None:
+        """Turn on the running job's RemoteDebugConfig (UpdateTrainingJob), so an SSM
+        session can reach its hosts. Raises `Invalid` where it cannot be."""
+        ...
+
 
 @dataclass(frozen=True)
 class EventPage:

@@ -215,6 +215,33 @@ class SmtuiApp(App[None]):
         self.logs.show(job, at_once=True)
         self.open_details(job)
 
+    def open_shell(self, job: str, host: str) -> None:
+        """A shell on `job`'s `host` (`services/shell.py`), the app suspended while it runs."""
+        self.run_worker(self._shell(job, host), name=f"shell on {job} {host}",
+                        group=ACTION_GROUP, exit_on_error=False)  # fmt: skip
+
+    async def _shell(self, job: str, host: str) -> None:
+        import subprocess
+
+        from smtui.services.shell import prepare_shell
+        from smtui.tui.dialogs import ConfirmDialog
+
+        described = await self.backend.jobs.describe_job(job)
+
+        async def ask(question: str) -> bool:
+            answer: bool | None = await self.push_screen_wait(ConfirmDialog(question))
+            return bool(answer)
+
+        command = await prepare_shell(self.backend, described, host, ask)
+        with self.suspend():
+            for note in command.notes:
+                print(clean(note))
+            try:
+                code = subprocess.call(command.argv, env=command.env, cwd=command.cwd)
+            except OSError as exc:
+                raise UsageError(f"cannot run {command.argv[0]}: {exc}") from None
+        self.notify(f"the shell on {job}'s {host} ended (exit code {code})")
+
     # --- another profile or region -----------------------------------------------------
     def regions(self) -> Sequence[str]:
         """The regions to offer (`:region`, the palette): botocore's, once loaded."""

@@ -16,7 +16,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.message import Message
 from textual.suggester import Suggester
 from textual.widgets import Input, Static
 
@@ -36,8 +35,8 @@ HINT_NAMES = 8
 """Matches named on the hint line; the rest are counted."""
 
 
-Run = Callable[[Command], Awaitable[None]]
-"""Runs a command the line has read (the screen's)."""
+Run = Callable[[Command | None], Awaitable[None]]
+"""Runs a command the line has read (the screen's); None: Esc closed it."""
 
 
 class CommandInput(OrderedInput):
@@ -47,22 +46,15 @@ class CommandInput(OrderedInput):
 
     BINDINGS = [Binding("tab", "complete", "Complete", show=False)]
 
-    def __init__(self, completer: Completer) -> None:
+    def __init__(self, completer: Completer, done: Callable[[str], Awaitable[None]]) -> None:
         super().__init__(placeholder="a command: Tab completes, Enter runs, Esc closes",
                          id="command-input", suggester=_Ghost(completer.candidates),
-                         select_on_focus=False)  # fmt: skip
+                         select_on_focus=False, done=done)  # fmt: skip
         self.completer = completer
 
     def action_complete(self) -> None:
         self.value = self.completer.tab(self.value)
         self.cursor_position = len(self.value)
-
-    async def action_submit(self) -> None:
-        """Run the line now, before the keys typed after Enter are handled (Input's own
-        would post a message, read after them)."""
-        line = self.parent
-        assert isinstance(line, CommandLine)
-        await line.enter(self.value)
 
 
 class _Ghost(Suggester):
@@ -80,16 +72,13 @@ class _Ghost(Suggester):
 class CommandLine(Vertical):
     """`:` and the hint line under it; hidden until `:`."""
 
-    class Closed(Message):
-        """Esc: the line is gone (the screen puts the focus back)."""
-
     def __init__(self, candidates: Candidates, run: Run) -> None:
         super().__init__(id="command-line")
         self.candidates = candidates
         self.run = run
         self._problem: tuple[str, str] | None = None
         """(the line, why it is not a command): shown until the line changes."""
-        self.input = CommandInput(Completer(candidates))
+        self.input = CommandInput(Completer(candidates), self._done)
 
     def compose(self) -> ComposeResult:
         yield self.input
@@ -111,9 +100,13 @@ class CommandLine(Vertical):
         self.display = False
         self.input.value = ""
 
-    def key_escape(self) -> None:
-        self.close()
-        self.post_message(self.Closed())
+    async def _done(self, key: str) -> None:
+        """Enter runs the line, Esc closes it: both before the next key is handled."""
+        if key == "enter":
+            await self.enter(self.input.value)
+        else:
+            self.close()
+            await self.run(None)
 
     @property
     def is_open(self) -> bool:

@@ -62,6 +62,13 @@ class DetailsScreen(Screen[None]):
         Binding("d", "download", "Get model", tooltip="Download model.tar.gz to ./<job>/"),
         Binding("y", "copy", "Copy", tooltip="Copy the value under the cursor, whole (OSC 52)"),
         Binding("v", "raw", "Raw", tooltip="The DescribeTrainingJob response as YAML or JSON"),
+        Binding(
+            "exclamation_mark",
+            "shell",
+            "Shell",
+            show=False,
+            tooltip="A shell on this job's algo-1 (SSM on aws)",
+        ),
     ]
 
     def __init__(self, backend: Backend, job: str) -> None:
@@ -101,6 +108,9 @@ class DetailsScreen(Screen[None]):
 
     def action_download(self) -> None:
         self.smtui.download(self.job)
+
+    def action_shell(self) -> None:
+        self.smtui.open_shell(self.job, "algo-1")
 
     def action_copy(self) -> None:
         """The highlighted row's value (the ARN until the cursor moves)."""

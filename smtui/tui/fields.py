@@ -18,7 +18,9 @@ now), so what lands in each field is what the user typed there, in the order the
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import inspect
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from textual import events
 from textual.widget import Widget
@@ -57,14 +59,42 @@ async def run_binding_now(widget: Widget, event: events.Key) -> bool:
 
 
 class OrderedInput(Input):
-    """An `Input` whose bindings (Home, End, arrows, Enter, Tab…) act in typing order."""
+    """An `Input` whose bindings (Home, End, arrows, Enter, Tab…) act in typing order.
+
+    A line that closes on Enter or Esc (a filter, a search, the command line) gives
+    `done`: it runs as the key arrives, so the keys typed after it (`/run-1⏎x`) reach the
+    widget the focus goes back to, not this one. Input's own Enter posts a message, read
+    only after them."""
+
+    def __init__(self, *args: Any, done: Callable[[str], object] | None = None,
+                 **kwargs: Any) -> None:  # fmt: skip
+        super().__init__(*args, **kwargs)
+        self.done = done
+        """Called with `enter` or `escape` (awaited when it returns an awaitable)."""
 
     async def _on_key(self, event: events.Key) -> None:
         if pass_on(self, event):
             return
+        if event.key == "escape" and self.done is not None:
+            event.stop()
+            event.prevent_default()
+            await self._done("escape")
+            return
         if not event.is_printable and await run_binding_now(self, event):
             return
         await super()._on_key(event)
+
+    async def action_submit(self) -> None:
+        if self.done is None:
+            await super().action_submit()
+        else:
+            await self._done("enter")
+
+    async def _done(self, key: str) -> None:
+        assert self.done is not None
+        outcome = self.done(key)
+        if inspect.isawaitable(outcome):
+            await outcome
 
 
 if TYPE_CHECKING:

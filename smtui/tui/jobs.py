@@ -141,7 +141,8 @@ class JobsPane(Vertical):
             JobsPane.sort,
             JobsPane.descending,
         )
-        yield OrderedInput(placeholder="filter jobs by name (esc: done)", id="jobs-filter")
+        yield OrderedInput(placeholder="filter jobs by name (esc: done)", id="jobs-filter",
+                           done=lambda _key: self._close_filter())  # fmt: skip
         table: DataTable[str | Text] = JobTable(id="jobs-table", cursor_type="row")
         self._add_columns(table)
         yield table
@@ -449,11 +450,6 @@ class JobsPane(Vertical):
     def _filter_changed(self, event: Input.Changed) -> None:
         event.stop()
         self.name_filter = event.value.strip()
-
-    @on(Input.Submitted, "#jobs-filter")
-    def _filter_done(self, event: Input.Submitted) -> None:
-        event.stop()
-        self._close_filter()
 
     def key_escape(self) -> None:
         if self.query_one("#jobs-filter").display:

@@ -214,9 +214,8 @@ class LogPane(Vertical):
         )  # fmt: skip
         yield Static("", id="logs-metrics", markup=False)
         yield LogView(MAX_VIEW, render_row=self._line_of, on_paint=self._count, id="logs-view")
-        yield OrderedInput(
-            placeholder="search: a regular expression (esc: clear)", id="logs-search"
-        )
+        yield OrderedInput(placeholder="search: a regular expression (esc: clear)",
+                           id="logs-search", done=self._search_key)  # fmt: skip
 
     def on_mount(self) -> None:
         self.view.spans = HostColours(host_colours(self.app))
@@ -577,10 +576,12 @@ class LogPane(Vertical):
         self._filter = self._make_filter()
         self._refilter()
 
-    @on(Input.Submitted, "#logs-search")
-    def _search_done(self, event: Input.Submitted) -> None:
-        event.stop()
-        focus_now(self.view)
+    def _search_key(self, key: str) -> None:
+        """Enter keeps the search and goes back to the lines; Esc clears it."""
+        if key == "escape":
+            self.key_escape()
+        else:
+            focus_now(self.view)
 
     def key_escape(self) -> None:
         box = self.query_one("#logs-search", Input)

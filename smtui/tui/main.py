@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 HiddenViews = Callable[[], "tuple[DataPane, ConfigsPane]"]
 """Makes the data and configs views (imported then: they are not on the first frame)."""
 
-JOB_ACTIONS = frozenset({"stop_job", "resubmit", "download", "details", "copy"})
+JOB_ACTIONS = frozenset({"stop_job", "resubmit", "download", "details", "copy", "shell"})
 """The keys that act on the selected job: they apply on the jobs view only."""
 
 
@@ -66,6 +66,9 @@ class MainScreen(Screen[None]):
                 tooltip="Download the selected job's model.tar.gz to ./<job>/"),
         Binding("y", "copy", "Copy", show=False, id="copy",
                 tooltip="Copy the selected job's name (OSC 52: works over SSH)"),
+        Binding("exclamation_mark", "shell", "Shell", show=False, id="shell",
+                tooltip="A shell on the selected job's host: the one the logs show (h), else "
+                "algo-1 (SSM on aws: remote debug is offered when off)"),
         Binding("colon", "command_line", "Command", show=False, id="command-line",
                 tooltip="The command line: :jobs, :job NAME, :profile NAME, :region NAME, :q"),
     ]  # fmt: skip
@@ -230,6 +233,12 @@ class MainScreen(Screen[None]):
         if job is not None:
             self.smtui.copy(job, "job name")
 
+    def action_shell(self) -> None:
+        job = self._selected()
+        if job is not None:
+            host = self.logs.host if self.logs.job == job else None
+            self.smtui.open_shell(job, host or "algo-1")
+
     def follow_new(self, job: str) -> None:
         """A job just submitted: selected (as soon as a refresh lists it), logs following."""
         self.query_one(ContentSwitcher).current = "jobs-view"
@@ -276,12 +285,11 @@ class MainScreen(Screen[None]):
             return profile_names(os.environ)
         return self.smtui.regions()
 
-    @on(CommandLine.Closed)
-    async def _command_closed(self) -> None:
-        await self.action_show(self.view)  # the focus back on the view
-
-    async def run_command(self, command: Command) -> None:
-        """What a command line asks for (it has closed)."""
+    async def run_command(self, command: Command | None) -> None:
+        """What a command line asks for (it has closed; None: Esc closed it)."""
+        if command is None:
+            await self.action_show(self.view)  # the focus back on the view
+            return
         name, arg = command.name, command.arg or ""
         if name in ("jobs", "data", "configs"):
             await self.action_show("jobs-view" if name == "jobs" else name)

@@ -145,6 +145,7 @@ async def test_the_backend_refuses_every_mutating_call_and_sends_nothing(
     calls: dict[str, Callable[[], Awaitable[object]]] = {
         "create_job": lambda: backend.jobs.create_job({"TrainingJobName": "new"}),
         "stop_job": lambda: backend.jobs.stop_job("running"),
+        "enable_remote_debug": lambda: backend.jobs.enable_remote_debug("running"),
         "ensure_bucket": lambda: backend.storage.ensure_bucket("b", "us-east-1"),
         "put_bytes": lambda: backend.storage.put_bytes("s3://b/k", b"x"),
         "upload_files": lambda: backend.storage.upload_files([(local, "s3://b/k")]),

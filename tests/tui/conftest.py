@@ -107,3 +107,11 @@ def data_project(project: Path) -> Path:
         (folder / f"part-{i}.csv").write_text("x,y\n" * (1000 * (i + 1)))
     boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="my-bucket")
     return project
+
+
+@pytest.fixture
+def copied(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """What the app put on the terminal's clipboard (Textual writes it as OSC 52)."""
+    texts: list[str] = []
+    monkeypatch.setattr(SmtuiApp, "copy_to_clipboard", lambda self, text: texts.append(text))
+    return texts

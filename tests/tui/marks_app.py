@@ -7,6 +7,7 @@ filter, where it points) to OUT as JSON and exits.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -16,9 +17,10 @@ import pytest
 from moto import mock_aws
 from textual.binding import Binding
 from textual.coordinate import Coordinate
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from smtui.services.factory import BackendSettings, make_backend
-from smtui.tui.app import SmtuiApp
+from smtui.tui.app import ACTION_GROUP, SmtuiApp
 from tests.awsfakes import add_stop_training_job
 from tests.tui.test_power_keys import account
 
@@ -40,7 +42,11 @@ class MarksApp(SmtuiApp):
         if ready and not self.out.with_suffix(".ready").exists():
             self.out.with_suffix(".ready").write_text("ready")
 
-    def action_dump(self) -> None:
+    async def action_dump(self) -> None:
+        for worker in list(self.workers):  # a stop or a region move under way ends first
+            if worker.group == ACTION_GROUP:
+                with contextlib.suppress(WorkerFailed, WorkerCancelled):
+                    await worker.wait()
         table = self.jobs.table
         rows = [
             str(table.coordinate_to_cell_key(Coordinate(i, 0)).row_key.value)

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-import pytest
 from textual.widgets import Checkbox, Tree
 
 from smtui.core.overrides import Overrides
@@ -21,14 +20,6 @@ from tests.awsfakes import create_job, put_events
 from tests.tui.conftest import shown, until
 from tests.tui.test_data import open_data
 from tests.tui.test_submit import open_form, open_request
-
-
-@pytest.fixture
-def copied(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """What the app put on the terminal's clipboard (Textual writes it as OSC 52)."""
-    texts: list[str] = []
-    monkeypatch.setattr(SmtuiApp, "copy_to_clipboard", lambda self, text: texts.append(text))
-    return texts
 
 
 async def test_y_copies_the_job_its_arn_and_the_log_line_on_screen(

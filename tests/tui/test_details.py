@@ -25,7 +25,6 @@ from smtui.tui.details import DetailsScreen
 from smtui.tui.raw import RawScreen, _jsonable
 from tests.awsfakes import create_job, put_events, sagemaker_backend
 from tests.tui.conftest import typed, until
-from tests.tui.test_copy import copied  # noqa: F401  (a fixture)
 
 LONG = "x" * 180 + "-no-spaces-" + "y" * 120
 KMS = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -84,7 +83,7 @@ async def open_details(app: SmtuiApp, pilot: Any, job: str) -> DetailsScreen:
 async def test_the_details_show_what_the_console_shows(
     console_job: None,
     aws_backend: Backend,
-    copied: list[str],  # noqa: F811
+    copied: list[str],
 ) -> None:
     app = SmtuiApp(aws_backend)
     async with app.run_test(size=(80, 24)) as pilot:

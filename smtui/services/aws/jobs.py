@@ -133,6 +133,10 @@ class AwsJobs:
     async def stop_job(self, name: str) -> None:
         await self.clients.call("sagemaker", "stop_training_job", TrainingJobName=name)
 
+    async def enable_remote_debug(self, name: str) -> None:
+        await self.clients.call("sagemaker", "update_training_job", TrainingJobName=name,
+                                RemoteDebugConfig={"EnableRemoteDebug": True})  # fmt: skip
+
 
 def _split(token: str | None) -> tuple[str | None, int]:
     """Our page token: the server's token, '#', rows of that page already returned."""

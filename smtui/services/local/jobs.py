@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
 import os
 import re
 import signal
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 from smtui.core.jobs import TERMINAL, JobSummary, TrainingJob
@@ -19,6 +21,7 @@ from smtui.services.local.distributed import submit_problem
 from smtui.services.local.store import (
     JOB_NAME,
     REQUEST,
+    SHELL_FILE,
     JobStore,
     alive,
     enter_secondary,
@@ -27,6 +30,7 @@ from smtui.services.local.store import (
     unreadable,
     write_json,
 )
+from smtui.services.shell import ShellCommand, login_shell
 
 ACCOUNT = "000000000000"
 REGION = "local"
@@ -127,6 +131,33 @@ class LocalJobs:
 
     async def describe_job(self, name: str) -> TrainingJob:
         return TrainingJob.from_api(await asyncio.to_thread(self.store.read, name))
+
+    async def enable_remote_debug(self, name: str) -> None:
+        raise Invalid("the local backend's hosts run on this machine: `smtui shell` opens "
+                      "one without remote debug")  # fmt: skip
+
+    async def host_shell(self, name: str, host: str) -> ShellCommand:
+        """A shell in `host`'s tree (its code folder) with the environment its script got,
+        as the supervisor wrote it down when the host started."""
+        state = await asyncio.to_thread(self.store.read, name)
+        path = self.store.folder(name) / host / SHELL_FILE
+        try:
+            saved = await asyncio.to_thread(lambda: json.loads(path.read_text()))
+        except FileNotFoundError:
+            raise Invalid(
+                f"{name}'s {host} has not started yet (it is "
+                f"{state.get('SecondaryStatus', state['TrainingJobStatus'])})"
+            ) from None
+        except (OSError, ValueError) as exc:
+            raise ServiceFailed(f"local backend: cannot read {path} ({exc})") from exc
+        notes = [f"a shell in {name}'s {host} ({saved['cwd']}), with its environment; "
+                 "exit to come back"]  # fmt: skip
+        if state["TrainingJobStatus"] in TERMINAL:
+            notes.append(f"{name} has ended ({state['TrainingJobStatus']}): this is its tree, "
+                         "no process of it runs")  # fmt: skip
+        env = dict(saved["env"])
+        shell = env.get("SHELL") or login_shell()
+        return ShellCommand([shell], env=env, cwd=Path(saved["cwd"]), notes=notes)
 
     async def tags(self, job: TrainingJob) -> dict[str, str]:
         request = await asyncio.to_thread(self.store.request, job.name)

@@ -29,6 +29,8 @@ JOB_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
 """SageMaker's training job name pattern."""
 STATE = "state.json"
 REQUEST = "request.json"
+SHELL_FILE = "shell.json"
+"""In each host's folder: its code folder and environment, for `smtui shell` (owner only)."""
 SUPERVISOR = "supervisor.json"
 REASON = "supervisor.reason"
 """Room the supervisor reserves at start for the reason it could not finish the job."""

@@ -68,6 +68,7 @@ from smtui.services.local.staging import (
 )
 from smtui.services.local.storage import LocalStorage, write_atomically
 from smtui.services.local.store import (
+    SHELL_FILE,
     JobStore,
     enter_secondary,
     finish,
@@ -75,6 +76,7 @@ from smtui.services.local.store import (
     process_start,
     record_reason,
     reserve_reason,
+    write_json,
 )
 
 Plan = TorchPlan | MpiPlan | None
@@ -212,6 +214,9 @@ class Supervisor:
             self.host_env(contract, slices[index], gpus, neurons, plan, shim)
             for index, contract in enumerate(self.contracts)
         ]
+        for contract, env in zip(self.contracts, envs, strict=True):
+            # For `smtui shell`: mkstemp's file, renamed into place, is the owner's only.
+            write_json(contract.root / SHELL_FILE, {"cwd": str(contract.code_dir), "env": env})
         commands = [contract.command(python) for contract in self.contracts]
         if isinstance(plan, MpiPlan):
             commands = [plan.rank_command(command, python) for command in commands]
