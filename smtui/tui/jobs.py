@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.reactive import reactive, var
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
+from textual.widgets.data_table import ColumnKey
 from textual.worker import Worker, WorkerState
 
 from smtui.core.formats import duration, money
@@ -343,7 +344,11 @@ class JobsPane(Vertical):
             return
         table = self.table
         for key, value in zip(self.columns, self._cells(name), strict=True):
-            table.update_cell(name, key, value, update_width=True)
+            # A column widens for a wider value, and never narrows: Textual narrows by
+            # measuring every cell of the column, for each narrower one updated, which with
+            # 300 rows made each round of descriptions (and each second's tick) O(rows²).
+            wider = cell_len(str(value)) > table.columns[ColumnKey(key)].content_width
+            table.update_cell(name, key, value, update_width=wider)
 
     def _tick(self) -> None:
         """Elapsed time and cost of running jobs move every second."""

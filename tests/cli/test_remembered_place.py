@@ -5,6 +5,7 @@ an error naming the file and the key."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from smtui.services.settings import remember_place, settings_path
 
 
 @pytest.fixture
-def started(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+def started(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
     """What `smtui` would open the app with (the app itself is not run)."""
     seen: dict[str, Any] = {}
 
@@ -27,7 +28,10 @@ def started(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
         return 0
 
     monkeypatch.setattr(cli_tui, "run_app", run_app)
-    return seen
+    yield seen
+    from smtui.services.aws import prefetch
+
+    prefetch.release()  # `run` started a child early, which the real `run_app` releases
 
 
 def settings_of(seen: dict[str, Any]) -> BackendSettings:

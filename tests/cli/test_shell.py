@@ -9,9 +9,7 @@ import asyncio
 import json
 import os
 import pty
-import select
 import sys
-import time
 from pathlib import Path
 
 import botocore.session
@@ -21,6 +19,7 @@ from smtui.cli import main
 from smtui.services.home import smtui_home
 from smtui.services.local import local_backend
 from tests.awsfakes import add_update_training_job, create_job, record_calls, set_status
+from tests.cli.test_cli_tui import read_until
 from tests.services.localjob import submit, wait_until, write_project
 
 
@@ -102,21 +101,6 @@ def test_without_the_tools_it_says_what_to_install_and_the_iam_needed(
     assert "needs aws and session-manager-plugin on PATH" in err
     assert "ssm:StartSession" in err and "ssmmessages:*" in err
     assert updates == []
-
-
-def read_until(fd: int, wanted: str, timeout: float = 30) -> str:
-    seen = b""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([fd], [], [], 0.1)
-        if ready:
-            try:
-                seen += os.read(fd, 65536)
-            except OSError:
-                break
-            if wanted in seen.decode(errors="replace"):
-                return seen.decode(errors="replace")
-    raise AssertionError(f"never saw {wanted!r}: {seen[-2000:]!r}")
 
 
 def test_a_local_shell_runs_in_the_hosts_tree_with_its_environment(

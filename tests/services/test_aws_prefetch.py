@@ -14,16 +14,6 @@ from tests.awsfakes import MotoEndpoint, create_job, sort_like_sagemaker
 
 
 @pytest.fixture(autouse=True)
-def patient(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The app waits for the child as long as a loaded test machine needs: these tests are
-    about what the child answers, not how soon (under the whole suite on 2 cores a child
-    took more than the app's 3 s, and the app rightly called itself)."""
-    from smtui.services.aws import prefetch
-
-    monkeypatch.setattr(prefetch, "PATIENCE", 60.0)
-
-
-@pytest.fixture(autouse=True)
 def sorted_like_sagemaker() -> Any:
     undo = sort_like_sagemaker()
     yield

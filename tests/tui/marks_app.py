@@ -26,7 +26,9 @@ from tests.tui.test_power_keys import account
 
 
 class MarksApp(SmtuiApp):
-    BINDINGS = [Binding("ctrl+t", "dump", priority=True)]
+    BINDINGS = [Binding("ctrl+t", "dump")]
+    """Not a priority binding: it is read in turn, after the keys written before it (a
+    priority one jumps ahead of keys still queued at the focused widget)."""
 
     def __init__(self, out: Path, stopped: list[str]) -> None:
         super().__init__(make_backend(BackendSettings("aws", region="us-east-1")))
