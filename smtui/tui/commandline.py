@@ -16,7 +16,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.suggester import Suggester
 from textual.widgets import Input, Static
 
 from smtui.tui.commands import (
@@ -48,25 +47,12 @@ class CommandInput(OrderedInput):
 
     def __init__(self, completer: Completer, done: Callable[[str], Awaitable[None]]) -> None:
         super().__init__(placeholder="a command: Tab completes, Enter runs, Esc closes",
-                         id="command-input", suggester=_Ghost(completer.candidates),
-                         select_on_focus=False, done=done)  # fmt: skip
+                         id="command-input", select_on_focus=False, done=done)  # fmt: skip
         self.completer = completer
 
     def action_complete(self) -> None:
         self.value = self.completer.tab(self.value)
         self.cursor_position = len(self.value)
-
-
-class _Ghost(Suggester):
-    """The rest of the first match, shown greyed after the cursor (→ takes it)."""
-
-    def __init__(self, candidates: Candidates) -> None:
-        super().__init__(use_cache=False, case_sensitive=True)
-        self.candidates = candidates
-
-    async def get_suggestion(self, value: str) -> str | None:
-        word = word_at_end(value, self.candidates)
-        return word.head + word.matches[0] if word.matches else None
 
 
 class CommandLine(Vertical):

@@ -35,7 +35,8 @@ if TYPE_CHECKING:
     from smtui.tui.app import SmtuiApp
 
 LABEL_WIDTH = 26
-"""Labels longer than this wrap in their column, so the values keep most of the width."""
+"""Labels longer than this (or than a fifth of the screen) wrap in their column, so the
+values keep most of the width: at 80 columns a training job's ARN fits on one line."""
 
 
 class DetailRows(KeysInOrder, OptionList):
@@ -195,7 +196,8 @@ class DetailsScreen(Screen[None]):
         """The sections as rows under their titles; the cursor stays on its row."""
         listing = self.query_one("#details-rows", OptionList)
         before = listing.highlighted
-        width = min(LABEL_WIDTH, max((len(k) for s in found for k, _ in s.rows), default=8))
+        longest = max((len(k) for s in found for k, _ in s.rows), default=8)
+        width = min(LABEL_WIDTH, max(self.app.size.width // 5, 12), longest)
         self.rows = []
         options: list[Option] = []
         for section in found:
