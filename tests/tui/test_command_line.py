@@ -27,9 +27,8 @@ from tests.tui.test_readonly import JOBS, many_jobs
 EU_JOBS = 7
 
 
-@pytest.fixture
-def two_places(moto_aws: None) -> None:
-    """300 jobs in us-east-1, a few in eu-west-1; the profile `dev` works in eu-west-1."""
+def places(jobs: int) -> None:
+    """`jobs` jobs in us-east-1, a few in eu-west-1; the profile `dev` works in eu-west-1."""
     Path(os.environ["AWS_CONFIG_FILE"]).write_text(
         "[default]\nregion = us-east-1\n\n[profile dev]\nregion = eu-west-1\n"
     )
@@ -37,10 +36,23 @@ def two_places(moto_aws: None) -> None:
         "[default]\naws_access_key_id = testing\naws_secret_access_key = testing\n"
         "[dev]\naws_access_key_id = testing\naws_secret_access_key = testing\n"
     )
-    many_jobs()
+    many_jobs(jobs)
     eu = boto3.client("sagemaker", region_name="eu-west-1")
     for i in range(EU_JOBS):
         create_job(f"eu-run-{i}", status="Completed", via=eu)
+
+
+@pytest.fixture
+def two_places(moto_aws: None) -> None:
+    """300 jobs in us-east-1 (pages of them), a few in eu-west-1."""
+    places(JOBS)
+
+
+@pytest.fixture
+def small_places(moto_aws: None) -> None:
+    """The same with 60 jobs in us-east-1 (still more than a page): for the tests whose
+    point is not the account's size."""
+    places(60)
 
 
 def names(app: SmtuiApp) -> set[str]:
@@ -94,7 +106,7 @@ async def test_region_and_profile_move_every_pane_and_are_remembered(
 
 
 async def test_a_place_that_does_not_exist_is_refused_and_nothing_moves(
-    two_places: None, project: Path, monkeypatch: pytest.MonkeyPatch
+    small_places: None, project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     backend = make_backend(BackendSettings("aws", region="us-east-1", readonly=True))
     app = SmtuiApp(backend, config=project, overrides=Overrides())
@@ -142,7 +154,7 @@ async def test_job_jumps_to_a_listed_job_and_opens_one_that_is_not(
         assert not isinstance(app.screen, DetailsScreen)
 
 
-async def test_views_mistakes_escape_and_quit(two_places: None, project: Path) -> None:
+async def test_views_mistakes_escape_and_quit(small_places: None, project: Path) -> None:
     backend = make_backend(BackendSettings("aws", region="us-east-1"))
     app = SmtuiApp(backend, config=project, overrides=Overrides())
     async with app.run_test(size=(80, 24)) as pilot:
@@ -182,16 +194,20 @@ async def test_the_local_backend_has_no_places_and_says_so(project: Path) -> Non
         assert app.main.command_line.input.value == ":region eu-"  # nothing to offer
 
 
-async def test_the_palette_moves_to_a_profile_or_a_region(two_places: None, project: Path) -> None:
+async def test_the_palette_moves_to_a_profile_or_a_region(
+    small_places: None, project: Path
+) -> None:
     backend = make_backend(BackendSettings("aws", region="us-east-1"))
     app = SmtuiApp(backend, config=project, overrides=Overrides())
     async with app.run_test(size=(120, 36)) as pilot:
         await until(pilot, lambda: app.jobs.table.row_count == 50, "the first page")
-        await pilot.press("ctrl+p", *"aws profile")
+        await pilot.press("ctrl+p")
+        typed(app, "aws profile")  # one read: the palette matches once the typing stops
         await until(pilot, lambda: matches(app)[:2] == ["AWS profile: default", "AWS profile: dev"],
                     "the profiles")  # fmt: skip
         await pilot.press("escape")
-        await pilot.press("ctrl+p", *"AWS region: eu-west-1")
+        await pilot.press("ctrl+p")
+        typed(app, "AWS region: eu-west-1")
         await until(pilot, lambda: "AWS region: eu-west-1" in matches(app), "the region")
         await pilot.pause(0.5)  # the palette ranks its matches as they come
         assert matches(app)[0] == "AWS region: eu-west-1"

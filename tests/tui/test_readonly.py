@@ -30,13 +30,13 @@ from tests.tui.test_data import keys, open_data
 JOBS = 300
 
 
-def many_jobs() -> None:
-    """300 jobs, a few of them running, as a real account lists them."""
+def many_jobs(count: int = JOBS) -> None:
+    """300 jobs (or `count`), a few of them running, as a real account lists them."""
     t0 = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
     from tests.awsfakes import sagemaker_backend
 
     client = boto3.client("sagemaker", region_name="us-east-1")
-    for i in range(JOBS):
+    for i in range(count):
         name = f"run-{i:03d}"
         create_job(name, status="InProgress" if i % 50 == 0 else "Completed", via=client)
         sagemaker_backend().training_jobs[name].creation_time = t0 + dt.timedelta(minutes=i)
