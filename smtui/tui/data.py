@@ -117,6 +117,8 @@ class DataPane(Vertical):
         self.backend = backend
         self.plan = None
         self.spec = None
+        self._reset_tree()  # nothing of the old account stays on screen meanwhile
+        self._show_title()
 
     # --- the config ------------------------------------------------------------------
     def use(self, spec: JobSpec | None) -> None:

@@ -273,8 +273,7 @@ class MainScreen(Screen[None]):
 
     # --- the command line ----------------------------------------------------------
     def action_command_line(self, text: str = "") -> None:
-        """`:` opens the command line (the palette's profile and region entries type in
-        it)."""
+        """`:` opens the command line (with `text` after the colon)."""
         self.command_line.open(text)
         self.smtui.load_regions()  # for :region's completion, in a thread
 

@@ -92,6 +92,7 @@ async def test_region_and_profile_move_every_pane_and_are_remembered(
                     "the config resolved again")  # fmt: skip
         assert app.configs.spec is not None
         assert app.configs.spec.origins["region"].detail == ":region in the app"
+        assert app.data.backend is app.backend and app.jobs.backend is app.backend
         assert remembered() == {"theme": app.theme, "profile": None, "region": "eu-west-1"}
         assert not app.main.command_line.is_open
 
