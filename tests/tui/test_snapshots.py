@@ -96,6 +96,8 @@ def test_details_of_a_failed_job(app: SmtuiApp, snap_compare: Any) -> None:
         await settle(pilot)
         await pilot.press("down", "enter")
         await until(pilot, lambda: pilot.app.screen.query_one("#details-failure").display, "it")
+        # Its rows, with the tags, log streams and stored config (they come second).
+        await until(pilot, lambda: getattr(pilot.app.screen, "complete", False), "the rows")
 
     assert snap_compare(app, terminal_size=SIZE, run_before=before)
 
