@@ -55,7 +55,8 @@ def _global_options(parser: argparse.ArgumentParser) -> None:
         "--readonly",
         action="store_true",
         default=s,
-        help='read-only mode: no stop, submit, resubmit or sync (also "readonly" in settings)',
+        help="read-only mode: no stop, submit, resubmit, sync or remote-debug switch "
+        '(also "readonly" in settings)',
     )
     group.add_argument("--debug", action="store_true", default=s, help="show tracebacks on errors")
     group.add_argument(
