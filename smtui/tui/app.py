@@ -493,7 +493,7 @@ class SmtuiApp(App[None]):
         from smtui.core.awsprofile import profile_names
 
         for profile in profile_names(os.environ):
-            yield SystemCommand(f"AWS profile: {profile}", "every pane on it (:profile)",
+            yield SystemCommand(f"AWS profile: {clean(profile)}", "every pane on it (:profile)",
                                 partial(self.switch_place, profile=profile))  # fmt: skip
         for region in self.regions():
             yield SystemCommand(f"AWS region: {region}", "every pane on it (:region)",

@@ -29,6 +29,7 @@ from smtui.tui.commands import (
     word_at_end,
 )
 from smtui.tui.fields import OrderedInput, focus_now
+from smtui.tui.plain import plain
 
 HINT_NAMES = 8
 """Matches named on the hint line; the rest are counted."""
@@ -117,7 +118,7 @@ class CommandLine(Vertical):
     def _hint(self, line: str) -> None:
         """What the word being typed may become (or why Enter did not take the line)."""
         if self._problem is not None and self._problem[0] == line:
-            self._show(Text(self._problem[1], style="bold"))
+            self._show(plain(self._problem[1], style="bold"))
             return
         self._problem = None
         word = word_at_end(line, self.candidates)
@@ -135,7 +136,8 @@ class CommandLine(Vertical):
             return
         names = "  ".join(word.matches[:HINT_NAMES])
         more = len(word.matches) - HINT_NAMES
-        self._show(Text(names + (f"  … {more} more" if more > 0 else "")))
+        # Others' names (profiles from a file, job names): drawn as written, never obeyed.
+        self._show(plain(names + (f"  … {more} more" if more > 0 else "")))
 
     def _show(self, text: Text) -> None:
         self.query_one("#command-hint", Static).update(text)
