@@ -117,8 +117,6 @@ def run_stop(args: argparse.Namespace) -> int:
 
 def run_shell(args: argparse.Namespace) -> int:
     """A shell on the job's host, on this terminal; its exit code is the command's."""
-    import subprocess
-
     from smtui.services.shell import prepare_shell
 
     backend = make_backend_for(lenient_spec(args), args)
@@ -135,7 +133,4 @@ def run_shell(args: argparse.Namespace) -> int:
     command = run_async(prepare())
     for note in command.notes:
         print(clean(note), file=sys.stderr)
-    try:
-        return subprocess.call(command.argv, env=command.env, cwd=command.cwd)
-    except OSError as exc:
-        raise UsageError(f"cannot run {command.argv[0]}: {exc}") from None
+    return command.run()

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from smtui.cli.common import lenient_spec, make_backend_for, resolve_job, run_async
 from smtui.core.errors import UsageError
-from smtui.core.logevents import LogEvent, host_of, render_events, time_order
+from smtui.core.logevents import LogEvent, check_host, host_of, render_events, time_order
 from smtui.core.safetext import clean
 from smtui.services.backend import Backend
 from smtui.services.logtail import LogBatch, LogTailer
@@ -45,7 +45,6 @@ def parse_age(text: str, now: float | None = None) -> float:
     return age
 
 
-HOST = re.compile(r"algo-([1-9][0-9]*)")
 LAST_PAGE = 10_000
 """The most events one GetLogEvents returns: `--tail` up to this reads one page a stream."""
 
@@ -94,10 +93,7 @@ async def print_logs(backend: Backend, job: str, query: LogQuery | None = None) 
     query = query or LogQuery()
     hosts = (await backend.jobs.describe_job(job)).instance_count
     if query.host is not None:
-        number = HOST.fullmatch(query.host)
-        if number is None or int(number.group(1)) > hosts:
-            named = "algo-1" if hosts == 1 else f"algo-1 … algo-{hosts}"
-            raise UsageError(f"--host {query.host}: {job} has {hosts} host(s): {named}")
+        check_host(job, hosts, query.host)
     start_ms = int((time.time() - query.since) * 1000) if query.since is not None else None
 
     def tailer(follow: bool, start: int | None) -> LogTailer:

@@ -50,24 +50,33 @@ def _flag(value: object) -> str | None:
     return None if value is None else ("yes" if value else "no")
 
 
-def _where(arn: str) -> tuple[str, str] | None:
-    """(partition, region) of a SageMaker ARN: `arn:aws:sagemaker:us-east-1:…`."""
+def arn_place(arn: str) -> tuple[str, str] | None:
+    """(partition, region) of a SageMaker ARN, `arn:aws:sagemaker:us-east-1:…` (None: not
+    one, or the local backend's, whose region is `local`)."""
     parts = arn.split(":")
     if len(parts) < 6 or parts[0] != "arn" or parts[2] != "sagemaker":
         return None
     if not is_region_name(parts[3]):
-        return None  # the local backend's `local`
+        return None
     return parts[1], parts[3]
+
+
+def _console(arn: str) -> tuple[str, str] | None:
+    """(region, the console's host) for the ARN's partition (None: no console here)."""
+    where = arn_place(arn)
+    if where is None or where[0] not in CONSOLE_DOMAINS:
+        return None
+    partition, region = where
+    return region, f"{region}.{CONSOLE_DOMAINS[partition]}"
 
 
 def console_url(arn: str, name: str) -> str | None:
     """The job's page in the SageMaker console (None: not an AWS ARN, e.g. the local
     backend's, or a partition without a console here)."""
-    where = _where(arn)
-    if where is None or where[0] not in CONSOLE_DOMAINS:
+    if (console := _console(arn)) is None:
         return None
-    partition, region = where
-    return (f"https://{region}.{CONSOLE_DOMAINS[partition]}/sagemaker/home?region={region}"
+    region, host = console
+    return (f"https://{host}/sagemaker/home?region={region}"
             f"#/jobs/{urllib.parse.quote(name, safe='')}")  # fmt: skip
 
 
@@ -78,11 +87,10 @@ def _console_escape(text: str) -> str:
 
 def log_stream_url(arn: str, stream: str) -> str | None:
     """A log stream of the job in the CloudWatch console (None as for `console_url`)."""
-    where = _where(arn)
-    if where is None or where[0] not in CONSOLE_DOMAINS:
+    if (console := _console(arn)) is None:
         return None
-    partition, region = where
-    return (f"https://{region}.{CONSOLE_DOMAINS[partition]}/cloudwatch/home?region={region}"
+    region, host = console
+    return (f"https://{host}/cloudwatch/home?region={region}"
             f"#logsV2:log-groups/log-group/{_console_escape(LOG_GROUP)}"
             f"/log-events/{_console_escape(stream)}")  # fmt: skip
 

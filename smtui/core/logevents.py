@@ -11,9 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import operator
+import re
 from collections.abc import Iterable
 from typing import NamedTuple
 
+from smtui.core.errors import UsageError
 from smtui.core.safetext import clean, is_clean, without_surrogates
 
 
@@ -40,6 +42,18 @@ class LogEvent(NamedTuple):
 
 time_order = operator.attrgetter("timestamp", "stream", "seq")
 """Events in time order, hosts in name order at the same millisecond."""
+
+
+HOST = re.compile(r"algo-([1-9][0-9]*)")
+"""A host's name, as SageMaker numbers them: algo-1 … algo-N."""
+
+
+def check_host(job: str, hosts: int, host: str) -> None:
+    """Raise `UsageError` unless `host` is one of `job`'s `hosts` (`--host algo-N`)."""
+    number = HOST.fullmatch(host)
+    if number is None or int(number.group(1)) > hosts:
+        named = "algo-1" if hosts == 1 else f"algo-1 … algo-{hosts}"
+        raise UsageError(f"--host {host}: {job} has {hosts} host(s): {named}")
 
 
 def host_of(stream: str) -> str:

@@ -7,13 +7,12 @@ they need), then the job's state, then offers to turn remote debug on (UpdateTra
 and returns the `aws ssm start-session` command line. On the local backend it is a shell
 in the host's tree (its code folder), with the environment the host's script got.
 
-Nothing here runs the command: the CLI runs it on its terminal, the TUI suspends first.
+`ShellCommand.run` runs it: the CLI on its terminal, the TUI once it has suspended.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import shutil
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -21,9 +20,10 @@ from pathlib import Path
 
 from smtui.core.errors import UsageError
 from smtui.core.jobs import TrainingJob
+from smtui.core.jobview import arn_place
+from smtui.core.logevents import check_host
 from smtui.services.backend import Backend
 
-HOST = re.compile(r"algo-([1-9][0-9]*)")
 SHELL_STATES = ("Downloading", "Training")
 """The secondary statuses in which SageMaker starts a remote-debug session."""
 
@@ -53,13 +53,14 @@ class ShellCommand:
     notes: list[str] = field(default_factory=list)
     """What to tell the user before it starts."""
 
+    def run(self) -> int:
+        """Run it on this terminal, to its end: its exit code."""
+        import subprocess
 
-def check_host(job: TrainingJob, host: str) -> None:
-    number = HOST.fullmatch(host)
-    if number is None or int(number.group(1)) > job.instance_count:
-        hosts = job.instance_count
-        named = "algo-1" if hosts == 1 else f"algo-1 … algo-{hosts}"
-        raise ShellRefused(f"--host {host}: {job.name} has {hosts} host(s): {named}")
+        try:
+            return subprocess.call(self.argv, env=self.env, cwd=self.cwd)
+        except OSError as exc:
+            raise UsageError(f"cannot run {self.argv[0]}: {exc}") from None
 
 
 def session_target(job: str, host: str) -> str:
@@ -72,7 +73,7 @@ async def prepare_shell(
 ) -> ShellCommand:
     """The command that opens a shell on `job`'s `host`, once what it needs is in place
     (remote debug turned on, when the user says so). Raises `ShellRefused`."""
-    check_host(job, host)
+    check_host(job.name, job.instance_count, host)
     if backend.name == "local":
         host_shell = getattr(backend.jobs, "host_shell", None)
         if host_shell is None:
@@ -113,8 +114,8 @@ async def _ssm_shell(
         notes.append(f"remote debug is on for {job.name}; the first session may take a "
                      "minute or two to connect")  # fmt: skip
     argv = [aws, "ssm", "start-session", "--target", session_target(job.name, host)]
-    arn = job.arn.split(":")
-    region = arn[3] if len(arn) > 3 and arn[3] else (backend.settings and backend.settings.region)
+    place = arn_place(job.arn)
+    region = place[1] if place else (backend.settings and backend.settings.region)
     if region:
         argv += ["--region", region]
     if backend.settings is not None and backend.settings.profile:

@@ -221,8 +221,6 @@ class SmtuiApp(App[None]):
                         group=ACTION_GROUP, exit_on_error=False)  # fmt: skip
 
     async def _shell(self, job: str, host: str) -> None:
-        import subprocess
-
         from smtui.services.shell import prepare_shell
         from smtui.tui.dialogs import ConfirmDialog
 
@@ -236,10 +234,7 @@ class SmtuiApp(App[None]):
         with self.suspend():
             for note in command.notes:
                 print(clean(note))
-            try:
-                code = subprocess.call(command.argv, env=command.env, cwd=command.cwd)
-            except OSError as exc:
-                raise UsageError(f"cannot run {command.argv[0]}: {exc}") from None
+            code = command.run()
         self.notify(f"the shell on {job}'s {host} ended (exit code {code})")
 
     # --- another profile or region -----------------------------------------------------
