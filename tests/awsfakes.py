@@ -254,3 +254,217 @@ def add_update_training_job(monkeypatch: Any) -> list[dict[str, Any]]:
     monkeypatch.setattr(SageMakerResponse, "update_training_job", update_training_job,
                         raising=False)  # fmt: skip
     return requests
+
+
+PROCESSING_GROUP = "/aws/sagemaker/ProcessingJobs"
+
+
+def create_processing_job(
+    name: str, status: str = "InProgress", hosts: int = 1, *, via: Any = None
+) -> None:
+    """A processing job in moto, with one S3 input and one output, in `status`. moto keeps
+    neither ProcessingResources nor a start time: they are set on its object (its describe
+    returns every attribute)."""
+    import datetime as dt
+
+    client = via or boto3.client("sagemaker", region_name=REGION)
+    resources = {
+        "ClusterConfig": {
+            "InstanceCount": hosts,
+            "InstanceType": "ml.m5.xlarge",
+            "VolumeSizeInGB": 30,
+        }
+    }
+    client.create_processing_job(
+        ProcessingJobName=name,
+        RoleArn=ROLE,
+        AppSpecification={
+            "ImageUri": "proc:latest",
+            "ContainerEntrypoint": ["python3", "/opt/ml/processing/code/prep.py"],
+        },
+        ProcessingResources=resources,
+        ProcessingInputs=[
+            {
+                "InputName": "raw",
+                "S3Input": {
+                    "S3Uri": f"s3://bucket/{name}/raw/",
+                    "LocalPath": "/opt/ml/processing/input",
+                    "S3DataType": "S3Prefix",
+                    "S3InputMode": "File",
+                },
+            }
+        ],
+        ProcessingOutputConfig={
+            "Outputs": [
+                {
+                    "OutputName": "train",
+                    "S3Output": {
+                        "S3Uri": f"s3://bucket/{name}/train/",
+                        "LocalPath": "/opt/ml/processing/output/train",
+                        "S3UploadMode": "EndOfJob",
+                    },
+                }
+            ]
+        },
+        StoppingCondition={"MaxRuntimeInSeconds": 3600},
+    )
+    job = sagemaker_backend(client.meta.region_name).processing_jobs[name]
+    job.processing_resources = resources
+    job.processing_job_status = status
+    job.processing_start_time = job.creation_time
+    if status in ("InProgress", "Stopping"):
+        job.processing_end_time = None
+    else:
+        job.processing_end_time = job.creation_time + dt.timedelta(minutes=12)
+
+
+def create_tuning_job(
+    name: str,
+    trials: list[tuple[str, float | None, str]],
+    status: str = "InProgress",
+    *,
+    objective: tuple[str, str] = ("Maximize", "validation:accuracy"),
+    via: Any = None,
+) -> None:
+    """A tuning job in moto and its training jobs: `trials` are (name, objective value or
+    None, status). moto keeps no link between them; the job's `trials` attribute holds
+    what ListTrainingJobsForHyperParameterTuningJob returns (`add_tuning_calls`), and each
+    training job gets the TuningJobArn SageMaker gives it."""
+    client = via or boto3.client("sagemaker", region_name=REGION)
+    region = client.meta.region_name
+    goal, metric = objective
+    client.create_hyper_parameter_tuning_job(
+        HyperParameterTuningJobName=name,
+        HyperParameterTuningJobConfig={
+            "Strategy": "Bayesian",
+            "HyperParameterTuningJobObjective": {"Type": goal, "MetricName": metric},
+            "ResourceLimits": {
+                "MaxNumberOfTrainingJobs": len(trials) + 2,
+                "MaxParallelTrainingJobs": 2,
+            },
+            "ParameterRanges": {
+                "ContinuousParameterRanges": [
+                    {
+                        "Name": "lr",
+                        "MinValue": "0.0001",
+                        "MaxValue": "0.1",
+                        "ScalingType": "Logarithmic",
+                    }
+                ]
+            },
+        },
+        TrainingJobDefinition={
+            "AlgorithmSpecification": {"TrainingImage": "img:latest", "TrainingInputMode": "File"},
+            "RoleArn": ROLE,
+            "OutputDataConfig": {"S3OutputPath": "s3://bucket/tuning/"},
+            "ResourceConfig": {
+                "InstanceType": "ml.g5.xlarge",
+                "InstanceCount": 1,
+                "VolumeSizeInGB": 30,
+            },
+            "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
+            "StaticHyperParameters": {"epochs": "3"},
+        },
+    )
+    tuner = sagemaker_backend(region).hyper_parameter_tuning_jobs[name]
+    tuner.hyper_parameter_tuning_job_status = status
+    if status in ("InProgress", "Stopping"):
+        tuner.hyper_parameter_tuning_end_time = None
+    summaries = []
+    for index, (trial, value, trial_status) in enumerate(trials):
+        create_job(trial, status=trial_status, via=client)
+        fake = sagemaker_backend(region).training_jobs[trial]
+        fake.tuning_job_arn = tuner.arn
+        summary: dict[str, Any] = {
+            "TrainingJobName": trial,
+            "TrainingJobArn": fake.arn,
+            "TuningJobName": name,
+            "CreationTime": fake.creation_time,
+            "TrainingStartTime": fake.creation_time,
+            "TunedHyperParameters": {"lr": f"0.{index + 1:03d}"},
+        }
+        if value is not None:
+            summary["FinalHyperParameterTuningJobObjectiveMetric"] = {
+                "Type": goal,
+                "MetricName": metric,
+                "Value": value,
+            }
+            summary["ObjectiveStatus"] = "Succeeded"
+        else:
+            summary["ObjectiveStatus"] = "Pending"
+        summaries.append(summary)
+    tuner.trials = summaries
+    counts: dict[str, int] = {}
+    for _, _, trial_status in trials:
+        counts[trial_status] = counts.get(trial_status, 0) + 1
+    tuner.training_job_status_counters = {
+        "Completed": counts.get("Completed", 0),
+        "InProgress": counts.get("InProgress", 0),
+        "RetryableError": 0,
+        "NonRetryableError": counts.get("Failed", 0),
+        "Stopped": counts.get("Stopped", 0),
+    }
+    scored = [s for s in summaries if "FinalHyperParameterTuningJobObjectiveMetric" in s]
+    if scored:
+        sign = -1 if goal == "Minimize" else 1
+        best = max(
+            scored, key=lambda s: sign * s["FinalHyperParameterTuningJobObjectiveMetric"]["Value"]
+        )
+        tuner.best_training_job = best | {"TrainingJobStatus": "Completed"}
+    else:
+        tuner.best_training_job = None
+
+
+def add_tuning_calls(monkeypatch: Any) -> list[str]:
+    """Give moto the two tuning calls it lacks: ListTrainingJobsForHyperParameterTuningJob
+    (from `create_tuning_job`'s summaries, each with its training job's status now, paged
+    by MaxResults) and StopHyperParameterTuningJob (the tuner and its running training jobs
+    to Stopping). Returns the tuning jobs stopped."""
+    from moto.sagemaker.exceptions import ValidationError
+    from moto.sagemaker.responses import SageMakerResponse
+
+    stopped: list[str] = []
+
+    def tuner_of(self: Any, name: str) -> Any:
+        tuners = self.sagemaker_backend.hyper_parameter_tuning_jobs
+        if name not in tuners:
+            raise ValidationError(message=f"Could not find hyper parameter tuning job '{name}'.")
+        return tuners[name]
+
+    def list_training_jobs_for_hyper_parameter_tuning_job(self: Any) -> str:
+        request = json.loads(self.body)
+        tuner = tuner_of(self, request["HyperParameterTuningJobName"])
+        jobs = self.sagemaker_backend.training_jobs
+        rows = [
+            summary | {"TrainingJobStatus": jobs[summary["TrainingJobName"]].training_job_status}
+            for summary in getattr(tuner, "trials", [])
+        ]
+        start = int(request.get("NextToken") or 0)
+        end = start + int(request.get("MaxResults") or 100)
+        page: dict[str, Any] = {"TrainingJobSummaries": rows[start:end]}
+        if end < len(rows):
+            page["NextToken"] = str(end)
+        return json.dumps(page, default=lambda t: t.timestamp())
+
+    def stop_hyper_parameter_tuning_job(self: Any) -> str:
+        name = json.loads(self.body)["HyperParameterTuningJobName"]
+        tuner = tuner_of(self, name)
+        if tuner.hyper_parameter_tuning_job_status != "InProgress":
+            raise ValidationError(
+                message=f"The request was rejected because the tuning job "
+                f"is in status {tuner.hyper_parameter_tuning_job_status}."
+            )
+        tuner.hyper_parameter_tuning_job_status = "Stopping"
+        for summary in getattr(tuner, "trials", []):
+            job = self.sagemaker_backend.training_jobs[summary["TrainingJobName"]]
+            if job.training_job_status == "InProgress":
+                job.training_job_status = "Stopping"
+        stopped.append(name)
+        return "{}"
+
+    for call in (
+        list_training_jobs_for_hyper_parameter_tuning_job,
+        stop_hyper_parameter_tuning_job,
+    ):
+        monkeypatch.setattr(SageMakerResponse, call.__name__, call, raising=False)
+    return stopped

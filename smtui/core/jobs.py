@@ -1,7 +1,10 @@
-"""Training jobs as smtui shows them, read from SageMaker's response shapes.
+"""Jobs as smtui shows them, read from SageMaker's response shapes.
 
 Both backends produce DescribeTrainingJob- and ListTrainingJobs-shaped dicts; these models
-read them, so the panes and the CLI never index raw responses themselves.
+read them, so the panes and the CLI never index raw responses themselves. Tuning and
+processing jobs (`core/kinds.py`) are read into the same two models: what a kind lacks
+(a processing job's hyperparameters, a tuning job's start) is empty, and `raw` keeps the
+kind's own response for its details.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from typing import Any
 
 from smtui.core.hyperparams import plain_value
 from smtui.core.instances import load_catalogue
+from smtui.core.kinds import PROCESSING, TRAINING, TUNING, Kind
 
 TERMINAL = frozenset({"Completed", "Failed", "Stopped"})
 STATUSES = ("InProgress", "Completed", "Failed", "Stopping", "Stopped")
@@ -35,9 +39,25 @@ def parse_status(value: str) -> str:
     raise ValueError(f"unknown status '{value}'; use one of {', '.join(STATUSES)}")
 
 
+def tuning_progress(item: dict[str, Any]) -> str | None:
+    """A tuning job's training jobs so far, from its counters and limits: `12/50 done,
+    4 running` (None when the response has no counters)."""
+    counters = item.get("TrainingJobStatusCounters")
+    if not counters:
+        return None
+    done = sum(int(counters.get(k, 0)) for k in ("Completed", "Stopped", "NonRetryableError"))
+    limits = item.get("ResourceLimits") or item.get("HyperParameterTuningJobConfig", {}).get(
+        "ResourceLimits", {}
+    )
+    most = limits.get("MaxNumberOfTrainingJobs")
+    text = f"{done}/{most} done" if most else f"{done} done"
+    running = int(counters.get("InProgress", 0))
+    return text + (f", {running} running" if running else "")
+
+
 @dataclass(frozen=True)
 class JobSummary:
-    """One row of ListTrainingJobs."""
+    """One row of a list call (ListTrainingJobs, or its kind's)."""
 
     name: str
     status: str
@@ -46,19 +66,24 @@ class JobSummary:
     modified: dt.datetime | None = None
     secondary_status: str | None = None
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    kind: Kind = TRAINING
 
     @classmethod
-    def from_api(cls, item: dict[str, Any]) -> JobSummary:
+    def from_api(cls, item: dict[str, Any], kind: Kind = TRAINING) -> JobSummary:
         created = _time(item["CreationTime"])
         assert created is not None
+        secondary = item.get("SecondaryStatus")
+        if kind is TUNING:
+            secondary = tuning_progress(item)
         return cls(
-            name=item["TrainingJobName"],
-            status=item["TrainingJobStatus"],
+            name=item[kind.name_key],
+            status=item[kind.status_key],
             created=created,
-            ended=_time(item.get("TrainingEndTime")),
+            ended=_time(item.get(kind.end_key)),
             modified=_time(item.get("LastModifiedTime")),
-            secondary_status=item.get("SecondaryStatus"),
+            secondary_status=secondary,
             raw=item,
+            kind=kind,
         )
 
 
@@ -72,7 +97,8 @@ class StatusTransition:
 
 @dataclass(frozen=True)
 class TrainingJob:
-    """A described job: everything the details view and the cost column need."""
+    """A described job: everything the details view and the cost column need. A tuning or
+    processing job is read into it too (`kind`); `raw` is then that kind's response."""
 
     name: str
     status: str
@@ -92,6 +118,7 @@ class TrainingJob:
     use_spot: bool
     transitions: tuple[StatusTransition, ...]
     raw: dict[str, Any] = field(compare=False, repr=False)
+    kind: Kind = TRAINING
 
     @property
     def params(self) -> dict[str, str]:
@@ -99,7 +126,12 @@ class TrainingJob:
         return {k: plain_value(v) for k, v in self.hyperparameters.items()}
 
     @classmethod
-    def from_api(cls, item: dict[str, Any]) -> TrainingJob:
+    def from_api(cls, item: dict[str, Any], kind: Kind = TRAINING) -> TrainingJob:
+        """The job `item` (its kind's Describe… response) describes."""
+        if kind is PROCESSING:
+            return cls._from_processing(item)
+        if kind is TUNING:
+            return cls._from_tuning(item)
         resources = item.get("ResourceConfig", {})
         channels = {
             c["ChannelName"]: c.get("DataSource", {}).get("S3DataSource", {}).get("S3Uri", "")
@@ -136,9 +168,77 @@ class TrainingJob:
             raw=item,
         )
 
+    @classmethod
+    def _from_processing(cls, item: dict[str, Any]) -> TrainingJob:
+        cluster = item.get("ProcessingResources", {}).get("ClusterConfig", {})
+        created = _time(item["CreationTime"])
+        assert created is not None
+        inputs = {
+            str(i.get("InputName", "")): i.get("S3Input", {}).get("S3Uri", "")
+            for i in item.get("ProcessingInputs", [])
+        }
+        return cls(
+            name=item["ProcessingJobName"],
+            status=item["ProcessingJobStatus"],
+            secondary_status=None,
+            instance_type=cluster.get("InstanceType", ""),
+            instance_count=int(cluster.get("InstanceCount", 1)),
+            created=created,
+            started=_time(item.get("ProcessingStartTime")),
+            ended=_time(item.get("ProcessingEndTime")),
+            failure_reason=item.get("FailureReason"),
+            hyperparameters={},
+            channels=inputs,
+            model_artifacts=None,
+            output_path=None,
+            billable_seconds=None,
+            training_seconds=None,
+            use_spot=False,
+            transitions=(),
+            raw=item,
+            kind=PROCESSING,
+        )
+
+    @classmethod
+    def _from_tuning(cls, item: dict[str, Any]) -> TrainingJob:
+        definition = tuning_definition(item)
+        resources = definition.get("ResourceConfig", {})
+        created = _time(item["CreationTime"])
+        assert created is not None
+        return cls(
+            name=item["HyperParameterTuningJobName"],
+            status=item["HyperParameterTuningJobStatus"],
+            secondary_status=tuning_progress(item),
+            instance_type=resources.get("InstanceType", ""),
+            instance_count=int(resources.get("InstanceCount", 1)),
+            created=created,
+            started=None,
+            ended=_time(item.get("HyperParameterTuningEndTime")),
+            failure_reason=item.get("FailureReason"),
+            hyperparameters=dict(definition.get("StaticHyperParameters", {})),
+            channels={
+                c["ChannelName"]: c.get("DataSource", {}).get("S3DataSource", {}).get("S3Uri", "")
+                for c in definition.get("InputDataConfig", [])
+            },
+            model_artifacts=None,
+            output_path=definition.get("OutputDataConfig", {}).get("S3OutputPath"),
+            billable_seconds=None,
+            training_seconds=None,
+            use_spot=bool(definition.get("EnableManagedSpotTraining", False)),
+            transitions=(),
+            raw=item,
+            kind=TUNING,
+        )
+
     @property
     def arn(self) -> str:
-        return str(self.raw.get("TrainingJobArn", ""))
+        return str(self.raw.get(self.kind.arn_key, ""))
+
+    @property
+    def tuning_job(self) -> str | None:
+        """The tuning job that launched this training job (from its TuningJobArn)."""
+        arn = str(self.raw.get("TuningJobArn") or "")
+        return arn.rpartition("/")[2] or None
 
     @property
     def role_arn(self) -> str:
@@ -147,7 +247,10 @@ class TrainingJob:
     @property
     def image(self) -> str:
         """The training image's URI (a built-in algorithm's name when there is none)."""
-        spec = self.raw.get("AlgorithmSpecification", {})
+        if self.kind is PROCESSING:
+            return str(self.raw.get("AppSpecification", {}).get("ImageUri", ""))
+        raw = tuning_definition(self.raw) if self.kind is TUNING else self.raw
+        spec = raw.get("AlgorithmSpecification", {})
         return str(spec.get("TrainingImage") or spec.get("AlgorithmName") or "")
 
     def warm_pool(self) -> str:
@@ -174,7 +277,10 @@ class TrainingJob:
         return max(end - start, dt.timedelta(0))
 
     def cost(self, now: dt.datetime | None = None) -> float | None:
-        """Estimated cost in USD: billable seconds (else elapsed) × instances × catalogue price."""
+        """Estimated cost in USD: billable seconds (else elapsed) × instances × catalogue price.
+        None for a tuning job: its training jobs bill, each for itself."""
+        if self.kind is TUNING:
+            return None
         instance = load_catalogue().get(self.instance_type)
         if instance is None or instance.price_per_hour is None:
             return None
@@ -189,3 +295,56 @@ class TrainingJob:
         if not self.use_spot or not self.training_seconds or self.billable_seconds is None:
             return None
         return 1 - self.billable_seconds / self.training_seconds
+
+
+def tuning_definition(item: dict[str, Any]) -> dict[str, Any]:
+    """A tuning job's training job definition (the first, when it has several)."""
+    definition = item.get("TrainingJobDefinition")
+    if not definition:
+        definition = next(iter(item.get("TrainingJobDefinitions") or []), {})
+    return dict(definition)
+
+
+@dataclass(frozen=True)
+class Trial:
+    """One training job of a tuning job (ListTrainingJobsForHyperParameterTuningJob)."""
+
+    name: str
+    status: str
+    created: dt.datetime
+    started: dt.datetime | None
+    ended: dt.datetime | None
+    objective: float | None
+    """The final objective metric's value (None: not reported, or not yet)."""
+    objective_status: str
+    tuned: dict[str, str]
+    failure_reason: str | None = None
+
+    @classmethod
+    def from_api(cls, item: dict[str, Any]) -> Trial:
+        created = _time(item["CreationTime"])
+        assert created is not None
+        metric = item.get("FinalHyperParameterTuningJobObjectiveMetric") or {}
+        value = metric.get("Value")
+        return cls(
+            name=item["TrainingJobName"],
+            status=item["TrainingJobStatus"],
+            created=created,
+            started=_time(item.get("TrainingStartTime")),
+            ended=_time(item.get("TrainingEndTime")),
+            objective=float(value) if isinstance(value, int | float) else None,
+            objective_status=str(item.get("ObjectiveStatus", "")),
+            tuned={k: plain_value(str(v)) for k, v in item.get("TunedHyperParameters", {}).items()},
+            failure_reason=item.get("FailureReason"),
+        )
+
+
+def best_first(trials: list[Trial], objective_type: str) -> list[Trial]:
+    """The trials best objective first (`Maximize`: highest; `Minimize`: lowest); those
+    without a value follow, newest first."""
+    scored = [t for t in trials if t.objective is not None]
+    others = sorted((t for t in trials if t.objective is None), key=lambda t: t.created,
+                    reverse=True)  # fmt: skip
+    sign = 1 if objective_type == "Minimize" else -1
+    scored.sort(key=lambda t: (sign * (t.objective or 0.0), t.name))
+    return scored + others

@@ -1,6 +1,8 @@
-"""A training job as the SageMaker console shows it: sections of (label, value) rows, read
-from the DescribeTrainingJob response, the job's tags and its log streams; and the console
-and CloudWatch links. Pure: the details screen draws the rows, and copies a row's value.
+"""A job as the SageMaker console shows it: sections of (label, value) rows, read from its
+Describe… response, its tags and its log streams (and a tuning job's training jobs); and
+the console and CloudWatch links. Pure: the details screen draws the rows, copies a row's
+value, and opens the job a row links to (a tuning job's training job, a training job's
+tuning job).
 
 Every value is the whole value, never cut: the screen wraps it.
 """
@@ -15,10 +17,15 @@ from typing import Any
 
 from smtui.core.formats import duration, money, when
 from smtui.core.hyperparams import render_argv
-from smtui.core.jobs import TrainingJob
+from smtui.core.instances import load_catalogue
+from smtui.core.jobs import TrainingJob, Trial, best_first, tuning_definition
+from smtui.core.kinds import PROCESSING, TRAINING, TUNING, Kind
 from smtui.core.place import is_region_name
 
 LOG_GROUP = "/aws/sagemaker/TrainingJobs"
+
+Link = tuple[Kind, str]
+"""A job a row opens: its kind and name."""
 
 CONSOLE_DOMAINS = {
     "aws": "console.aws.amazon.com",
@@ -32,11 +39,15 @@ CONSOLE_DOMAINS = {
 class Section:
     title: str
     rows: list[tuple[str, str]] = field(default_factory=list)
+    links: dict[int, Link] = field(default_factory=dict)
+    """The rows (by index) that open another job."""
 
-    def add(self, label: str, value: object) -> None:
-        """A row, unless there is nothing to say (None, empty)."""
+    def add(self, label: str, value: object, opens: Link | None = None) -> None:
+        """A row, unless there is nothing to say (None, empty); `opens`: the job it links to."""
         if value is None or value == "" or value == [] or value == {}:
             return
+        if opens is not None:
+            self.links[len(self.rows)] = opens
         self.rows.append((label, str(value)))
 
 
@@ -70,14 +81,14 @@ def _console(arn: str) -> tuple[str, str] | None:
     return region, f"{region}.{CONSOLE_DOMAINS[partition]}"
 
 
-def console_url(arn: str, name: str) -> str | None:
+def console_url(arn: str, name: str, kind: Kind = TRAINING) -> str | None:
     """The job's page in the SageMaker console (None: not an AWS ARN, e.g. the local
     backend's, or a partition without a console here)."""
     if (console := _console(arn)) is None:
         return None
     region, host = console
     return (f"https://{host}/sagemaker/home?region={region}"
-            f"#/jobs/{urllib.parse.quote(name, safe='')}")  # fmt: skip
+            f"#/{kind.console_path}/{urllib.parse.quote(name, safe='')}")  # fmt: skip
 
 
 def _console_escape(text: str) -> str:
@@ -85,13 +96,13 @@ def _console_escape(text: str) -> str:
     return urllib.parse.quote(text, safe="").replace("%", "$25")
 
 
-def log_stream_url(arn: str, stream: str) -> str | None:
+def log_stream_url(arn: str, stream: str, group: str = LOG_GROUP) -> str | None:
     """A log stream of the job in the CloudWatch console (None as for `console_url`)."""
     if (console := _console(arn)) is None:
         return None
     region, host = console
     return (f"https://{host}/cloudwatch/home?region={region}"
-            f"#logsV2:log-groups/log-group/{_console_escape(LOG_GROUP)}"
+            f"#logsV2:log-groups/log-group/{_console_escape(group)}"
             f"/log-events/{_console_escape(stream)}")  # fmt: skip
 
 
@@ -101,9 +112,48 @@ def sections(
     tags: Mapping[str, str] | None = None,
     streams: Sequence[str] = (),
     now: dt.datetime | None = None,
+    trials: Sequence[Trial] | None = None,
 ) -> list[Section]:
-    """What the console's job page shows, section by section; a section with nothing to
-    show is left out."""
+    """What the console's page of the job shows, section by section; a section with nothing
+    to show is left out. `trials`: a tuning job's training jobs (None: not listed yet)."""
+    if job.kind is TUNING:
+        every = _tuning(job, trials, now)
+    elif job.kind is PROCESSING:
+        every = _processing(job, now)
+    else:
+        every = _training(job, now)
+    every += _tail(job, tags, streams)
+    return [section for section in every if section.rows]
+
+
+def _tail(
+    job: TrainingJob, tags: Mapping[str, str] | None, streams: Sequence[str]
+) -> list[Section]:
+    """The sections every kind ends with: environment, tags, links."""
+    environment = Section("Environment")
+    for key, value in sorted(job.raw.get("Environment", {}).items()):
+        environment.add(key, value)
+
+    tagged = Section("Tags")
+    for key, value in sorted((tags or {}).items()):
+        tagged.add(key, value)
+
+    links = Section("Links")
+    links.add("console", console_url(job.arn, job.name, job.kind))
+    group = job.kind.log_group or LOG_GROUP
+    for stream in streams:
+        links.add(f"logs {stream.rsplit('/', 1)[-1]}", log_stream_url(job.arn, stream, group))
+    return [environment, tagged, links]
+
+
+def _times(job: TrainingJob, section: Section, now: dt.datetime | None) -> None:
+    section.add("created", when(job.created))
+    section.add("started", when(job.started))
+    section.add("ended", when(job.ended))
+    section.add("elapsed", duration(job.elapsed(now)))
+
+
+def _training(job: TrainingJob, now: dt.datetime | None) -> list[Section]:
     raw: dict[str, Any] = job.raw
     algorithm = raw.get("AlgorithmSpecification", {})
     resources = raw.get("ResourceConfig", {})
@@ -112,16 +162,15 @@ def sections(
 
     summary = Section("Job")
     summary.add("ARN", job.arn)
+    if (tuner := job.tuning_job) is not None:
+        summary.add("tuning job", f"{tuner}  (enter opens it)", opens=(TUNING, tuner))
     summary.add("role", job.role_arn)
     summary.add("image", job.image)
     summary.add("input mode", algorithm.get("TrainingInputMode"))
     summary.add("instances", f"{job.instance_type} × {job.instance_count}"
                 + ("  (managed spot)" if job.use_spot else ""))  # fmt: skip
     summary.add("warm pool", job.warm_pool())
-    summary.add("created", when(job.created))
-    summary.add("started", when(job.started))
-    summary.add("ended", when(job.ended))
-    summary.add("elapsed", duration(job.elapsed(now)))
+    _times(job, summary, now)
     summary.add("billable", duration(job.billable_seconds))
     summary.add("est. cost", money(job.cost(now)))
     if (spot := job.spot_savings) is not None:
@@ -142,9 +191,7 @@ def sections(
     limits.add("retry attempts", retry)
 
     network = Section("Network")
-    vpc = raw.get("VpcConfig", {})
-    network.add("subnets", ", ".join(vpc.get("Subnets", [])))
-    network.add("security groups", ", ".join(vpc.get("SecurityGroupIds", [])))
+    _vpc(network, raw.get("VpcConfig", {}))
     network.add("network isolation", _flag(raw.get("EnableNetworkIsolation")))
     network.add("encryption between hosts",
                 _flag(raw.get("EnableInterContainerTrafficEncryption")))  # fmt: skip
@@ -189,25 +236,212 @@ def sections(
     for metric in raw.get("FinalMetricDataList", []):
         metrics.add(str(metric.get("MetricName", "?")), metric.get("Value"))
 
-    environment = Section("Environment")
-    for key, value in sorted(raw.get("Environment", {}).items()):
-        environment.add(key, value)
-
-    tagged = Section("Tags")
-    for key, value in sorted((tags or {}).items()):
-        tagged.add(key, value)
-
-    links = Section("Links")
-    links.add("console", console_url(job.arn, job.name))
-    for stream in streams:
-        links.add(f"logs {stream.rsplit('/', 1)[-1]}", log_stream_url(job.arn, stream))
-
     history = Section("Status history")
     for step in job.transitions:
         took = duration(step.end - step.start) if step.end else "…"
         history.add(step.status, f"{when(step.start)}  took {took}"
                     + (f"  {step.message}" if step.message else ""))  # fmt: skip
 
-    every = [summary, history, limits, network, hyper, channels, outputs, rules, metrics,
-             environment, tagged, links]  # fmt: skip
-    return [section for section in every if section.rows]
+    return [summary, history, limits, network, hyper, channels, outputs, rules, metrics]
+
+
+def _vpc(section: Section, vpc: Mapping[str, Any]) -> None:
+    section.add("subnets", ", ".join(vpc.get("Subnets", [])))
+    section.add("security groups", ", ".join(vpc.get("SecurityGroupIds", [])))
+
+
+def _processing(job: TrainingJob, now: dt.datetime | None) -> list[Section]:
+    raw: dict[str, Any] = job.raw
+    app = raw.get("AppSpecification", {})
+    cluster = raw.get("ProcessingResources", {}).get("ClusterConfig", {})
+    summary = Section("Job")
+    summary.add("ARN", job.arn)
+    summary.add("role", job.role_arn)
+    summary.add("image", job.image)
+    summary.add("entry point", " ".join(app.get("ContainerEntrypoint", [])))
+    summary.add("arguments", " ".join(app.get("ContainerArguments", [])))
+    summary.add("instances", f"{job.instance_type} × {job.instance_count}")
+    _times(job, summary, now)
+    summary.add("est. cost", money(job.cost(now)))
+    summary.add("exit message", raw.get("ExitMessage"))
+    for key, label in (
+        ("TrainingJobArn", "training job"),
+        ("AutoMLJobArn", "AutoML job"),
+        ("MonitoringScheduleArn", "monitoring schedule"),
+    ):
+        summary.add(label, raw.get(key))
+
+    inputs = Section("Inputs (container path ← source)")
+    for item in raw.get("ProcessingInputs", []):
+        name = str(item.get("InputName", "?"))
+        if s3 := item.get("S3Input"):
+            how = ", ".join(
+                str(s3[k])
+                for k in (
+                    "S3DataType",
+                    "S3InputMode",
+                    "S3DataDistributionType",
+                    "S3CompressionType",
+                )
+                if s3.get(k)
+            )
+            inputs.add(
+                name,
+                f"{s3.get('LocalPath', '?')} ← {s3.get('S3Uri', '?')}"
+                + (f"  ({how})" if how else ""),
+            )
+        elif dataset := item.get("DatasetDefinition"):
+            source = "Athena" if "AthenaDatasetDefinition" in dataset else "Redshift"
+            inputs.add(name, f"{dataset.get('LocalPath', '?')} ← a {source} dataset")
+
+    outputs = Section("Outputs (container path → destination)")
+    config = raw.get("ProcessingOutputConfig", {})
+    for item in config.get("Outputs", []):
+        name = str(item.get("OutputName", "?"))
+        if s3 := item.get("S3Output"):
+            mode = s3.get("S3UploadMode")
+            outputs.add(
+                name,
+                f"{s3.get('LocalPath', '?')} → {s3.get('S3Uri', '?')}"
+                + (f"  ({mode})" if mode else ""),
+            )
+        elif store := item.get("FeatureStoreOutput"):
+            outputs.add(name, f"→ feature group {store.get('FeatureGroupName', '?')}")
+
+    limits = Section("Limits and storage")
+    limits.add("max runtime", _seconds(raw.get("StoppingCondition", {}).get("MaxRuntimeInSeconds")))
+    if (size := cluster.get("VolumeSizeInGB")) is not None:
+        limits.add("volume", f"{size} GB")
+    limits.add("volume KMS key", cluster.get("VolumeKmsKeyId"))
+    limits.add("output KMS key", config.get("KmsKeyId"))
+
+    network = Section("Network")
+    net = raw.get("NetworkConfig", {})
+    _vpc(network, net.get("VpcConfig", {}))
+    network.add("network isolation", _flag(net.get("EnableNetworkIsolation")))
+    network.add("encryption between hosts", _flag(net.get("EnableInterContainerTrafficEncryption")))
+    return [summary, inputs, outputs, limits, network]
+
+
+def trials_cost(job: TrainingJob, trials: Sequence[Trial], now: dt.datetime | None) -> float | None:
+    """What a tuning job's training jobs cost so far: each one's training time × the
+    definition's instances × the catalogue price (None: no price for the instance)."""
+    instance = load_catalogue().get(job.instance_type)
+    if instance is None or instance.price_per_hour is None:
+        return None
+    end = now or dt.datetime.now(dt.UTC)
+    seconds = sum(
+        max(((t.ended or end) - t.started).total_seconds(), 0.0) for t in trials if t.started
+    )
+    return seconds / 3600 * job.instance_count * instance.price_per_hour
+
+
+def _objective(value: float | None) -> str:
+    return "—" if value is None else f"{value:g}"
+
+
+def _ranges(section: Section, ranges: Mapping[str, Any]) -> None:
+    for item in ranges.get("ContinuousParameterRanges", []):
+        scale = item.get("ScalingType")
+        section.add(
+            str(item.get("Name", "?")),
+            f"continuous {item.get('MinValue')}–"
+            f"{item.get('MaxValue')}" + (f" ({scale})" if scale else ""),
+        )
+    for item in ranges.get("IntegerParameterRanges", []):
+        scale = item.get("ScalingType")
+        section.add(
+            str(item.get("Name", "?")),
+            f"integer {item.get('MinValue')}–"
+            f"{item.get('MaxValue')}" + (f" ({scale})" if scale else ""),
+        )
+    for item in ranges.get("CategoricalParameterRanges", []):
+        section.add(
+            str(item.get("Name", "?")),
+            "one of " + ", ".join(str(v) for v in item.get("Values", [])),
+        )
+
+
+def _tuning(
+    job: TrainingJob, trials: Sequence[Trial] | None, now: dt.datetime | None
+) -> list[Section]:
+    raw: dict[str, Any] = job.raw
+    config = raw.get("HyperParameterTuningJobConfig", {})
+    objective = config.get("HyperParameterTuningJobObjective", {})
+    metric, goal = objective.get("MetricName", "objective"), objective.get("Type", "Maximize")
+    limits = config.get("ResourceLimits", {})
+    definition = tuning_definition(raw)
+
+    summary = Section("Tuning job")
+    summary.add("ARN", job.arn)
+    summary.add("strategy", config.get("Strategy"))
+    summary.add("objective", f"{goal} {metric}" if objective else None)
+    if most := limits.get("MaxNumberOfTrainingJobs"):
+        at_once = limits.get("MaxParallelTrainingJobs")
+        summary.add(
+            "limits", f"at most {most} training jobs" + (f", {at_once} at once" if at_once else "")
+        )
+    summary.add("max runtime", _seconds(limits.get("MaxRuntimeInSeconds")))
+    summary.add("early stopping", config.get("TrainingJobEarlyStoppingType"))
+    counters = raw.get("TrainingJobStatusCounters", {})
+    summary.add("training jobs", ", ".join(f"{k} {v}" for k, v in counters.items()))
+    scores = raw.get("ObjectiveStatusCounters", {})
+    summary.add("objective status", ", ".join(f"{k} {v}" for k, v in scores.items()))
+    if best := raw.get("BestTrainingJob"):
+        value = (best.get("FinalHyperParameterTuningJobObjectiveMetric") or {}).get("Value")
+        summary.add(
+            "best training job",
+            f"{best.get('TrainingJobName')}: {metric} = {_objective(value)}",
+            opens=(TRAINING, str(best.get("TrainingJobName"))),
+        )
+    _times(job, summary, now)
+    if trials:
+        summary.add(
+            "est. cost",
+            money(trials_cost(job, trials, now))
+            + f"  (the time of its {len(trials)} training jobs × their instances)",
+        )
+    parents = raw.get("WarmStartConfig", {})
+    summary.add(
+        "warm start",
+        ", ".join(
+            p.get("HyperParameterTuningJobName", "?")
+            for p in parents.get("ParentHyperParameterTuningJobs", [])
+        ),
+    )
+
+    listed = Section(f"Training jobs, best {metric} first")
+    if trials is None:
+        listed.add("…", "listing its training jobs")
+    elif not trials:
+        listed.add("(none yet)", "the tuner has not launched a training job")
+    for trial in best_first(list(trials or []), goal):
+        params = ", ".join(f"{k}={v}" for k, v in sorted(trial.tuned.items()))
+        listed.add(
+            trial.name,
+            f"{metric} = {_objective(trial.objective)}  {trial.status}"
+            + (f"  {params}" if params else ""),
+            opens=(TRAINING, trial.name),
+        )
+
+    ranges = Section("Parameter ranges")
+    _ranges(ranges, config.get("ParameterRanges") or definition.get("HyperParameterRanges", {}))
+
+    trained = Section("Training job definition")
+    trained.add("image", job.image)
+    trained.add(
+        "instances",
+        f"{job.instance_type} × {job.instance_count}"
+        + ("  (managed spot)" if job.use_spot else ""),
+    )
+    trained.add("role", definition.get("RoleArn"))
+    trained.add(
+        "max runtime", _seconds(definition.get("StoppingCondition", {}).get("MaxRuntimeInSeconds"))
+    )
+    for key, value in sorted(job.params.items()):
+        if not key.startswith("sagemaker_"):
+            trained.add(f"static {key}", value)
+    for name, uri in sorted(job.channels.items()):
+        trained.add(f"channel {name}", uri)
+    trained.add("output path", job.output_path)
+    return [summary, listed, ranges, trained]

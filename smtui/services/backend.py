@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from smtui.core.jobs import JobSummary, TrainingJob
+from smtui.core.jobs import JobSummary, TrainingJob, Trial
+from smtui.core.kinds import TRAINING, Kind
 from smtui.core.logevents import LogEvent
 
 
@@ -26,18 +27,30 @@ class JobPage:
 
 
 class JobsService(Protocol):
+    """Jobs of every kind (`core/kinds.py`): a method that takes `kind` reads or stops
+    that kind's jobs, training jobs when it is not given."""
+
+    def why_not(self, kind: Kind) -> str | None:
+        """Why this backend has no jobs of `kind`, in one line (None: it has them)."""
+        ...
+
     async def list_jobs(
         self,
         status: str | None = None,
         name_contains: str | None = None,
         limit: int = 50,
         next_token: str | None = None,
+        kind: Kind = TRAINING,
     ) -> JobPage:
         """Up to `limit` jobs matching the filters, newest first, however the server pages."""
         ...
 
-    async def describe_job(self, name: str) -> TrainingJob:
+    async def describe_job(self, name: str, kind: Kind = TRAINING) -> TrainingJob:
         """The job's description. Raises `NotFound` when there is no such job."""
+        ...
+
+    async def trials(self, tuning_job: str) -> list[Trial]:
+        """Every training job the tuning job launched, in the server's order."""
         ...
 
     async def tags(self, job: TrainingJob) -> dict[str, str]:
@@ -53,7 +66,7 @@ class JobsService(Protocol):
         """Create a training job from CreateTrainingJob keyword arguments; returns its ARN."""
         ...
 
-    async def stop_job(self, name: str) -> None:
+    async def stop_job(self, name: str, kind: Kind = TRAINING) -> None:
         """Ask the job to stop. Raises `NotFound`, or `Invalid` when it already ended."""
         ...
 
@@ -201,6 +214,12 @@ class Backend:
     settings: BackendSettings | None = None
     """What it was built from (`make_backend`): the app builds the same backend for another
     profile or region from it."""
+    kind_logs: dict[str, LogSource] = field(default_factory=dict)
+    """The log sources of the kinds other than training that write logs (processing)."""
+
+    def logs_of(self, kind: Kind) -> LogSource | None:
+        """Where `kind`'s jobs log (None: the kind writes no log of its own, or not here)."""
+        return self.logs if kind is TRAINING else self.kind_logs.get(kind.key)
 
     def prefetch(self) -> None:
         """Start what the TUI's first frame shows (the aws backend's first page of jobs, in

@@ -65,7 +65,11 @@ def _build(settings: BackendSettings) -> Backend:
             )
             if part
         )
-        return Backend("aws", AwsJobs(clients), AwsLogSource(clients), AwsStorage(clients), where)
+        from smtui.core.kinds import PROCESSING
+
+        processing = AwsLogSource(clients, kind=PROCESSING)
+        return Backend("aws", AwsJobs(clients), AwsLogSource(clients), AwsStorage(clients), where,
+                       kind_logs={PROCESSING.key: processing})  # fmt: skip
     if settings.name == "local":
         from smtui.services.home import smtui_home
         from smtui.services.local import local_backend

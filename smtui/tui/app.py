@@ -27,6 +27,7 @@ from textual.worker import Worker, WorkerState
 
 from smtui.core.errors import UsageError
 from smtui.core.jobs import TERMINAL
+from smtui.core.kinds import TRAINING, TUNING, Kind
 from smtui.core.safetext import clean
 from smtui.core.secrets import redact_url
 from smtui.core.spec import JobSpec
@@ -188,11 +189,11 @@ class SmtuiApp(App[None]):
         remember_theme(theme)  # chosen with --theme or the palette: kept for the next start
 
     # --- operations on a job -----------------------------------------------------------
-    def open_details(self, job: str) -> None:
+    def open_details(self, job: str, kind: Kind = TRAINING) -> None:
         from smtui.tui.details import DetailsScreen
 
         if not isinstance(self.screen, DetailsScreen):
-            self.push_screen(DetailsScreen(self.backend, job))
+            self.push_screen(DetailsScreen(self.backend, job, kind))
 
     def refused(self, what: str) -> bool:
         """In read-only mode, say that `what` is turned off, and return True."""
@@ -203,17 +204,17 @@ class SmtuiApp(App[None]):
         self.notify(refusal(what), severity="warning")
         return True
 
-    def open_unlisted(self, job: str) -> None:
+    def open_unlisted(self, job: str, kind: Kind = TRAINING) -> None:
         """A job the list does not hold: its details, and its logs beneath them."""
-        self.run_worker(self._open_unlisted(job), name=f"open {job}", group=ACTION_GROUP,
+        self.run_worker(self._open_unlisted(job, kind), name=f"open {job}", group=ACTION_GROUP,
                         exit_on_error=False)  # fmt: skip
 
-    async def _open_unlisted(self, job: str) -> None:
-        await self.backend.jobs.describe_job(job)  # NotFound: named by `_action_failed`
+    async def _open_unlisted(self, job: str, kind: Kind) -> None:
+        await self.backend.jobs.describe_job(job, kind)  # NotFound: named by `_action_failed`
         self.notify(f"{job} is not among the jobs listed (older than the pages loaded, or "
                     "filtered out): its details and logs are shown")  # fmt: skip
         self.logs.show(job, at_once=True)
-        self.open_details(job)
+        self.open_details(job, kind)
 
     def open_shell(self, job: str, host: str) -> None:
         """A shell on `job`'s `host` (`services/shell.py`), the app suspended while it runs."""
@@ -303,7 +304,7 @@ class SmtuiApp(App[None]):
 
         self.push_screen(HelpScreen(self.main.key_bindings(), readonly=self.backend.readonly))
 
-    def stop_job(self, job: str, status: str | None) -> None:
+    def stop_job(self, job: str, status: str | None, kind: Kind = TRAINING) -> None:
         """Ask, then stop `job`; a job that has ended is not asked about."""
         if self.refused("stopping a job"):
             return
@@ -314,14 +315,17 @@ class SmtuiApp(App[None]):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.run_worker(self._stop(job), name=f"stop {job}", group=ACTION_GROUP,
+                self.run_worker(self._stop(job, kind), name=f"stop {job}", group=ACTION_GROUP,
                                 exit_on_error=False)  # fmt: skip
 
         from smtui.tui.dialogs import ConfirmDialog
 
-        self.push_screen(ConfirmDialog(f"Stop training job {job}?"), answered)
+        question = f"Stop {kind.noun} {job}?"
+        if kind is TUNING:
+            question += " (its running training jobs stop too)"
+        self.push_screen(ConfirmDialog(question), answered)
 
-    def stop_jobs(self, jobs: dict[str, str | None]) -> None:
+    def stop_jobs(self, jobs: dict[str, str | None], kind: Kind = TRAINING) -> None:
         """Ask once, listing them, then stop every job of `jobs` (name: status as listed)
         that has not ended; the marks are cleared once the stops are sent."""
         if self.refused("stopping jobs"):
@@ -336,7 +340,7 @@ class SmtuiApp(App[None]):
         def answered(yes: bool | None) -> None:
             if yes:
                 self.jobs.clear_marks()
-                self.run_worker(self._stop_all(live), name=f"stop {len(live)} jobs",
+                self.run_worker(self._stop_all(live, kind), name=f"stop {len(live)} jobs",
                                 group=ACTION_GROUP, exit_on_error=False)  # fmt: skip
 
         from smtui.tui.dialogs import ConfirmDialog
@@ -346,12 +350,12 @@ class SmtuiApp(App[None]):
             skipped = (
                 f" ({ended} marked {'job has' if ended == 1 else 'jobs have'} ended: left out)"
             )
-        question = f"Stop these {len(live)} training jobs?{skipped}"
+        question = f"Stop these {len(live)} {kind.plural}?{skipped}"
         if len(live) == 1:
-            question = f"Stop this training job?{skipped}"
+            question = f"Stop this {kind.noun}?{skipped}"
         self.push_screen(ConfirmDialog(question, items=live), answered)
 
-    async def _stop_all(self, jobs: list[str]) -> None:
+    async def _stop_all(self, jobs: list[str], kind: Kind) -> None:
         """Stop each of `jobs`, a few at a time; each failure is named, the rest go on."""
         import asyncio
 
@@ -361,7 +365,7 @@ class SmtuiApp(App[None]):
         async def stop(job: str) -> None:
             async with limit:
                 try:
-                    await self.backend.jobs.stop_job(job)
+                    await self.backend.jobs.stop_job(job, kind)
                 except ServiceError as exc:
                     failed.append(job)
                     self.notify(str(exc), title=f"stop {job} failed", severity="error",
@@ -373,8 +377,8 @@ class SmtuiApp(App[None]):
             self.notify(f"stopping {stopped} job{'s' if stopped != 1 else ''}")
         self.jobs.refresh_jobs()
 
-    async def _stop(self, job: str) -> None:
-        await self.backend.jobs.stop_job(job)
+    async def _stop(self, job: str, kind: Kind) -> None:
+        await self.backend.jobs.stop_job(job, kind)
         self.notify(f"stopping {job}", markup=False)
         self.jobs.refresh_jobs()
 

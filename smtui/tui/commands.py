@@ -25,6 +25,8 @@ class CommandSpec:
 
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("jobs", "the training jobs and the selected job's logs (1)"),
+    CommandSpec("tuning", "the hyperparameter tuning jobs; enter lists one's training jobs"),
+    CommandSpec("processing", "the processing jobs and the selected job's logs"),
     CommandSpec("data", "the selected config's S3 data and its sync (2)"),
     CommandSpec("configs", "the configs in this folder (3)"),
     CommandSpec("job", "jump to a job, listed or not", "NAME", "jobs"),

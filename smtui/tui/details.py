@@ -1,8 +1,10 @@
 """The details screen (`enter` on a job): the whole job as the console shows it, failure
-reason first, the stored config last; `v` shows the raw DescribeTrainingJob response.
+reason first, the stored config last; `v` shows the raw Describe… response.
 
 Each value is a row of a list: long ones wrap (an ARN, a URL, an environment value is never
-cut off), and `y` copies the row under the cursor, whole.
+cut off), and `y` copies the row under the cursor, whole. A tuning job opens on its
+training jobs, best objective first; `enter` on one (or on a training job's tuning job)
+opens that job's details.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from smtui.core.jobs import TrainingJob
-from smtui.core.jobview import Section, sections
+from smtui.core.jobs import TrainingJob, Trial
+from smtui.core.jobview import Link, Section, sections
+from smtui.core.kinds import TRAINING, TUNING, Kind
 from smtui.services.backend import Backend
 from smtui.services.errors import NotFound, ServiceError
 from smtui.services.submit import configs_uri
@@ -62,7 +65,7 @@ class DetailsScreen(Screen[None]):
         Binding("x", "stop_job", "Stop", tooltip="Stop this job (asks first)"),
         Binding("d", "download", "Get model", tooltip="Download model.tar.gz to ./<job>/"),
         Binding("y", "copy", "Copy", tooltip="Copy the value under the cursor, whole (OSC 52)"),
-        Binding("v", "raw", "Raw", tooltip="The DescribeTrainingJob response as YAML or JSON"),
+        Binding("v", "raw", "Raw", tooltip="The Describe… response as YAML or JSON"),
         Binding(
             "exclamation_mark",
             "shell",
@@ -72,13 +75,16 @@ class DetailsScreen(Screen[None]):
         ),
     ]
 
-    def __init__(self, backend: Backend, job: str) -> None:
+    def __init__(self, backend: Backend, job: str, kind: Kind = TRAINING) -> None:
         super().__init__()
         self.backend = backend
         self.job = job
+        self.kind = kind
         self.described: TrainingJob | None = None
         self.rows: list[tuple[str, str]] = []
         """Every row shown, (label, value), in order: what `y` copies from."""
+        self.links: dict[int, Link] = {}
+        """The rows (by index into `rows`) that open another job."""
         self.complete = False
         """Whether the tags, the log streams and the stored config are in too."""
 
@@ -99,13 +105,30 @@ class DetailsScreen(Screen[None]):
         return cast("SmtuiApp", self.app)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("resubmit", "download", "shell") and self.kind is not TRAINING:
+            return None  # a tuning or processing job has no model, config or shell here
         return allowed(self, action)  # read-only mode greys out stop and resubmit
 
     def action_resubmit(self) -> None:
         self.smtui.open_resubmit(self.job)
 
     def action_stop_job(self) -> None:
-        self.smtui.stop_job(self.job, self.described.status if self.described else None)
+        status = self.described.status if self.described else None
+        self.smtui.stop_job(self.job, status, self.kind)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        """Enter on a row that links to a job (a tuning job's training job, a training
+        job's tuning job): that job's details; back to it when it is the screen below."""
+        event.stop()
+        if event.option.id is None or (link := self.links.get(int(event.option.id))) is None:
+            return
+        kind, name = link
+        stack = self.app.screen_stack
+        below = stack[-2] if len(stack) > 1 else None
+        if isinstance(below, DetailsScreen) and (below.kind, below.job) == (kind, name):
+            self.app.pop_screen()
+        else:
+            self.app.push_screen(DetailsScreen(self.backend, name, kind))
 
     def action_download(self) -> None:
         self.smtui.download(self.job)
@@ -138,19 +161,28 @@ class DetailsScreen(Screen[None]):
 
     @work(exclusive=True, group="details", exit_on_error=False)
     async def load(self) -> None:
+        trials: list[Trial] | None = None
         try:
-            job = await self.backend.jobs.describe_job(self.job)
+            if self.kind is TUNING:  # it opens on its training jobs: both come first
+                job, trials = await asyncio.gather(
+                    self.backend.jobs.describe_job(self.job, self.kind),
+                    self.backend.jobs.trials(self.job),
+                )
+            else:
+                job = await self.backend.jobs.describe_job(self.job, self.kind)
         except ServiceError as exc:
             self.query_one("#details-heading", Static).update(plain(exc, style="bold red"))
             return
         self.described = job
         self._heading(job)
-        self._show(sections(job, now=app_now(self.app)))  # at once; the rest follows
+        # At once; the rest follows.
+        self._show(sections(job, now=app_now(self.app), trials=trials), trials=trials)
         tags, streams, config = await asyncio.gather(
             self._tags(job), self._streams(job), self._config(job)
         )
-        found = sections(job, tags=tags, streams=streams, now=app_now(self.app))
-        found.append(config)
+        found = sections(job, tags=tags, streams=streams, now=app_now(self.app), trials=trials)
+        if config is not None:
+            found.append(config)
         self._show(found)
         self.complete = True
 
@@ -161,12 +193,17 @@ class DetailsScreen(Screen[None]):
             return {"(cannot list them)": str(exc)}
 
     async def _streams(self, job: TrainingJob) -> list[str]:
+        source = self.backend.logs_of(job.kind)
+        if source is None:
+            return []  # a tuning job: its training jobs log
         try:
-            return await self.backend.logs.streams(job.name)
+            return await source.streams(job.name)
         except ServiceError:
             return []  # the logs pane says why
 
-    async def _config(self, job: TrainingJob) -> Section:
+    async def _config(self, job: TrainingJob) -> Section | None:
+        if job.kind is not TRAINING:
+            return None  # smtui submits training jobs only
         where = configs_uri(job.raw, job.name)
         config = "(none stored: not submitted by smtui, or removed since)"
         if where:
@@ -192,22 +229,32 @@ class DetailsScreen(Screen[None]):
             failure.display = True
             failure.update(plain(f"Failure reason: {job.failure_reason}", style="bold"))
 
-    def _show(self, found: list[Section]) -> None:
-        """The sections as rows under their titles; the cursor stays on its row."""
+    def _show(self, found: list[Section], trials: list[Trial] | None = None) -> None:
+        """The sections as rows under their titles; the cursor stays on its row, or, the
+        first time, goes to the best of a tuning job's `trials` (else the first row)."""
         listing = self.query_one("#details-rows", OptionList)
         before = listing.highlighted
         longest = max((len(k) for s in found for k, _ in s.rows), default=8)
         width = min(LABEL_WIDTH, max(self.app.size.width // 5, 12), longest)
-        self.rows = []
+        self.rows, self.links = [], {}
         options: list[Option] = []
+        best: int | None = None
         for section in found:
             if options:
                 options.append(Option(Text(""), disabled=True))
             options.append(Option(Text(section.title, style="bold underline"), disabled=True))
-            for label, value in section.rows:
+            for index, (label, value) in enumerate(section.rows):
+                if (link := section.links.get(index)) is not None:
+                    self.links[len(self.rows)] = link
+                    if best is None and trials and link[1] == label:  # a trial's own row
+                        best = len(options)
                 options.append(Option(_row(label, value, width), id=str(len(self.rows))))
                 self.rows.append((label, value))
         listing.clear_options()
         listing.add_options(options)
-        first = next(i for i, option in enumerate(options) if not option.disabled)
+        first = (
+            best
+            if best is not None
+            else next(i for i, option in enumerate(options) if not option.disabled)
+        )
         listing.highlighted = before if before is not None and before < len(options) else first

@@ -13,6 +13,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from smtui.core.kinds import TRAINING, Kind
 from smtui.core.safetext import clean
 from smtui.tui.colours import status_colour
 
@@ -60,6 +61,7 @@ class JobsHeader(PaneHeader):
     marked: reactive[int] = reactive(0)
     sort: reactive[str] = reactive("created")
     descending: reactive[bool] = reactive(True)
+    kind: reactive[Kind] = reactive(TRAINING)
 
     def __init__(self, *, readonly: bool = False, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
@@ -67,7 +69,8 @@ class JobsHeader(PaneHeader):
         """Read-only mode: `x` stops nothing, so the marks' hint does not say it does."""
 
     def line(self) -> Text:
-        parts = [f"Jobs ({self.count}{'+' if self.more else ''})"]
+        title = "Jobs" if self.kind is TRAINING else self.kind.plural.capitalize()
+        parts = [f"{title} ({self.count}{'+' if self.more else ''})"]
         if self.status_filter:
             parts.append(f"status: {self.status_filter}")
         if self.name_filter:

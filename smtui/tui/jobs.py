@@ -1,4 +1,5 @@
-"""The jobs pane: every training job, newest first, updated in place while you watch.
+"""The jobs pane: every job of a kind (training jobs; `:tuning`, `:processing` for the
+others), newest first, updated in place while you watch.
 
 The pane draws and fetches; what a page means (rows added, changed and removed, which jobs
 to describe, when to list again) is decided by its model, `JobList` (`tui/joblist.py`).
@@ -24,6 +25,7 @@ from textual.worker import Worker, WorkerState
 
 from smtui.core.formats import duration, money
 from smtui.core.jobs import STATUSES, TrainingJob
+from smtui.core.kinds import TRAINING, Kind
 from smtui.services.backend import Backend, JobPage
 from smtui.services.errors import ServiceError
 from smtui.tui.clock import app_now
@@ -122,6 +124,8 @@ class JobsPane(Vertical):
     sort: var[str] = var("created")
     descending: var[bool] = var(True)
     wide: var[bool] = var(False)
+    kind: var[Kind] = var(TRAINING)
+    """The kind of job listed (`use_kind`)."""
 
     def __init__(self, backend: Backend) -> None:
         super().__init__(id="jobs")
@@ -141,6 +145,7 @@ class JobsPane(Vertical):
             JobsPane.marked,
             JobsPane.sort,
             JobsPane.descending,
+            JobsPane.kind,
         )
         yield OrderedInput(placeholder="filter jobs by name (esc: done)", id="jobs-filter",
                            done=lambda _key: self._close_filter())  # fmt: skip
@@ -211,11 +216,19 @@ class JobsPane(Vertical):
     def use_backend(self, backend: Backend) -> None:
         """List `backend`'s jobs instead (another profile or region), from the first page;
         the sort and the filters stay, the marks go with the rows."""
+        self._start_over(backend, self.kind)
+
+    def use_kind(self, kind: Kind) -> None:
+        """List jobs of `kind` instead (`:tuning`), as `use_backend` does."""
+        if kind is not self.kind:
+            self._start_over(self.backend, kind)
+
+    def _start_over(self, backend: Backend, kind: Kind) -> None:
         self.workers.cancel_group(self, "jobs")
         self.workers.cancel_group(self, "jobs-more")
         if self._timer is not None:
             self._timer.stop()
-        self.backend = backend
+        self.backend, self.kind = backend, kind
         model = JobList(RefreshPolicy.for_backend(backend))
         model.sort, model.descending = self.model.sort, self.model.descending
         self.model = model
@@ -229,7 +242,9 @@ class JobsPane(Vertical):
     async def refresh_jobs(self) -> None:
         """List the first page with the filters: its rows at once, then describe what
         changed (the instances and cost fill in as the descriptions come)."""
-        page = await self.backend.jobs.list_jobs(self.status_filter, self.name_filter or None, PAGE)
+        page = await self.backend.jobs.list_jobs(
+            self.status_filter, self.name_filter or None, PAGE, kind=self.kind
+        )
         self._apply_page(page, first=True)
         # The rows are painted first: the first describe builds the backend's client in a
         # thread (boto3's import and SageMaker model, 0.5 s of CPU), which would otherwise
@@ -244,17 +259,18 @@ class JobsPane(Vertical):
         if token is None:
             return
         page = await self.backend.jobs.list_jobs(
-            self.status_filter, self.name_filter or None, PAGE, token
+            self.status_filter, self.name_filter or None, PAGE, token, kind=self.kind
         )
         self._apply_page(page, first=False)
         await self._describe(self.model.stale(page.jobs))
 
     async def _describe(self, names: list[str]) -> None:
         limit = asyncio.Semaphore(self.model.policy.describe_at_once)
+        kind = self.kind
 
         async def describe(name: str) -> TrainingJob:
             async with limit:
-                return await self.backend.jobs.describe_job(name)
+                return await self.backend.jobs.describe_job(name, kind)
 
         results = await asyncio.gather(*(describe(n) for n in names), return_exceptions=True)
         failures = []
@@ -491,8 +507,14 @@ class JobsPane(Vertical):
 
     def _empty_text(self) -> str:
         """What an empty list means, and what to do about it."""
+        if (reason := self.backend.jobs.why_not(self.kind)) is not None:
+            return f"{reason[0].upper()}{reason[1:]}. `:jobs` lists the training jobs."
         if self.status_filter or self.name_filter:
             return "No job matches the filters: `/` and `S` change them (esc clears the name)."
+        if self.kind is not TRAINING:
+            return (
+                f"No {self.kind.plural} on {self.backend.where}. `:jobs` lists the training jobs."
+            )
         return (
             f"No training jobs on {self.backend.where}. "
             "`s` submits one from the selected config (`3` lists them; `smtui init` writes one)."

@@ -35,6 +35,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from smtui.core.backoff import retrying
 from smtui.core.jobs import TrainingJob
+from smtui.core.kinds import TRAINING, Kind
 from smtui.core.logevents import (
     LogEvent,
     host_of,
@@ -45,7 +46,7 @@ from smtui.core.logevents import (
 )
 from smtui.core.metrics import MetricSeries, MetricTracker, sparkline
 from smtui.core.safetext import clean
-from smtui.services.backend import Backend
+from smtui.services.backend import Backend, LogSource
 from smtui.services.errors import ServiceError
 from smtui.services.loghistory import LogHistory
 from smtui.services.logtail import LogTailer, TailPolicy
@@ -136,6 +137,10 @@ def _metric_tail(series: MetricSeries, hosts: bool) -> str:
     return tail
 
 
+NO_LOG = ("A {kind} writes no log of its own: enter lists its training jobs, best first; "
+          "enter on one opens it.")  # fmt: skip
+
+
 class LogPane(Vertical):
     """One job's log at a time; `show(job)` switches, cancelling the old tail."""
 
@@ -186,6 +191,8 @@ class LogPane(Vertical):
     def __init__(self, backend: Backend) -> None:
         super().__init__(id="logs")
         self.backend = backend
+        self.kind: Kind = TRAINING
+        """The kind of the jobs shown (the jobs pane's): where they log."""
         self.history: LogHistory | None = None
         self.metrics = MetricTracker([])
         """The job's metric definitions, fed every line."""
@@ -243,6 +250,16 @@ class LogPane(Vertical):
         self.backend = backend
         self.show(None, at_once=True)
 
+    def use_kind(self, kind: Kind) -> None:
+        """Tail jobs of `kind` (from its log group) once the jobs pane highlights one."""
+        self.kind = kind
+        self.show(None, at_once=True)
+
+    @property
+    def source(self) -> LogSource | None:
+        """Where the jobs shown log (None: a tuning job, which writes no log of its own)."""
+        return self.backend.logs_of(self.kind)
+
     # --- switching jobs --------------------------------------------------------------
     def show(self, job: str | None, *, at_once: bool = False) -> None:
         """Tail `job` (None: nothing). Cursor moves settle for a moment before the tail
@@ -275,6 +292,9 @@ class LogPane(Vertical):
         self.follow = True
         if job is None:
             self.workers.cancel_group(self, "drain")
+        elif self.source is None:
+            self.workers.cancel_group(self, "drain")
+            self.view.write_lines([NO_LOG.format(kind=self.kind.noun)])
         else:
             self._tail(job)
             self._drain()
@@ -292,7 +312,9 @@ class LogPane(Vertical):
             self._measure(self.metrics, self._metric_feed)
         if described.is_terminal:
             await self._open_at_end(job)
-        tailer = LogTailer(self.backend.logs, job, follow=True, hosts=self.hosts)
+        source = self.source
+        assert source is not None  # `_start` tails only a kind that logs
+        tailer = LogTailer(source, job, follow=True, hosts=self.hosts)
         buffer = self.buffer
         async for batch in tailer.batches():
             if batch.events:
@@ -318,7 +340,8 @@ class LogPane(Vertical):
         a finished job to see how it ended), whatever the log's length. The tail then fills
         the history from the head for search and save, and the view again once it is whole.
         """
-        source = self.backend.logs
+        source = self.source
+        assert source is not None
         streams = await source.streams(job)
         share = max(MAX_VIEW // max(len(streams), 1), 100)
         pages = await asyncio.gather(*(source.last(stream, share) for stream in streams))
@@ -332,12 +355,14 @@ class LogPane(Vertical):
         failures = 0
         while True:
             try:
-                return await self.backend.jobs.describe_job(job)
+                return await self.backend.jobs.describe_job(job, self.kind)
             except ServiceError as exc:
                 if not exc.retryable:
                     raise
                 failures += 1
-                wait = TailPolicy.for_source(self.backend.logs).backoff.wait(failures)
+                wait = TailPolicy.for_source(self.source or self.backend.logs).backoff.wait(
+                    failures
+                )
                 self.problem = retrying(exc, wait)
                 self.post_message(self.TailChanged(job, self.status, self.problem))
                 await asyncio.sleep(wait)

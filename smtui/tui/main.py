@@ -23,6 +23,7 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Header
 
 from smtui.core.awsprofile import profile_names
+from smtui.core.kinds import PROCESSING, TRAINING, TUNING, Kind
 from smtui.tui.commandline import CommandLine
 from smtui.tui.commands import Command
 from smtui.tui.fields import focus_now
@@ -42,6 +43,10 @@ HiddenViews = Callable[[], "tuple[DataPane, ConfigsPane]"]
 
 JOB_ACTIONS = frozenset({"stop_job", "resubmit", "download", "details", "copy", "shell"})
 """The keys that act on the selected job: they apply on the jobs view only."""
+TRAINING_ONLY = frozenset({"resubmit", "download", "shell"})
+"""The job keys for training jobs only: dimmed while tuning or processing jobs are listed."""
+COMMAND_KINDS = {"jobs": TRAINING, "tuning": TUNING, "processing": PROCESSING}
+"""The commands that list a kind of job."""
 
 
 class MainScreen(Screen[None]):
@@ -70,7 +75,8 @@ class MainScreen(Screen[None]):
                 tooltip="A shell on the selected job's host: the one the logs show (h), else "
                 "algo-1 (SSM on aws: remote debug is offered when off)"),
         Binding("colon", "command_line", "Command", show=False, id="command-line",
-                tooltip="The command line: :jobs, :job NAME, :profile NAME, :region NAME, :q"),
+                tooltip="The command line: :jobs, :tuning, :processing, :job NAME, "
+                ":profile NAME, :region NAME, :q"),
     ]  # fmt: skip
 
     def __init__(self, jobs: JobsPane, logs: LogPane, hidden_views: HiddenViews) -> None:
@@ -145,6 +151,8 @@ class MainScreen(Screen[None]):
         mode those that change something are greyed out."""
         if action in JOB_ACTIONS and self.view != "jobs-view":
             return False
+        if action in TRAINING_ONLY and self.jobs.kind is not TRAINING:
+            return None
         return allowed(self, action)
 
     # --- routing ---------------------------------------------------------------------
@@ -154,7 +162,7 @@ class MainScreen(Screen[None]):
 
     @on(JobsPane.Opened)
     def _job_opened(self, event: JobsPane.Opened) -> None:
-        self.smtui.open_details(event.job)
+        self.smtui.open_details(event.job, self.jobs.kind)
 
     @on(JobsPane.Refreshed)
     def _jobs_refreshed(self, event: JobsPane.Refreshed) -> None:
@@ -206,12 +214,13 @@ class MainScreen(Screen[None]):
     def action_stop_job(self) -> None:
         """The marked jobs, when there are marks; else the selected job."""
         marked = self.jobs.model.marked_in_order(self.smtui.clock())
+        kind = self.jobs.kind
         if marked:
-            self.smtui.stop_jobs({job: self.jobs.status_of(job) for job in marked})
+            self.smtui.stop_jobs({job: self.jobs.status_of(job) for job in marked}, kind)
             return
         job = self._selected()
         if job is not None:
-            self.smtui.stop_job(job, self.jobs.status_of(job))
+            self.smtui.stop_job(job, self.jobs.status_of(job), kind)
 
     def action_resubmit(self) -> None:
         job = self._selected()
@@ -226,7 +235,7 @@ class MainScreen(Screen[None]):
     def action_details(self) -> None:
         job = self._selected()
         if job is not None:
-            self.smtui.open_details(job)
+            self.smtui.open_details(job, self.jobs.kind)
 
     def action_copy(self) -> None:
         job = self._selected()
@@ -239,8 +248,19 @@ class MainScreen(Screen[None]):
             host = self.logs.host if self.logs.job == job else None
             self.smtui.open_shell(job, host or "algo-1")
 
+    def use_kind(self, kind: Kind) -> None:
+        """List jobs of `kind` (`:jobs`, `:tuning`, `:processing`); the logs pane follows."""
+        if kind is self.jobs.kind:
+            return
+        self.jobs.use_kind(kind)
+        self.logs.use_kind(kind)
+        self.status.set_problem("jobs", None)
+        self.status.set_problem("logs", None)
+        self.refresh_bindings()  # resubmit, download and shell are for training jobs only
+
     def follow_new(self, job: str) -> None:
         """A job just submitted: selected (as soon as a refresh lists it), logs following."""
+        self.use_kind(TRAINING)
         self.query_one(ContentSwitcher).current = "jobs-view"
         self.jobs.table.focus()
         self.refresh_bindings()
@@ -290,8 +310,12 @@ class MainScreen(Screen[None]):
             await self.action_show(self.view)  # the focus back on the view
             return
         name, arg = command.name, command.arg or ""
-        if name in ("jobs", "data", "configs"):
-            await self.action_show("jobs-view" if name == "jobs" else name)
+        if name in COMMAND_KINDS:
+            self.use_kind(COMMAND_KINDS[name])
+            await self.action_show("jobs-view")
+            return
+        if name in ("data", "configs"):
+            await self.action_show(name)
             return
         await self.action_show(self.view)
         if name == "job":
@@ -310,7 +334,7 @@ class MainScreen(Screen[None]):
         if job in self.jobs.model:
             self.jobs.select(job)
         else:
-            self.smtui.open_unlisted(job)
+            self.smtui.open_unlisted(job, self.jobs.kind)
 
     def key_bindings(self) -> Iterator[tuple[object, Binding]]:
         """Every binding of this screen and its panes, with the node it runs on: what the

@@ -1,4 +1,5 @@
-"""The raw view (`v` on the details): the DescribeTrainingJob response as the backend
+"""The raw view (`v` on the details): the Describe… response (DescribeTrainingJob, or the
+kind's) as the backend
 returned it, as YAML or JSON (`j` switches), wrapped, read-only; `y` copies all of it."""
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ class RawScreen(Screen[None]):
         return as_yaml(self.job.raw) if self.format == "yaml" else as_json(self.job.raw)
 
     def _show(self) -> None:
-        title = f"{self.job.name}  ·  DescribeTrainingJob  ·  {self.format.upper()}"
+        title = f"{self.job.name}  ·  Describe{self.job.kind.shape}  ·  {self.format.upper()}"
         self.query_one("#raw-title", Static).update(plain(title, style="bold"))
         self.query_one(RawText).show(self.document)
 

@@ -33,7 +33,7 @@ def test_a_line_reads_as_its_command(line: str, command: Command) -> None:
 @pytest.mark.parametrize(
     ("line", "says"),
     [
-        (":", "type a command: :jobs, :data, :configs, :job NAME"),
+        (":", "type a command: :jobs, :tuning, :processing, :data, :configs, :job NAME"),
         (":jbos", "there is no command :jbos (did you mean :jobs?)"),
         (":zzz", "there is no command :zzz; the commands: :jobs"),
         (":job", ":job needs a NAME: :job NAME"),
@@ -64,7 +64,10 @@ def test_the_word_at_the_end_matches_from_its_commands_kind() -> None:
 
 def test_tab_completes_as_far_as_the_matches_agree_then_steps_through_them() -> None:
     tab = Completer(candidates).tab
-    assert tab(":pro") == ":profile "  # one match, and it takes a name
+    assert tab(":prof") == ":profile "  # one match, and it takes a name
+    assert tab(":tu") == ":tuning"  # one match, and it takes nothing
+    assert tab(":pro") == ":processing"  # :processing and :profile: the first, then Tab…
+    assert tab(":processing") == ":profile"  # …steps to the next
     assert tab(":jobs") == ":jobs"  # whole, takes nothing
     assert tab(":job tr") == ":job train-a"
     assert tab(":job zz") == ":job zz"  # nothing matches: unchanged

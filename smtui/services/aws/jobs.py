@@ -1,15 +1,17 @@
-"""Training jobs on SageMaker: list, describe, create, stop."""
+"""Jobs on SageMaker: list, describe and stop training, tuning and processing jobs;
+create training jobs; a tuning job's training jobs."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from smtui.core.jobs import JobSummary, TrainingJob
+from smtui.core.jobs import JobSummary, TrainingJob, Trial
+from smtui.core.kinds import TRAINING, Kind
 from smtui.services.aws.clients import AwsClients
 from smtui.services.backend import JobPage
 
 PAGE = 100
-"""ListTrainingJobs' largest page."""
+"""The largest page of ListTrainingJobs (and of the other kinds' lists)."""
 MAX_PAGES = 50
 """Stop scanning after this many pages for one call (a filter that matches nothing)."""
 
@@ -19,21 +21,26 @@ class AwsJobs:
 
     def __init__(self, clients: AwsClients) -> None:
         self.clients = clients
-        self.server_sorts: bool | None = None
-        """Whether the server honours SortBy (SageMaker does; moto does not): learnt from the
-        first page, so a server that doesn't costs no wasted first call on later lists."""
+        self.server_sorts: dict[str, bool] = {}
+        """Whether the server honours SortBy, by kind (SageMaker does; moto does not): learnt
+        from the first page, so a server that doesn't costs no wasted first call on later
+        lists."""
 
     def prefetch(self) -> None:
         """The first page of the unfiltered list, made ahead while the app starts."""
         self.clients.prefetch("sagemaker", "list_training_jobs", **_page_kwargs(None, None, None))
 
+    def why_not(self, kind: Kind) -> str | None:
+        """SageMaker runs every kind."""
+        return None
+
     async def _page(
-        self, status: str | None, name_contains: str | None, token: str | None
+        self, kind: Kind, status: str | None, name_contains: str | None, token: str | None
     ) -> tuple[list[JobSummary], list[JobSummary], str | None]:
         """One server page: (all rows in server order, rows matching the filters, next token)."""
         kwargs = _page_kwargs(status, name_contains, token)
-        page = await self.clients.call("sagemaker", "list_training_jobs", **kwargs)
-        rows = [JobSummary.from_api(item) for item in page.get("TrainingJobSummaries", [])]
+        page = await self.clients.call("sagemaker", kind.operation("list"), **kwargs)
+        rows = [JobSummary.from_api(item, kind) for item in page.get(kind.summaries_key, [])]
         matching = [
             job
             for job in rows
@@ -48,26 +55,27 @@ class AwsJobs:
         name_contains: str | None = None,
         limit: int = 50,
         next_token: str | None = None,
+        kind: Kind = TRAINING,
     ) -> JobPage:
         # Do not trust the server: some filter after cutting a page (fewer rows than asked,
         # with a NextToken), and some ignore SortBy. Pages are read whole; a page that is not
         # newest-first means the server does not sort, and then every page is read and sorted
         # here. Our token is the server's token plus how far into that page we got.
         if next_token and next_token.startswith("*"):
-            return await self._sorted_page(status, name_contains, limit, int(next_token[1:]))
-        if self.server_sorts is False and not next_token:
-            return await self._sorted_page(status, name_contains, limit, 0)
+            return await self._sorted_page(kind, status, name_contains, limit, int(next_token[1:]))
+        if self.server_sorts.get(kind.key) is False and not next_token:
+            return await self._sorted_page(kind, status, name_contains, limit, 0)
         token, skip = _split(next_token)
         found: list[JobSummary] = []
         resume: str | None = None
         for _ in range(MAX_PAGES):
-            rows, matching, after = await self._page(status, name_contains, token)
+            rows, matching, after = await self._page(kind, status, name_contains, token)
             if any(a.created < b.created for a, b in zip(rows, rows[1:], strict=False)):
-                self.server_sorts = False
+                self.server_sorts[kind.key] = False
                 first = (matching, after) if token is None else None
-                return await self._sorted_page(status, name_contains, limit, 0, first)
+                return await self._sorted_page(kind, status, name_contains, limit, 0, first)
             if len(rows) > 1:
-                self.server_sorts = True
+                self.server_sorts[kind.key] = True
             matching = matching[skip:]
             room = limit - len(found)
             if len(matching) > room:
@@ -83,6 +91,7 @@ class AwsJobs:
 
     async def _sorted_page(
         self,
+        kind: Kind,
         status: str | None,
         name_contains: str | None,
         limit: int,
@@ -97,17 +106,34 @@ class AwsJobs:
         for _ in range(MAX_PAGES):
             if not more:
                 break
-            _rows, matching, token = await self._page(status, name_contains, token)
+            _rows, matching, token = await self._page(kind, status, name_contains, token)
             everything += matching
             more = token is not None
         everything.sort(key=lambda job: job.created, reverse=True)
         end = start + limit
         return JobPage(everything[start:end], f"*{end}" if end < len(everything) else None)
 
-    async def describe_job(self, name: str) -> TrainingJob:
-        raw = await self.clients.call("sagemaker", "describe_training_job", TrainingJobName=name)
+    async def describe_job(self, name: str, kind: Kind = TRAINING) -> TrainingJob:
+        raw = await self.clients.call(
+            "sagemaker", kind.operation("describe"), **{kind.name_key: name}
+        )
         raw.pop("ResponseMetadata", None)
-        return TrainingJob.from_api(raw)
+        return TrainingJob.from_api(raw, kind)
+
+    async def trials(self, tuning_job: str) -> list[Trial]:
+        found: list[Trial] = []
+        token: str | None = None
+        for _ in range(MAX_PAGES):
+            more = {"NextToken": token} if token else {}
+            page = await self.clients.call(
+                "sagemaker", "list_training_jobs_for_hyper_parameter_tuning_job",
+                HyperParameterTuningJobName=tuning_job, MaxResults=PAGE, **more,
+            )  # fmt: skip
+            found += [Trial.from_api(item) for item in page.get("TrainingJobSummaries", [])]
+            token = page.get("NextToken")
+            if not token:
+                break
+        return found
 
     async def tags(self, job: TrainingJob) -> dict[str, str]:
         tags: dict[str, str] = {}
@@ -130,8 +156,8 @@ class AwsJobs:
         arn: str = response["TrainingJobArn"]
         return arn
 
-    async def stop_job(self, name: str) -> None:
-        await self.clients.call("sagemaker", "stop_training_job", TrainingJobName=name)
+    async def stop_job(self, name: str, kind: Kind = TRAINING) -> None:
+        await self.clients.call("sagemaker", kind.operation("stop"), **{kind.name_key: name})
 
     async def enable_remote_debug(self, name: str) -> None:
         await self.clients.call("sagemaker", "update_training_job", TrainingJobName=name,

@@ -1,9 +1,11 @@
-"""CloudWatch Logs as a `LogSource` for the tailer: SageMaker's training log group."""
+"""CloudWatch Logs as a `LogSource` for the tailer: a kind's log group (training jobs',
+or processing jobs')."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from smtui.core.kinds import TRAINING, Kind
 from smtui.core.logevents import LogEvent
 from smtui.services.aws.clients import AwsClients
 from smtui.services.backend import EventPage
@@ -20,10 +22,15 @@ class AwsLogSource:
     cheap = False
 
     def __init__(
-        self, clients: AwsClients, group: str = GROUP, page_size: int | None = None
+        self,
+        clients: AwsClients,
+        group: str | None = None,
+        page_size: int | None = None,
+        kind: Kind = TRAINING,
     ) -> None:
         self.clients = clients
-        self.group = group
+        self.kind = kind
+        self.group = group or kind.log_group or GROUP
         self.page_size = page_size
         """Events per page (None: the service's own limit, 10,000 or 1 MB)."""
 
@@ -105,8 +112,9 @@ class AwsLogSource:
         return EventPage(events, page.get("nextToken"))
 
     async def job_status(self, job: str) -> str:
+        kind = self.kind
         response = await self.clients.call(
-            "sagemaker", "describe_training_job", TrainingJobName=job
+            "sagemaker", kind.operation("describe"), **{kind.name_key: job}
         )
-        status: str = response["TrainingJobStatus"]
+        status: str = response[kind.status_key]
         return status

@@ -13,7 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from smtui.core.jobs import TERMINAL, JobSummary, TrainingJob
+from smtui.core.jobs import TERMINAL, JobSummary, TrainingJob, Trial
+from smtui.core.kinds import PROCESSING, TRAINING, TUNING, Kind
 from smtui.services.backend import JobPage
 from smtui.services.errors import Invalid, InvalidInput, NotFound, ServiceFailed
 from smtui.services.local.contract import count_gpus
@@ -97,11 +98,31 @@ def input_problem(request: dict[str, Any]) -> str | None:
     return None
 
 
+NOT_HERE = {
+    TUNING.key: "tuning jobs don't run on the local backend: SageMaker's tuner launches "
+    "their training jobs (each can be run here as a training job)",
+    PROCESSING.key: "processing jobs don't run on the local backend: they run their image's "
+    "own entry point, and that needs Docker",
+}
+"""The kinds the local backend cannot run, and why, in one line each."""
+
+
 class LocalJobs:
-    """`JobsService` over the jobs folder; each job runs under its own supervisor process."""
+    """`JobsService` over the jobs folder; each job runs under its own supervisor process.
+    It runs training jobs only (`NOT_HERE` says why not the other kinds)."""
 
     def __init__(self, store: JobStore) -> None:
         self.store = store
+
+    def why_not(self, kind: Kind) -> str | None:
+        return NOT_HERE.get(kind.key)
+
+    def _only_training(self, kind: Kind) -> None:
+        if kind is not TRAINING:
+            raise Invalid(NOT_HERE[kind.key])
+
+    async def trials(self, tuning_job: str) -> list[Trial]:
+        raise Invalid(NOT_HERE[TUNING.key])
 
     async def list_jobs(
         self,
@@ -109,7 +130,11 @@ class LocalJobs:
         name_contains: str | None = None,
         limit: int = 50,
         next_token: str | None = None,
+        kind: Kind = TRAINING,
     ) -> JobPage:
+        if kind is not TRAINING:
+            return JobPage([])  # none of them here: `why_not` says so
+
         def scan() -> list[JobSummary]:
             rows = []
             for name in self.store.names():
@@ -129,7 +154,8 @@ class LocalJobs:
         end = start + limit
         return JobPage(rows[start:end], str(end) if end < len(rows) else None)
 
-    async def describe_job(self, name: str) -> TrainingJob:
+    async def describe_job(self, name: str, kind: Kind = TRAINING) -> TrainingJob:
+        self._only_training(kind)
         return TrainingJob.from_api(await asyncio.to_thread(self.store.read, name))
 
     async def enable_remote_debug(self, name: str) -> None:
@@ -251,7 +277,9 @@ class LocalJobs:
                 ),
             )  # fmt: skip
 
-    async def stop_job(self, name: str) -> None:
+    async def stop_job(self, name: str, kind: Kind = TRAINING) -> None:
+        self._only_training(kind)
+
         def stop() -> None:
             before: dict[str, Any] = {}
 
