@@ -83,21 +83,21 @@ def add_stop_training_job(monkeypatch: Any) -> list[str]:
     return stopped
 
 
-def put_events(stream: str, events: list[tuple[int, str]]) -> None:
+def put_events(stream: str, events: list[tuple[int, str]], group: str = GROUP) -> None:
     """Write (timestamp ms, message) events, creating the group and stream as needed."""
     logs = boto3.client("logs", region_name=REGION)
     try:
-        logs.create_log_group(logGroupName=GROUP)
+        logs.create_log_group(logGroupName=group)
     except logs.exceptions.ResourceAlreadyExistsException:
         pass
     try:
-        logs.create_log_stream(logGroupName=GROUP, logStreamName=stream)
+        logs.create_log_stream(logGroupName=group, logStreamName=stream)
     except logs.exceptions.ResourceAlreadyExistsException:
         pass
     for start in range(0, len(events), 5000):
         chunk = events[start : start + 5000]
         sent = logs.put_log_events(
-            logGroupName=GROUP,
+            logGroupName=group,
             logStreamName=stream,
             logEvents=[{"timestamp": ts, "message": msg} for ts, msg in chunk],
         )
@@ -108,9 +108,9 @@ def put_events(stream: str, events: list[tuple[int, str]]) -> None:
         if too_old is not None:
             from moto.logs.models import logs_backends
 
-            group = logs_backends[ACCOUNT][REGION].groups[GROUP]
+            kept = logs_backends[ACCOUNT][REGION].groups[group]
             aged = chunk[: too_old + 1]
-            group.put_log_events(stream, [{"timestamp": ts, "message": msg} for ts, msg in aged])
+            kept.put_log_events(stream, [{"timestamp": ts, "message": msg} for ts, msg in aged])
 
 
 class Throttler:

@@ -16,7 +16,8 @@ from smtui.core.safetext import clean
 from smtui.core.spec import JobSpec
 
 if TYPE_CHECKING:
-    from smtui.services.backend import Backend
+    from smtui.core.kinds import Kind
+    from smtui.services.backend import Backend, LogSource
 
 T = TypeVar("T")
 
@@ -110,11 +111,27 @@ LATEST = "@latest"
 """Stands for the newest job of the current config, wherever a command takes a JOB."""
 
 
+def log_source(backend: Backend, kind: Kind) -> LogSource:
+    """Where `kind`'s jobs log; a kind that logs nothing here is a usage error saying why."""
+    source = backend.logs_of(kind)
+    if source is not None:
+        return source
+    reason = backend.jobs.why_not(kind)
+    raise UsageError(reason or (
+        f"a {kind.noun} writes no log of its own: `smtui describe NAME --kind {kind.key}` "
+        "lists its training jobs, and `smtui logs` reads theirs"
+    ))  # fmt: skip
+
+
 def resolve_job(args: argparse.Namespace, backend: Backend) -> str:
     """`args.job`, or for `@latest` the newest job named from the current config's base
     (`job-name`, else the prefix) with the timestamp suffix a submit adds."""
     if args.job != LATEST:
         return str(args.job)
+    kind = getattr(args, "kind", "training")
+    if kind != "training":
+        raise UsageError(f"{LATEST} is the newest training job of the current config; "
+                         f"name the {kind} job")  # fmt: skip
     path = config_path(args)
     if not path.exists():
         raise UsageError(f"{LATEST}: the newest job of the current config, but {path} does "

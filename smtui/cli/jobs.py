@@ -11,11 +11,13 @@ from smtui.cli.common import lenient_spec, make_backend_for, resolve_job, run_as
 from smtui.cli.render import table, to_json
 from smtui.core.errors import UsageError
 from smtui.core.formats import duration, money, when
-from smtui.core.jobs import TrainingJob, parse_status
+from smtui.core.jobs import TrainingJob, Trial, parse_status
+from smtui.core.kinds import TRAINING, TUNING, kind_of
 from smtui.core.safetext import clean
 from smtui.services.backend import Backend
 
 if TYPE_CHECKING:
+    from smtui.core.kinds import Kind
     from smtui.services.shell import ShellCommand
 
 
@@ -27,13 +29,19 @@ def run_jobs(args: argparse.Namespace) -> int:
         raise UsageError(f"--status: {exc}") from None
     if args.limit < 1:
         raise UsageError("--limit: must be at least 1")
+    kind = kind_of(args.kind)
     backend = make_backend_for(lenient_spec(args), args)
-    page = run_async(backend.jobs.list_jobs(status, args.name_contains, args.limit))
+    if (reason := backend.jobs.why_not(kind)) is not None:
+        print(f"smtui: {reason}", file=sys.stderr)  # there are none here, and this is why
+        if args.json:
+            print("[]")
+        return 0
+    page = run_async(backend.jobs.list_jobs(status, args.name_contains, args.limit, kind=kind))
     if args.json:
         print(json.dumps([to_json(job.raw) for job in page.jobs], indent=2))
         return 0
     if not page.jobs:
-        print("no training jobs found", file=sys.stderr)  # a header over nothing says less
+        print(f"no {kind.plural} found", file=sys.stderr)  # a header over nothing says less
         return 0
     rows = [["NAME", "STATUS", "SECONDARY", "CREATED", "ENDED"]]
     rows += [
@@ -80,14 +88,32 @@ def describe_lines(job: TrainingJob) -> list[str]:
     return [clean(line, multiline=True) for line in lines]
 
 
+def section_lines(job: TrainingJob, trials: list[Trial] | None) -> list[str]:
+    """A tuning or processing job for people: the details screen's sections, as text."""
+    from smtui.core.jobview import sections
+
+    lines = [f"{job.name}  {job.status}" + (f" ({job.secondary_status})"
+             if job.secondary_status else "")]  # fmt: skip
+    if job.failure_reason:
+        lines.append(f"failure reason: {job.failure_reason}")
+    for section in sections(job, trials=trials):
+        lines.append(f"{section.title.lower()}:")
+        lines += table([[label, value] for label, value in section.rows])
+    return [clean(line, multiline=True) for line in lines]
+
+
 def run_describe(args: argparse.Namespace) -> int:
+    kind = kind_of(args.kind)
     backend = make_backend_for(lenient_spec(args), args)
     args.job = resolve_job(args, backend)  # @latest: the newest job of the config
-    job = run_async(backend.jobs.describe_job(args.job))
+    job = run_async(backend.jobs.describe_job(args.job, kind))
     if args.json:
         print(json.dumps(to_json(job.raw), indent=2))
-    else:
+    elif kind is TRAINING:
         print("\n".join(describe_lines(job)))
+    else:
+        trials = run_async(backend.jobs.trials(job.name)) if kind is TUNING else None
+        print("\n".join(section_lines(job, trials)))
     return 0
 
 
@@ -99,18 +125,20 @@ def confirm(question: str) -> bool:
     return answer in ("y", "yes")
 
 
-async def _stop(backend: Backend, name: str) -> str:
-    await backend.jobs.stop_job(name)
-    return (await backend.jobs.describe_job(name)).status
+async def _stop(backend: Backend, name: str, kind: Kind) -> str:
+    await backend.jobs.stop_job(name, kind)
+    return (await backend.jobs.describe_job(name, kind)).status
 
 
 def run_stop(args: argparse.Namespace) -> int:
+    kind = kind_of(args.kind)
     backend = make_backend_for(lenient_spec(args), args)
     args.job = resolve_job(args, backend)  # @latest: the newest job of the config
-    if not args.yes and not confirm(f"stop training job {args.job}?"):
+    also = " (its running training jobs stop too)" if kind is TUNING else ""
+    if not args.yes and not confirm(f"stop {kind.noun} {args.job}{also}?"):
         print("not stopped", file=sys.stderr)
         return 1
-    status = run_async(_stop(backend, args.job))
+    status = run_async(_stop(backend, args.job, kind))
     print(clean(f"{args.job}: {status}"))
     return 0
 

@@ -13,11 +13,12 @@ from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from smtui.cli.common import lenient_spec, make_backend_for, resolve_job, run_async
+from smtui.cli.common import lenient_spec, log_source, make_backend_for, resolve_job, run_async
 from smtui.core.errors import UsageError
+from smtui.core.kinds import TRAINING, Kind, kind_of
 from smtui.core.logevents import LogEvent, check_host, host_of, render_events, time_order
 from smtui.core.safetext import clean
-from smtui.services.backend import Backend
+from smtui.services.backend import Backend, LogSource
 from smtui.services.logtail import LogBatch, LogTailer
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -80,6 +81,8 @@ class LogQuery:
     timestamps: bool = False
     raw: bool = False
     json: bool = False
+    kind: Kind = TRAINING
+    """`--kind`: the kind of job, whose log group is read."""
 
 
 async def print_logs(backend: Backend, job: str, query: LogQuery | None = None) -> str | None:
@@ -91,13 +94,14 @@ async def print_logs(backend: Backend, job: str, query: LogQuery | None = None) 
     its control characters are shown, not obeyed, unless `raw` asks for the bytes as logged
     (lone surrogates, which cannot be encoded, are replaced even then)."""
     query = query or LogQuery()
-    hosts = (await backend.jobs.describe_job(job)).instance_count
+    source = log_source(backend, query.kind)
+    hosts = (await backend.jobs.describe_job(job, query.kind)).instance_count
     if query.host is not None:
         check_host(job, hosts, query.host)
     start_ms = int((time.time() - query.since) * 1000) if query.since is not None else None
 
     def tailer(follow: bool, start: int | None) -> LogTailer:
-        return LogTailer(backend.logs, job, follow=follow, hosts=hosts, start_ms=start,
+        return LogTailer(source, job, follow=follow, hosts=hosts, start_ms=start,
                          host=query.host, pattern=query.filter_pattern)  # fmt: skip
 
     def write(events: list[LogEvent]) -> None:
@@ -128,13 +132,13 @@ async def print_logs(backend: Backend, job: str, query: LogQuery | None = None) 
     follow_from = start_ms
     shown_at_edge: Counter[tuple[str, int, str]] = Counter()
     if query.tail is not None:
-        last = await _last_lines(backend, job, query, tailer(False, start_ms), report)
+        last = await _last_lines(source, job, query, tailer(False, start_ms), report)
         write(last)
         if last:  # the follow goes on from the last line shown, not repeating it
             follow_from = last[-1].timestamp
             shown_at_edge = Counter(e.key for e in last if e.timestamp == follow_from)
         if not query.follow:
-            return await _status(backend, job)
+            return (await backend.jobs.describe_job(job, query.kind)).status
     live = tailer(query.follow, follow_from)
     async for batch in live.batches():
         report(batch)
@@ -143,7 +147,7 @@ async def print_logs(backend: Backend, job: str, query: LogQuery | None = None) 
             events = [e for e in events if not _take(shown_at_edge, e)]
         write(events)
     status = live.status
-    if not await backend.logs.streams(job):
+    if not await source.streams(job):
         print(f"smtui: {job} has no log streams (it has written no logs yet)", file=sys.stderr)
     return status
 
@@ -156,12 +160,8 @@ def _take(counts: Counter[tuple[str, int, str]], event: LogEvent) -> bool:
     return False
 
 
-async def _status(backend: Backend, job: str) -> str:
-    return (await backend.jobs.describe_job(job)).status
-
-
 async def _last_lines(
-    backend: Backend,
+    source: LogSource,
     job: str,
     query: LogQuery,
     history: LogTailer,
@@ -174,9 +174,9 @@ async def _last_lines(
     if n <= 0:
         return []
     if query.pattern is None and query.filter_pattern is None and n <= LAST_PAGE:
-        streams = [s for s in await backend.logs.streams(job)
+        streams = [s for s in await source.streams(job)
                    if query.host is None or host_of(s) == query.host]  # fmt: skip
-        pages = await asyncio.gather(*(backend.logs.last(s, n) for s in streams))
+        pages = await asyncio.gather(*(source.last(s, n) for s in streams))
         floor = history.start_ms
         merged = [e for page in pages for e in page if floor is None or e.timestamp >= floor]
         return sorted(merged, key=time_order)[-n:]
@@ -206,17 +206,19 @@ def run(args: argparse.Namespace) -> int:
         timestamps=args.timestamps,
         raw=args.raw,
         json=args.format == "json",
+        kind=kind_of(args.kind),
     )
     backend = make_backend_for(lenient_spec(args), args)
+    log_source(backend, query.kind)  # a kind with no log here says so before any call
     job = resolve_job(args, backend)
     status = run_async(print_logs(backend, job, query))
     if not args.follow:
         return 0
     # The tail ended because the job did: say how, and exit as `submit --wait` does.
-    status = status or run_async(backend.jobs.describe_job(job)).status
+    status = status or run_async(backend.jobs.describe_job(job, query.kind)).status
     print(f"{job}: {status}", file=sys.stderr)
     if status in ("Failed", "Stopped"):
-        failure = run_async(backend.jobs.describe_job(job)).failure_reason
+        failure = run_async(backend.jobs.describe_job(job, query.kind)).failure_reason
         if failure:
             print(f"failure reason: {failure}", file=sys.stderr)
         return 1

@@ -159,18 +159,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="follow the job's logs",
     )
 
-    p = command("jobs", "list training jobs, newest first")
+    def kind_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--kind", choices=("training", "tuning", "processing"),
+                       default="training", help="the kind of job (default: training)")  # fmt: skip
+
+    p = command("jobs", "list jobs, newest first (training jobs, or --kind tuning|processing)")
+    kind_option(p)
     p.add_argument("--status", help="InProgress, Completed, Failed, Stopping or Stopped")
     p.add_argument("--name-contains", metavar="X", help="only names containing X")
     p.add_argument("--limit", metavar="N", type=int, default=50, help="at most N jobs (default 50)")
-    p.add_argument("--json", action="store_true", help="print TrainingJobSummaries as JSON")
+    p.add_argument("--json", action="store_true",
+                   help="print the list's summaries (TrainingJobSummaries, …) as JSON")  # fmt: skip
 
-    p = command("describe", "show one job")
+    p = command("describe", "show one job (a tuning job: its training jobs, best first)")
     p.add_argument("job", metavar="JOB", help="a job name, or @latest")
-    p.add_argument("--json", action="store_true", help="print the DescribeTrainingJob response")
+    kind_option(p)
+    p.add_argument("--json", action="store_true",
+                   help="print the Describe… response (DescribeTrainingJob, …)")  # fmt: skip
 
     p = command("logs", "every host's log events, merged in time order")
     p.add_argument("job", metavar="JOB", help="a job name, or @latest")
+    kind_option(p)
     p.add_argument("--follow", action="store_true", help="keep tailing until the job ends")
     p.add_argument(
         "--since",
@@ -200,6 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("stop", "stop a job")
     p.add_argument("job", metavar="JOB", help="a job name, or @latest")
+    kind_option(p)
     p.add_argument("--yes", action="store_true", help="do not ask to confirm")
 
     p = command("shell", "a shell on a running job's host (SSM on aws)")

@@ -242,7 +242,9 @@ class TrainingJob:
 
     @property
     def role_arn(self) -> str:
-        return str(self.raw.get("RoleArn", ""))
+        """The execution role (a tuning job's: its training job definition's)."""
+        raw = tuning_definition(self.raw) if self.kind is TUNING else self.raw
+        return str(raw.get("RoleArn", ""))
 
     @property
     def image(self) -> str:

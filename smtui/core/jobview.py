@@ -434,7 +434,7 @@ def _tuning(
         f"{job.instance_type} × {job.instance_count}"
         + ("  (managed spot)" if job.use_spot else ""),
     )
-    trained.add("role", definition.get("RoleArn"))
+    trained.add("role", job.role_arn)
     trained.add(
         "max runtime", _seconds(definition.get("StoppingCondition", {}).get("MaxRuntimeInSeconds"))
     )

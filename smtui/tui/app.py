@@ -195,6 +195,16 @@ class SmtuiApp(App[None]):
         if not isinstance(self.screen, DetailsScreen):
             self.push_screen(DetailsScreen(self.backend, job, kind))
 
+    def show_logs(self, job: str, kind: Kind) -> None:
+        """Back to the main screen with `job`'s logs in the logs pane, whatever the jobs
+        pane lists (a tuning job's training job shows under the tuning jobs); a move of
+        the cursor shows the listed job's again."""
+        from smtui.tui.main import MainScreen
+
+        while not isinstance(self.screen, MainScreen):
+            self.pop_screen()
+        self.logs.show(job, at_once=True, kind=kind)
+
     def refused(self, what: str) -> bool:
         """In read-only mode, say that `what` is turned off, and return True."""
         if not self.backend.readonly:

@@ -67,6 +67,13 @@ class DetailsScreen(Screen[None]):
         Binding("y", "copy", "Copy", tooltip="Copy the value under the cursor, whole (OSC 52)"),
         Binding("v", "raw", "Raw", tooltip="The Describe… response as YAML or JSON"),
         Binding(
+            "l",
+            "logs",
+            "Logs",
+            tooltip="Back to the jobs view, with this job's logs "
+            "in the logs pane (a tuning job's training job: under the tuning jobs)",
+        ),
+        Binding(
             "exclamation_mark",
             "shell",
             "Shell",
@@ -107,6 +114,8 @@ class DetailsScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("resubmit", "download", "shell") and self.kind is not TRAINING:
             return None  # a tuning or processing job has no model, config or shell here
+        if action == "logs" and self.backend.logs_of(self.kind) is None:
+            return None  # a tuning job writes no log of its own
         return allowed(self, action)  # read-only mode greys out stop and resubmit
 
     def action_resubmit(self) -> None:
@@ -132,6 +141,9 @@ class DetailsScreen(Screen[None]):
 
     def action_download(self) -> None:
         self.smtui.download(self.job)
+
+    def action_logs(self) -> None:
+        self.smtui.show_logs(self.job, self.kind)
 
     def action_shell(self) -> None:
         self.smtui.open_shell(self.job, "algo-1")

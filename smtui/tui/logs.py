@@ -191,8 +191,11 @@ class LogPane(Vertical):
     def __init__(self, backend: Backend) -> None:
         super().__init__(id="logs")
         self.backend = backend
+        self.listed: Kind = TRAINING
+        """The kind the jobs pane lists: a job it highlights is of this kind."""
         self.kind: Kind = TRAINING
-        """The kind of the jobs shown (the jobs pane's): where they log."""
+        """The kind of the job shown (the listed kind, or a tuning job's training job
+        opened with `l`): where it logs."""
         self.history: LogHistory | None = None
         self.metrics = MetricTracker([])
         """The job's metric definitions, fed every line."""
@@ -252,7 +255,7 @@ class LogPane(Vertical):
 
     def use_kind(self, kind: Kind) -> None:
         """Tail jobs of `kind` (from its log group) once the jobs pane highlights one."""
-        self.kind = kind
+        self.listed = kind
         self.show(None, at_once=True)
 
     @property
@@ -261,20 +264,23 @@ class LogPane(Vertical):
         return self.backend.logs_of(self.kind)
 
     # --- switching jobs --------------------------------------------------------------
-    def show(self, job: str | None, *, at_once: bool = False) -> None:
-        """Tail `job` (None: nothing). Cursor moves settle for a moment before the tail
-        starts, so scrolling through the job list does not start a tail per row."""
+    def show(self, job: str | None, *, at_once: bool = False, kind: Kind | None = None) -> None:
+        """Tail `job` (None: nothing), of `kind` (None: the kind listed). Cursor moves
+        settle for a moment before the tail starts, so scrolling through the job list does
+        not start a tail per row."""
         if self._switch_timer is not None:
             self._switch_timer.stop()
             self._switch_timer = None
-        if job == self.job:
+        kind = kind or self.listed
+        if (job, kind) == (self.job, self.kind):
             return
         if at_once:
-            self._start(job)
+            self._start(job, kind)
         else:
-            self._switch_timer = self.set_timer(0.15, lambda: self._start(job))
+            self._switch_timer = self.set_timer(0.15, lambda: self._start(job, kind))
 
-    def _start(self, job: str | None) -> None:
+    def _start(self, job: str | None, kind: Kind) -> None:
+        self.kind = kind
         self.workers.cancel_group(self, "tail")
         if self.history is not None:
             self.history.close()

@@ -17,6 +17,7 @@ from tests.awsfakes import (
     add_tuning_calls,
     create_processing_job,
     create_tuning_job,
+    put_events,
     record_calls,
 )
 
@@ -91,17 +92,10 @@ async def test_each_kind_sends_its_own_calls(
 async def test_a_processing_jobs_log_is_read_from_its_own_group(aws_backend: Backend) -> None:
     import time
 
-    import boto3
-
     create_processing_job("prep-logs", status="Completed")
-    logs = boto3.client("logs", region_name="us-east-1")
-    logs.create_log_group(logGroupName=PROCESSING_GROUP)
     now = int(time.time() * 1000)  # CloudWatch refuses events over 14 days old
     stream = f"prep-logs/algo-1-{now // 1000}"
-    logs.create_log_stream(logGroupName=PROCESSING_GROUP, logStreamName=stream)
-    logs.put_log_events(logGroupName=PROCESSING_GROUP, logStreamName=stream,
-                        logEvents=[{"timestamp": now + i, "message": f"row {i}"}
-                                   for i in range(50)])  # fmt: skip
+    put_events(stream, [(now + i, f"row {i}") for i in range(50)], PROCESSING_GROUP)
     source = aws_backend.logs_of(PROCESSING)
     assert source is not None and source is not aws_backend.logs
     assert aws_backend.logs_of(TUNING) is None  # a tuning job writes no log of its own

@@ -3,6 +3,10 @@ real pty: `python -m tests.tui.marks_app OUT`. It writes `OUT.ready` once the ro
 their descriptions are in, and on ctrl+t writes what it did (the jobs StopTrainingJob was
 called for, the marks, the rows in order, the screen on top, the selected job, the name
 filter, where it points) to OUT as JSON and exits.
+
+With `--kinds`, the account is `tests/tui/test_kinds.py`'s instead: 300 training jobs, 24
+of them the children of two tuning jobs, and four processing jobs (for trying `:tuning`
+and `:processing` by hand in tmux).
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from textual.worker import WorkerCancelled, WorkerFailed
 
 from smtui.services.factory import BackendSettings, make_backend
 from smtui.tui.app import ACTION_GROUP, SmtuiApp
-from tests.awsfakes import add_stop_training_job
+from tests.awsfakes import add_stop_training_job, add_tuning_calls
 from tests.tui.test_power_keys import account
 
 
@@ -67,14 +71,21 @@ class MarksApp(SmtuiApp):
         self.exit()
 
 
-def main(out: Path) -> None:
+def main(out: Path, kinds: bool = False) -> None:
     os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
                       AWS_DEFAULT_REGION="us-east-1")  # fmt: skip
     with mock_aws():
-        account()
-        stopped = add_stop_training_job(pytest.MonkeyPatch())
+        patches = pytest.MonkeyPatch()
+        if kinds:
+            from tests.tui.test_kinds import account as kinds_account
+
+            kinds_account()
+            add_tuning_calls(patches)
+        else:
+            account()
+        stopped = add_stop_training_job(patches)
         MarksApp(out, stopped).run()
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]))
+    main(Path(sys.argv[1]), kinds="--kinds" in sys.argv[2:])

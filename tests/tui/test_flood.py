@@ -29,7 +29,7 @@ class Jobs:
     async def list_jobs(self, *args: Any, **kwargs: Any) -> JobPage:
         return JobPage([JobSummary.from_api(DESCRIBED)])
 
-    async def describe_job(self, name: str) -> TrainingJob:
+    async def describe_job(self, name: str, *kind: Any) -> TrainingJob:
         return TrainingJob.from_api(DESCRIBED)
 
 
