@@ -7,7 +7,7 @@ status on moto's own backend objects (as DESIGN.md §8 allows) and add the missi
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import boto3
@@ -320,7 +320,7 @@ def create_processing_job(
 
 def create_tuning_job(
     name: str,
-    trials: list[tuple[str, float | None, str]],
+    trials: Sequence[tuple[str, float | None, str]],
     status: str = "InProgress",
     *,
     objective: tuple[str, str] = ("Maximize", "validation:accuracy"),

@@ -148,7 +148,8 @@ def _tail(
 
 def _times(job: TrainingJob, section: Section, now: dt.datetime | None) -> None:
     section.add("created", when(job.created))
-    section.add("started", when(job.started))
+    if job.kind.start_key:  # a tuning job has no start of its own: its training jobs do
+        section.add("started", when(job.started))
     section.add("ended", when(job.ended))
     section.add("elapsed", duration(job.elapsed(now)))
 
@@ -444,4 +445,4 @@ def _tuning(
     for name, uri in sorted(job.channels.items()):
         trained.add(f"channel {name}", uri)
     trained.add("output path", job.output_path)
-    return [summary, listed, ranges, trained]
+    return [listed, summary, ranges, trained]  # it opens on its training jobs

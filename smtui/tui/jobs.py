@@ -50,6 +50,7 @@ WIDE_COLUMNS = (
     ("image", "Image"),
     ("spot", "Spot"),
     ("warm_pool", "Warm pool"),
+    ("tuning", "Tuning job"),
 )
 """Added by the wide view (`W`), after the others: the table then scrolls sideways."""
 COMPACT = ("name", "status", "instance", "elapsed", "cost")
@@ -91,7 +92,7 @@ class JobsPane(Vertical):
             for key, sort in SORT_KEYS.items()
         ),
         Binding("W", "toggle_wide", "Wide", show=False,
-                tooltip="Wide view: ARN, role, image, spot and warm pool columns"),
+                tooltip="Wide view: ARN, role, image, spot, warm pool and tuning job columns"),
     ]  # fmt: skip
 
     class Highlighted(Message):
@@ -329,7 +330,7 @@ class JobsPane(Vertical):
         # fills in what ListTrainingJobs leaves out (and the secondary status where absent).
         secondary = summary.secondary_status or (job.secondary_status if job else None) or ""
         status = status_text(self.app, summary.status)
-        if "secondary" not in self.columns and secondary:
+        if "secondary" not in self.columns and secondary and self.kind is TRAINING:
             status.plain = secondary  # Training, MaxRuntimeExceeded: in the status's colour
         now = app_now(self.app)
         marked = name in self.model.marked
@@ -352,6 +353,7 @@ class JobsPane(Vertical):
                 "image": plain(job.image if job else "…"),
                 "spot": Text(("yes" if job.use_spot else "no") if job else "…"),
                 "warm_pool": plain(job.warm_pool() if job else "…"),
+                "tuning": plain((job.tuning_job or "") if job else "…"),
             }
         return [cells[key] for key in self.columns]
 

@@ -137,8 +137,7 @@ def _metric_tail(series: MetricSeries, hosts: bool) -> str:
     return tail
 
 
-NO_LOG = ("A {kind} writes no log of its own: enter lists its training jobs, best first; "
-          "enter on one opens it.")  # fmt: skip
+NO_LOG = "A {kind} writes no log of its own: enter lists its training jobs."
 
 
 class LogPane(Vertical):

@@ -6,13 +6,14 @@ backend, which says in one line what it cannot run."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import time
 from pathlib import Path
 
 import boto3
 import pytest
 
-from smtui.core.kinds import PROCESSING, TRAINING, TUNING
+from smtui.core.kinds import PROCESSING, TRAINING, TUNING, Kind
 from smtui.core.overrides import Overrides
 from smtui.services.factory import BackendSettings, make_backend
 from smtui.services.home import smtui_home
@@ -36,16 +37,20 @@ from tests.tui.conftest import burst, shown, typed, until
 from tests.tui.test_readonly import many_jobs
 
 T0 = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
-TUNE_A = [(f"tune-a-{i:03d}", round(0.5 + ((i * 37) % 17) / 40, 3), "Completed") for i in range(16)]
+TUNE_A: list[tuple[str, float | None, str]] = [
+    (f"tune-a-{i:03d}", round(0.5 + ((i * 37) % 17) / 40, 3), "Completed") for i in range(16)
+]
 TUNE_A[4] = ("tune-a-004", None, "InProgress")  # still training: no objective yet
 BEST_A = max((t for t in TUNE_A if t[1] is not None), key=lambda t: t[1] or 0)[0]
-TUNE_B = [(f"tune-b-{i:03d}", 1.0 + i / 10, "Completed") for i in range(8)]
+TUNE_B: list[tuple[str, float | None, str]] = [
+    (f"tune-b-{i:03d}", 1.0 + i / 10, "Completed") for i in range(8)
+]
 
 
 def account() -> None:
     """276 training jobs of its own, two tuning jobs with 16 and 8 more, four processing jobs
-    (the newest running, with a log of 40 lines in the processing group); the best training
-job of the first tuning job has a log of 30 lines."""
+        (the newest running, with a log of 40 lines in the processing group); the best training
+    job of the first tuning job has a log of 30 lines."""
     many_jobs(276)
     client = boto3.client("sagemaker", region_name="us-east-1")
     create_tuning_job("tune-a", TUNE_A, via=client)
@@ -75,6 +80,14 @@ def rows_of(app: SmtuiApp) -> list[str]:
     ]
 
 
+def listed(app: SmtuiApp, names: list[str]) -> bool:
+    return rows_of(app) == names
+
+
+def listing(app: SmtuiApp, kind: Kind) -> bool:
+    return app.jobs.kind is kind
+
+
 def highlighted(screen: DetailsScreen) -> tuple[str, str]:
     from textual.widgets import OptionList
 
@@ -98,11 +111,19 @@ async def test_tuning_jobs_open_on_their_training_jobs_best_first_and_link_back(
     app = SmtuiApp(backend, config=project, overrides=Overrides())
     async with app.run_test(size=(120, 36)) as pilot:
         await until(pilot, lambda: app.jobs.table.row_count == 50, "the first page")
+        # The wide view names each training job's tuning job (from its description).
+        burst(app, "W")
+        await until(pilot, lambda: "tuning" in app.jobs.columns, "the wide columns")
+        await until(pilot, lambda: len(app.jobs.model.details) >= 50, "the descriptions")
+        tuned = {name: str(app.jobs.table.get_cell(name, "tuning")) for name in rows_of(app)}
+        assert tuned["tune-a-015"] == "tune-a" and tuned["tune-b-007"] == "tune-b"
+        assert tuned["run-275"] == ""
+        burst(app, "W")
         typed(app, ":tun\t\r")
         await until(pilot, lambda: rows_of(app) == ["tune-a", "tune-b"], "the tuning jobs")
         assert app.jobs.kind is TUNING
         assert shown(app.query_one("#jobs-title")).startswith("Tuning jobs (2)")
-        assert app.jobs.table.get_cell("tune-a", "secondary").plain == "15/18 done, 1 running"
+        assert str(app.jobs.table.get_cell("tune-a", "secondary")) == "15/18 done, 1 running"
         await until(pilot, lambda: app.logs.job == "tune-a", "the logs pane on tune-a")
         assert app.logs.view.lines[0] == NO_LOG.format(kind="tuning job")
         # Training-job keys are dimmed here: a tuning job has no model or config to resubmit.
@@ -180,7 +201,7 @@ async def test_read_only_mode_stops_no_tuning_or_processing_job(
     async with app.run_test(size=(100, 30)) as pilot:
         for command, name in ((":tuning\r", "tune-r"), (":processing\r", "prep-r")):
             typed(app, command)
-            await until(pilot, lambda name=name: rows_of(app) == [name], name)
+            await until(pilot, functools.partial(listed, app, [name]), name)
             burst(app, "x", "y", "space", "x", "y")
             await pilot.pause(0.3)
             assert isinstance(app.screen, MainScreen)
@@ -193,7 +214,7 @@ async def test_the_local_backend_says_in_one_line_what_it_cannot_run(project: Pa
         empty = app.query_one("#jobs-empty")
         for command, kind in ((":tuning\r", TUNING), (":processing\r", PROCESSING)):
             typed(app, command)
-            await until(pilot, lambda kind=kind: app.jobs.kind is kind, command)
+            await until(pilot, functools.partial(listing, app, kind), command)
             await until(pilot, lambda: empty.display, "the empty list's reason")
             said = shown(empty)
             reason = app.backend.jobs.why_not(kind)

@@ -177,7 +177,7 @@ async def test_the_wide_view_adds_arn_role_image_spot_and_warm_pool(aws_backend:
         assert app.jobs.columns[:5] == ("name", "status", "instance", "elapsed", "cost")
         await pilot.resize_terminal(160, 45)
         await until(pilot, lambda: "created" in app.jobs.columns, "the full columns")
-        assert app.jobs.columns[-5:] == ("arn", "role", "image", "spot", "warm_pool")
+        assert app.jobs.columns[-6:] == ("arn", "role", "image", "spot", "warm_pool", "tuning")
         burst(app, "W")
         await until(pilot, lambda: "arn" not in app.jobs.columns, "back to normal")
 
