@@ -31,6 +31,14 @@ def _time(value: Any) -> dt.datetime | None:
     return dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
 
 
+def _channels(item: dict[str, Any]) -> dict[str, str]:
+    """Each channel's S3 URI, from a request's (or a tuning definition's) InputDataConfig."""
+    return {
+        c["ChannelName"]: c.get("DataSource", {}).get("S3DataSource", {}).get("S3Uri", "")
+        for c in item.get("InputDataConfig", [])
+    }
+
+
 def parse_status(value: str) -> str:
     """A status as SageMaker spells it (`inprogress` → `InProgress`), else ValueError."""
     for status in STATUSES:
@@ -133,10 +141,7 @@ class TrainingJob:
         if kind is TUNING:
             return cls._from_tuning(item)
         resources = item.get("ResourceConfig", {})
-        channels = {
-            c["ChannelName"]: c.get("DataSource", {}).get("S3DataSource", {}).get("S3Uri", "")
-            for c in item.get("InputDataConfig", [])
-        }
+        channels = _channels(item)
         created = _time(item["CreationTime"])
         assert created is not None
         return cls(
@@ -216,10 +221,7 @@ class TrainingJob:
             ended=_time(item.get("HyperParameterTuningEndTime")),
             failure_reason=item.get("FailureReason"),
             hyperparameters=dict(definition.get("StaticHyperParameters", {})),
-            channels={
-                c["ChannelName"]: c.get("DataSource", {}).get("S3DataSource", {}).get("S3Uri", "")
-                for c in definition.get("InputDataConfig", [])
-            },
+            channels=_channels(definition),
             model_artifacts=None,
             output_path=definition.get("OutputDataConfig", {}).get("S3OutputPath"),
             billable_seconds=None,
@@ -336,7 +338,9 @@ class Trial:
             ended=_time(item.get("TrainingEndTime")),
             objective=float(value) if isinstance(value, int | float) else None,
             objective_status=str(item.get("ObjectiveStatus", "")),
-            tuned={k: plain_value(str(v)) for k, v in item.get("TunedHyperParameters", {}).items()},
+            tuned={
+                k: plain_value(str(v)) for k, v in (item.get("TunedHyperParameters") or {}).items()
+            },
             failure_reason=item.get("FailureReason"),
         )
 

@@ -164,7 +164,7 @@ def _training(job: TrainingJob, now: dt.datetime | None) -> list[Section]:
     summary = Section("Job")
     summary.add("ARN", job.arn)
     if (tuner := job.tuning_job) is not None:
-        summary.add("tuning job", f"{tuner}  (enter opens it)", opens=(TUNING, tuner))
+        summary.add("tuning job (enter)", tuner, opens=(TUNING, tuner))
     summary.add("role", job.role_arn)
     summary.add("image", job.image)
     summary.add("input mode", algorithm.get("TrainingInputMode"))
@@ -342,20 +342,13 @@ def _objective(value: float | None) -> str:
 
 
 def _ranges(section: Section, ranges: Mapping[str, Any]) -> None:
-    for item in ranges.get("ContinuousParameterRanges", []):
-        scale = item.get("ScalingType")
-        section.add(
-            str(item.get("Name", "?")),
-            f"continuous {item.get('MinValue')}–"
-            f"{item.get('MaxValue')}" + (f" ({scale})" if scale else ""),
-        )
-    for item in ranges.get("IntegerParameterRanges", []):
-        scale = item.get("ScalingType")
-        section.add(
-            str(item.get("Name", "?")),
-            f"integer {item.get('MinValue')}–"
-            f"{item.get('MaxValue')}" + (f" ({scale})" if scale else ""),
-        )
+    for key, word in (("ContinuousParameterRanges", "continuous"),
+                      ("IntegerParameterRanges", "integer")):  # fmt: skip
+        for item in ranges.get(key, []):
+            scale = item.get("ScalingType")
+            section.add(str(item.get("Name", "?")),
+                        f"{word} {item.get('MinValue')}–{item.get('MaxValue')}"
+                        + (f" ({scale})" if scale else ""))  # fmt: skip
     for item in ranges.get("CategoricalParameterRanges", []):
         section.add(
             str(item.get("Name", "?")),

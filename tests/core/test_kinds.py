@@ -134,6 +134,13 @@ def test_a_tuning_job_lists_its_training_jobs_best_first_each_linked() -> None:
             "Strategy": "Bayesian",
             "HyperParameterTuningJobObjective": {"Type": "Minimize", "MetricName": "loss"},
             "ResourceLimits": {"MaxNumberOfTrainingJobs": 20, "MaxParallelTrainingJobs": 4},
+            "ParameterRanges": {
+                "ContinuousParameterRanges": [{"Name": "lr", "MinValue": "0.001",
+                                               "MaxValue": "0.1", "ScalingType": "Logarithmic"}],
+                "IntegerParameterRanges": [{"Name": "batch", "MinValue": "16",
+                                            "MaxValue": "256"}],
+                "CategoricalParameterRanges": [{"Name": "opt", "Values": ["adam", "sgd"]}],
+            },
         },
         "TrainingJobDefinition": {"ResourceConfig": {"InstanceType": "ml.g5.xlarge",
                                                      "InstanceCount": 1}},
@@ -152,6 +159,9 @@ def test_a_tuning_job_lists_its_training_jobs_best_first_each_linked() -> None:
     shown = {label: value for s in found for label, value in s.rows}
     assert shown["objective"] == "Minimize loss"
     assert shown["limits"] == "at most 20 training jobs, 4 at once"
+    assert shown["lr"] == "continuous 0.001–0.1 (Logarithmic)"
+    assert (shown["batch"], shown["opt"]) == ("integer 16–256", "one of adam, sgd")
+    assert found[0].title.startswith("Training jobs")  # it opens on them
     assert shown["console"].endswith("#/hyper-tuning-jobs/tune-1")
 
 
@@ -162,5 +172,5 @@ def test_a_training_job_of_a_tuning_job_links_to_it() -> None:
     job = TrainingJob.from_api(raw)
     assert job.tuning_job == "tune-1"
     first = sections(job)[0]
-    index = [label for label, _ in first.rows].index("tuning job")
+    index = [label for label, _ in first.rows].index("tuning job (enter)")
     assert first.links[index] == (TUNING, "tune-1")

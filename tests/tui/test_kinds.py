@@ -149,8 +149,8 @@ async def test_tuning_jobs_open_on_their_training_jobs_best_first_and_link_back(
         await until(pilot, lambda: details(app, BEST_A), "the best training job's details")
         child = app.screen
         assert isinstance(child, DetailsScreen) and child.kind is TRAINING
-        index = [label for label, _ in child.rows].index("tuning job")
-        assert child.rows[index][1].startswith("tune-a")
+        index = [label for label, _ in child.rows].index("tuning job (enter)")
+        assert child.rows[index][1] == "tune-a"
         burst(app, *["down"] * index, "enter")  # the ARN row first, then down to it
         await until(pilot, lambda: app.screen is screen, "back on tune-a (the screen below)")
         # Its cursor is still on the best training job: enter, then l shows that job's log
