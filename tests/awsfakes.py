@@ -25,7 +25,13 @@ def sagemaker_backend(region: str = REGION) -> Any:
 
 
 def create_job(
-    name: str, hosts: int = 1, status: str = "InProgress", *, via: Any = None, **extra: Any
+    name: str,
+    hosts: int = 1,
+    status: str = "InProgress",
+    *,
+    via: Any = None,
+    instance_type: str = "ml.g5.xlarge",
+    **extra: Any,
 ) -> None:
     """A training job in moto with the given status (`via`: a SageMaker client to reuse,
     for hundreds of jobs: building one is most of a call's time)."""
@@ -36,7 +42,7 @@ def create_job(
         AlgorithmSpecification={"TrainingImage": "img:latest", "TrainingInputMode": "File"},
         OutputDataConfig={"S3OutputPath": "s3://bucket/p/outputs/"},
         ResourceConfig={
-            "InstanceType": "ml.g5.xlarge",
+            "InstanceType": instance_type,
             "InstanceCount": hosts,
             "VolumeSizeInGB": 30,
         },
@@ -468,3 +474,25 @@ def add_tuning_calls(monkeypatch: Any) -> list[str]:
     ):
         monkeypatch.setattr(SageMakerResponse, call.__name__, call, raising=False)
     return stopped
+
+
+def put_host_metrics(job: str, host: str, metric: str, values: list[float]) -> None:
+    """`values` of one host's metric, one a minute up to now, as SageMaker publishes them
+    (namespace /aws/sagemaker/TrainingJobs, dimension Host = job/host)."""
+    import datetime as dt
+
+    cloudwatch = boto3.client("cloudwatch", region_name=REGION)
+    now = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
+    data = [
+        {
+            "MetricName": metric,
+            "Dimensions": [{"Name": "Host", "Value": f"{job}/{host}"}],
+            "Timestamp": now - dt.timedelta(minutes=len(values) - 1 - index),
+            "Value": value,
+            "Unit": "Percent",
+        }
+        for index, value in enumerate(values)
+    ]
+    for start in range(0, len(data), 1000):
+        cloudwatch.put_metric_data(Namespace="/aws/sagemaker/TrainingJobs",
+                                   MetricData=data[start : start + 1000])  # fmt: skip

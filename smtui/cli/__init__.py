@@ -25,6 +25,7 @@ HANDLERS = {
     "stop": "smtui.cli.jobs:run_stop",
     "shell": "smtui.cli.jobs:run_shell",
     "logs": "smtui.cli.logs:run",
+    "metrics": "smtui.cli.metrics:run",
     "sync-data": "smtui.cli.data:run_sync",
     "ls": "smtui.cli.data:run_ls",
     "download": "smtui.cli.data:run_download",

@@ -207,6 +207,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="write control characters as logged (escape sequences reach the terminal)",
     )
 
+    p = command("metrics", "each host's CPU, memory, GPU and disk, and what idles or straggles")
+    p.add_argument("job", metavar="JOB", help="a job name, or @latest")
+    p.add_argument("--since", metavar="AGE", help="from AGE ago (1h, 30m, an ISO time; default 1h)")
+    p.add_argument("--json", action="store_true",
+                   help="print GetMetricData's MetricDataResults")  # fmt: skip
+
     p = command("stop", "stop a job")
     p.add_argument("job", metavar="JOB", help="a job name, or @latest")
     kind_option(p)

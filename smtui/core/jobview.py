@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from smtui.core.formats import duration, money, when
+from smtui.core.hostmetrics import Flag, HostSeries, hardware, host_line
 from smtui.core.hyperparams import render_argv
 from smtui.core.instances import load_catalogue
 from smtui.core.jobs import TrainingJob, Trial, best_first, tuning_definition
@@ -439,3 +440,18 @@ def _tuning(
         trained.add(f"channel {name}", uri)
     trained.add("output path", job.output_path)
     return [listed, summary, ranges, trained]  # it opens on its training jobs
+
+
+def hosts_section(job: TrainingJob, series: HostSeries, found: Sequence[Flag]) -> Section:
+    """Each host's GPU, GPU memory and CPU (sparklines of the last half hour, GPU values
+    per GPU), then what is wrong, with its numbers."""
+    gpus, vcpus = hardware(job.instance_type)
+    title = "Hosts (instance metrics" + (f"; GPU values per GPU, of {gpus})" if gpus > 1 else ")")
+    section = Section(title)
+    if not found and not any(s.values for metrics in series.values() for s in metrics.values()):
+        return section  # no metrics at all (a job that never ran, or older than CloudWatch's)
+    for flag in found:
+        section.add(f"⚠ {flag.host or 'log'}", flag.text)
+    for host, metrics in series.items():
+        section.add(host, host_line(host, metrics, gpus, vcpus, 72).removeprefix(f"{host}  "))
+    return section

@@ -115,6 +115,21 @@ class LogSource(Protocol):
         ...
 
 
+class MetricsService(Protocol):
+    """Instance metrics per host (`core/hostmetrics.py`): CloudWatch's on aws, the local
+    sampler's on the local backend, both answered in GetMetricData's shape."""
+
+    period: int
+    """Seconds between points: SageMaker's 60, the local sampler's few."""
+
+    async def host_metrics(
+        self, job: str, hosts: int, start: dt.datetime, end: dt.datetime
+    ) -> list[dict[str, Any]]:
+        """GetMetricData's `MetricDataResults` for every metric of every host of `job` from
+        `start` to `end` (one request on aws, its pages joined)."""
+        ...
+
+
 @dataclass(frozen=True)
 class S3Object:
     key: str
@@ -214,6 +229,8 @@ class Backend:
     settings: BackendSettings | None = None
     """What it was built from (`make_backend`): the app builds the same backend for another
     profile or region from it."""
+    metrics: MetricsService | None = None
+    """Instance metrics per host (None: this backend has none)."""
     kind_logs: dict[str, LogSource] = field(default_factory=dict)
     """The log sources of the kinds other than training that write logs (processing)."""
 

@@ -66,9 +66,11 @@ def _build(settings: BackendSettings) -> Backend:
             if part
         )
         from smtui.core.kinds import PROCESSING
+        from smtui.services.aws.metrics import AwsMetrics
 
         processing = AwsLogSource(clients, kind=PROCESSING)
         return Backend("aws", AwsJobs(clients), AwsLogSource(clients), AwsStorage(clients), where,
+                       metrics=AwsMetrics(clients),
                        kind_logs={PROCESSING.key: processing})  # fmt: skip
     if settings.name == "local":
         from smtui.services.home import smtui_home

@@ -11,9 +11,12 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from smtui.core.errors import UsageError
+
+if TYPE_CHECKING:
+    from smtui.core.hostmetrics import Thresholds
 
 
 def config_dir() -> Path:
@@ -108,3 +111,11 @@ def remembered_place() -> dict[str, str]:
 def remember_place(profile: str | None, region: str | None) -> None:
     """Keep where the app points now for its next start (None: nothing named it)."""
     remember_all({"profile": profile, "region": region})
+
+
+def stall_thresholds() -> Thresholds:
+    """When a job in Training is flagged (`"stalls"` in the settings; defaults else). A
+    key or value smtui cannot use is an error naming the file and the key."""
+    from smtui.core.hostmetrics import Thresholds
+
+    return Thresholds.from_settings(load_settings(), str(settings_path()))

@@ -107,7 +107,11 @@ class SmtuiApp(App[None]):
             chosen = config.resolve() if config else None
             return DataPane(self.backend), ConfigsPane(folder, self.overrides, chosen)
 
-        self.main = MainScreen(JobsPane(backend), LogPane(backend), hidden_views)
+        from smtui.services.settings import stall_thresholds
+
+        # A bad `stalls` in the settings stops the start, naming the file and the key.
+        self.main = MainScreen(JobsPane(backend), LogPane(backend, stall_thresholds()),
+                               hidden_views)  # fmt: skip
 
     @property
     def overrides(self) -> Overrides:

@@ -189,10 +189,12 @@ class DetailsScreen(Screen[None]):
         self._heading(job)
         # At once; the rest follows.
         self._show(sections(job, now=app_now(self.app), trials=trials), trials=trials)
-        tags, streams, config = await asyncio.gather(
-            self._tags(job), self._streams(job), self._config(job)
+        tags, streams, config, hosts = await asyncio.gather(
+            self._tags(job), self._streams(job), self._config(job), self._hosts(job)
         )
         found = sections(job, tags=tags, streams=streams, now=app_now(self.app), trials=trials)
+        if hosts is not None and hosts.rows:
+            found.insert(1, hosts)  # after the job's summary: what its money buys
         if config is not None:
             found.append(config)
         self._show(found)
@@ -212,6 +214,33 @@ class DetailsScreen(Screen[None]):
             return await source.streams(job.name)
         except ServiceError:
             return []  # the logs pane says why
+
+    async def _hosts(self, job: TrainingJob) -> Section | None:
+        """Each host's metrics, read once (`tui/hosts.py` reads them while watched)."""
+        from smtui.core.hostmetrics import flags, hardware, read_results
+        from smtui.core.jobview import hosts_section
+        from smtui.tui.hosts import WINDOW, training_since
+
+        metrics = self.backend.metrics
+        if job.kind is not TRAINING or metrics is None:
+            return None
+        now = app_now(self.app)
+        try:
+            results = await metrics.host_metrics(job.name, job.instance_count, now - WINDOW, now)
+        except ServiceError as exc:
+            return Section("Hosts", [("(cannot read metrics)", str(exc))])
+        series = read_results(results, job.instance_count)
+        found = []
+        if job.status == "InProgress" and job.secondary_status == "Training":
+            gpus, vcpus = hardware(job.instance_type)
+            logs = self.smtui.logs
+            # The quiet flag needs the newest log line: known when the logs pane shows it.
+            shown = logs.job == job.name
+            last = logs.last_line_time() if shown else None
+            since = training_since(job) if shown else None
+            found = flags(series, gpus=gpus, vcpus=vcpus, now=now, last_log=last, since=since,
+                          thresholds=logs.thresholds)  # fmt: skip
+        return hosts_section(job, series, found)
 
     async def _config(self, job: TrainingJob) -> Section | None:
         if job.kind is not TRAINING:

@@ -134,6 +134,8 @@ class JobsPane(Vertical):
         self.model = JobList(RefreshPolicy.for_backend(backend))
         self._timer: Timer | None = None
         self._highlighted: str | None = None
+        self.flags: dict[str, str] = {}
+        """What is wrong with a watched job (`tui/hosts.py`), shown in its row."""
         self.columns: tuple[str, ...] = tuple(key for key, _ in COLUMNS)
         """The keys of the columns shown: all of them, or `COMPACT` on a narrow screen."""
 
@@ -329,6 +331,8 @@ class JobsPane(Vertical):
         # The list is fetched on every refresh, so its status is the newest; a description
         # fills in what ListTrainingJobs leaves out (and the secondary status where absent).
         secondary = summary.secondary_status or (job.secondary_status if job else None) or ""
+        if flagged := self.flags.get(name):
+            secondary = flagged  # in Training: what is wrong says more (`⚠ idle+1`)
         status = status_text(self.app, summary.status)
         if "secondary" not in self.columns and secondary and self.kind is TRAINING:
             status.plain = secondary  # Training, MaxRuntimeExceeded: in the status's colour
@@ -445,6 +449,16 @@ class JobsPane(Vertical):
         self.model.toggle_mark(name)
         self._update_row(name)
         self.marked = len(self.model.marked)
+
+    def flag(self, name: str, text: str) -> None:
+        """Show what is wrong with `name` in its row (empty: nothing)."""
+        if self.flags.get(name, "") == text:
+            return
+        if text:
+            self.flags[name] = text
+        else:
+            self.flags.pop(name, None)
+        self._update_row(name)
 
     def clear_marks(self) -> None:
         marked = list(self.model.marked)

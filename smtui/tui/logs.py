@@ -13,6 +13,7 @@ long the job runs: when the view falls `BACKLOG` lines behind, the tail waits fo
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import queue
 import re
@@ -34,6 +35,7 @@ from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from smtui.core.backoff import retrying
+from smtui.core.hostmetrics import Thresholds
 from smtui.core.jobs import TrainingJob
 from smtui.core.kinds import TRAINING, Kind
 from smtui.core.logevents import (
@@ -53,6 +55,7 @@ from smtui.services.logtail import LogTailer, TailPolicy
 from smtui.tui.colours import host_colours
 from smtui.tui.fields import OrderedInput, focus_now
 from smtui.tui.headers import LogsHeader
+from smtui.tui.hosts import HostLines
 from smtui.tui.logbuffer import KEEP, LogBuffer
 from smtui.tui.logview import LogView
 
@@ -187,9 +190,11 @@ class LogPane(Vertical):
     host: var[str | None] = var(None)
     """The one host shown (`h` cycles), or None for every host."""
 
-    def __init__(self, backend: Backend) -> None:
+    def __init__(self, backend: Backend, thresholds: Thresholds | None = None) -> None:
         super().__init__(id="logs")
         self.backend = backend
+        self.thresholds = thresholds or Thresholds()
+        """When a job in Training is flagged (the settings' `stalls`)."""
         self.listed: Kind = TRAINING
         """The kind the jobs pane lists: a job it highlights is of this kind."""
         self.kind: Kind = TRAINING
@@ -222,6 +227,7 @@ class LogPane(Vertical):
             LogPane.matches, LogPane.search_note, LogPane.host,
         )  # fmt: skip
         yield Static("", id="logs-metrics", markup=False)
+        yield HostLines(self.backend, self.last_line_time, self.thresholds, id="logs-hosts")
         yield LogView(MAX_VIEW, render_row=self._line_of, on_paint=self._count, id="logs-view")
         yield OrderedInput(placeholder="search: a regular expression (esc: clear)",
                            id="logs-search", done=self._search_key)  # fmt: skip
@@ -250,7 +256,15 @@ class LogPane(Vertical):
         """Tail from `backend` (another profile or region): nothing is shown until the
         jobs pane highlights one of its jobs."""
         self.backend = backend
+        self.query_one(HostLines).backend = backend
         self.show(None, at_once=True)
+
+    def last_line_time(self) -> dt.datetime | None:
+        """The time of the newest log line of the job shown (None: none yet)."""
+        recent = self.buffer.recent
+        if not recent:
+            return None
+        return dt.datetime.fromtimestamp(recent[-1].timestamp / 1000, dt.UTC)
 
     def use_kind(self, kind: Kind) -> None:
         """Tail jobs of `kind` (from its log group) once the jobs pane highlights one."""
@@ -295,6 +309,7 @@ class LogPane(Vertical):
         self._filter = self._make_filter()
         self.view.clear()
         self.follow = True
+        self.query_one(HostLines).watch_job(job if kind is TRAINING else None)
         if job is None:
             self.workers.cancel_group(self, "drain")
         elif self.source is None:

@@ -23,11 +23,13 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Header
 
 from smtui.core.awsprofile import profile_names
+from smtui.core.hostmetrics import short, summary
 from smtui.core.kinds import PROCESSING, TRAINING, TUNING, Kind
 from smtui.tui.commandline import CommandLine
 from smtui.tui.commands import Command
 from smtui.tui.fields import focus_now
 from smtui.tui.guard import allowed
+from smtui.tui.hosts import HostLines
 from smtui.tui.jobs import JobsPane
 from smtui.tui.logs import LogPane
 from smtui.tui.status import StatusLine
@@ -173,6 +175,19 @@ class MainScreen(Screen[None]):
     @on(LogPane.TailChanged)
     def _tail_changed(self, event: LogPane.TailChanged) -> None:
         self.status.set_problem("logs", event.problem)
+
+    @on(HostLines.Flagged)
+    def _job_flagged(self, event: HostLines.Flagged) -> None:
+        """An idle host, a quiet log, a straggler: on the job's row and the status line."""
+        if event.found and event.job != self.logs.job:
+            return  # read for a job no longer shown
+        self.jobs.flag(event.job, short(event.found))
+        if not event.found and event.job != self.logs.job:
+            if self.status.problems.get("stalls", "").startswith(f"{event.job}: "):
+                self.status.set_problem("stalls", None)
+            return
+        text = summary(event.found)
+        self.status.set_problem("stalls", f"{event.job}: {text}" if text else None)
 
     def on_configs_pane_selected(self, event: ConfigsPane.Selected) -> None:
         self.data.use(self.configs.spec)

@@ -36,7 +36,7 @@ from tests.tui.conftest import follows_new_job, matches, painted, shown, until
 T0 = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
 
 
-def make_job(name: str, minutes: int, status: str, hosts: int = 1, **extra: object) -> None:
+def make_job(name: str, minutes: int, status: str, hosts: int = 1, **extra: Any) -> None:
     """A moto job created `minutes` after T0, in `status`."""
     create_job(name, hosts=hosts, status=status, **extra)
     job = sagemaker_backend().training_jobs[name]

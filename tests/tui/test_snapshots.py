@@ -23,6 +23,8 @@ from tests.tui.conftest import painted, until
 
 T0 = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
 SIZE = (100, 30)
+RUNNING = "resnet50-20261124-110000-000"
+FINISHED = "llama-ft-20261124-090000-000"
 
 
 def seed() -> None:
@@ -76,6 +78,9 @@ async def settle(pilot: Pilot[Any]) -> None:
     assert isinstance(app, SmtuiApp)
     await until(pilot, lambda: len(app.jobs.model.details) == 3, "every job described")
     await until(pilot, lambda: app.logs.status is not None, "the newest job's log")
+    # The running job has logged nothing for 58 min: flagged while watched (and not after).
+    await until(pilot, lambda: "⚠ quiet" in str(app.jobs.table.get_cell(RUNNING, "secondary")),
+                "the quiet job flagged")  # fmt: skip
     for widget in app.query(Input):
         widget.cursor_blink = False
 
@@ -86,6 +91,8 @@ def test_jobs_and_logs(app: SmtuiApp, snap_compare: Any) -> None:
         await pilot.press("down", "down")  # to the finished 2-host job
         await until(pilot, lambda: app.logs.lines_received == 6, "its six lines")
         await until(pilot, lambda: app.logs.ended, "its drain")
+        await until(pilot, lambda: "⚠" not in str(app.jobs.table.get_cell(RUNNING, "secondary")),
+                    "the running job's flag gone with its watch")  # fmt: skip
         await painted(pilot, app.logs.view)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=before)
@@ -94,7 +101,9 @@ def test_jobs_and_logs(app: SmtuiApp, snap_compare: Any) -> None:
 def test_details_of_a_failed_job(app: SmtuiApp, snap_compare: Any) -> None:
     async def before(pilot: Pilot[Any]) -> None:
         await settle(pilot)
-        await pilot.press("down", "enter")
+        await pilot.press("down")
+        await until(pilot, lambda: app.logs.job == "llama-ft-20261124-100000-000", "its logs")
+        await pilot.press("enter")
         await until(pilot, lambda: pilot.app.screen.query_one("#details-failure").display, "it")
         # Its rows, with the tags, log streams and stored config (they come second).
         await until(pilot, lambda: getattr(pilot.app.screen, "complete", False), "the rows")
@@ -105,7 +114,11 @@ def test_details_of_a_failed_job(app: SmtuiApp, snap_compare: Any) -> None:
 def test_resubmit_dialog(app: SmtuiApp, snap_compare: Any) -> None:
     async def before(pilot: Pilot[Any]) -> None:
         await settle(pilot)
-        await pilot.press("down", "down", "r")
+        await pilot.press("down", "down")
+        await until(pilot, lambda: app.logs.job == FINISHED, "its logs")
+        await until(pilot, lambda: "⚠" not in str(app.jobs.table.get_cell(RUNNING, "secondary")),
+                    "the running job's flag gone with its watch")  # fmt: skip
+        await pilot.press("r")
         await until(pilot, lambda: pilot.app.screen.query(TextArea), "the dialog")
         area = pilot.app.screen.query_one(TextArea)
         area.cursor_blink = False

@@ -20,4 +20,7 @@ def local_backend(home: Path) -> Backend:
     """The local backend over `home` (`$SMTUI_HOME` in normal use)."""
     store = JobStore(home)
     storage = LocalStorage(home / "buckets", HashCache(home / "cache" / "local-etags.json"))
-    return Backend("local", LocalJobs(store), LocalLogSource(store), storage, f"local · {home}")
+    from smtui.services.local.sampler import LocalMetrics
+
+    return Backend("local", LocalJobs(store), LocalLogSource(store), storage, f"local · {home}",
+                   metrics=LocalMetrics(store))  # fmt: skip

@@ -60,6 +60,7 @@ from smtui.services.local.mpi import MpiPlan, mpi_setting, mpirun_problem, proce
 from smtui.services.local.mpirank import FAILED as FAILED_RANK
 from smtui.services.local.outputs import final_metrics, write_merged_tar
 from smtui.services.local.proctree import ProcessTree
+from smtui.services.local.sampler import Sampler
 from smtui.services.local.staging import (
     JobFailed,
     install_requirements,
@@ -250,10 +251,17 @@ class Supervisor:
         )
         done = threading.Event()
         copier = self.checkpoints.keep_uploading(done) if self.checkpoints else None
+        sampler = Sampler(
+            self.tree.root,
+            self.folder,
+            {c.host: slices[index] for index, c in enumerate(self.contracts)},
+            {c.host: c.root for c in self.contracts},
+        ).keep_sampling(done)
         try:
             outcome, reason = self.wait(hosts)
         finally:
             done.set()
+            sampler.join()
             if copier is not None:
                 copier.join()
         for host in hosts:
