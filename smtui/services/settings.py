@@ -119,3 +119,27 @@ def stall_thresholds() -> Thresholds:
     from smtui.core.hostmetrics import Thresholds
 
     return Thresholds.from_settings(load_settings(), str(settings_path()))
+
+
+def notify_command() -> list[str] | None:
+    """The `"notify-command"` of the settings, as argv words (a string is split as a shell
+    would, but never run by one); None when there is none. Anything else is an error naming
+    the file and the key."""
+    import shlex
+
+    value = load_settings().get("notify-command")
+    where = f"{settings_path()}: notify-command"
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            words = shlex.split(value)
+        except ValueError as exc:
+            raise UsageError(f"{where}: cannot be split into words ({exc})") from None
+    elif isinstance(value, list) and all(isinstance(word, str) for word in value):
+        words = list(value)
+    else:
+        raise UsageError(f"{where}: must be a command line or a list of words, not {value!r}")
+    if not words:
+        raise UsageError(f"{where}: is empty")
+    return words

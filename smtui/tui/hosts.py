@@ -72,6 +72,9 @@ class HostLines(Static):
         self.thresholds = thresholds
         self.job: str | None = None
         self.series: HostSeries = {}
+        self.known: Callable[[str], TrainingJob | None] = lambda job: None
+        """A description already at hand (the jobs list keeps one per listed job, new
+        whenever the job changes), so a read costs GetMetricData alone."""
 
     def on_mount(self) -> None:
         self.display = False
@@ -98,7 +101,7 @@ class HostLines(Static):
         failures = 0
         while True:
             try:
-                described = await self.backend.jobs.describe_job(job)
+                described = self.known(job) or await self.backend.jobs.describe_job(job)
                 now = app_now(self.app)
                 results = await metrics.host_metrics(
                     job, described.instance_count, now - WINDOW, now + dt.timedelta(seconds=1)

@@ -122,6 +122,8 @@ class MainScreen(Screen[None]):
         # the config loader imported) when a key first needs them: about 0.1 s of work that
         # neither the first frame nor a log flood should wait behind.
         self.status.where = self.app.sub_title
+        # The host lines read a job's description from the list's, not with a call a read.
+        self.logs.query_one(HostLines).known = lambda job: self.jobs.model.details.get(job)
         self.jobs.table.focus()
         job = self.smtui.initial_job
         if job:
