@@ -158,3 +158,30 @@ async def _newest(backend: Backend, base: str, path: Path) -> str:
         if token is None:
             raise UsageError(f"{LATEST}: no job named {base}-<time> (from {path}) on "
                              f"{backend.where or backend.name}")  # fmt: skip
+
+
+def notify_setup(args: argparse.Namespace) -> list[str] | None:
+    """`--notify`'s command from the settings (None: none, or no `--notify`); read first, so
+    a bad one is said before anything is sent."""
+    if not getattr(args, "notify", False):
+        return None
+    from smtui.services.settings import notify_command
+
+    return notify_command()
+
+
+def send_notice(job: str, status: str, reason: str, command: list[str] | None) -> None:
+    """`--notify`: the bell and a desktop notification (OSC 9 and 777) on this terminal,
+    when stderr is one, and the settings' notify-command."""
+    from smtui.core.notify import Notice, sequences
+
+    notice = Notice(job, status, reason)
+    if sys.stderr.isatty():
+        sys.stderr.write(sequences(notice, os.environ))
+        sys.stderr.flush()
+    if command:
+        from smtui.services.notify import run_command
+
+        problem = run_command(command, notice)
+        if problem:
+            print(clean(f"smtui: {problem}"), file=sys.stderr)

@@ -13,7 +13,15 @@ from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from smtui.cli.common import lenient_spec, log_source, make_backend_for, resolve_job, run_async
+from smtui.cli.common import (
+    lenient_spec,
+    log_source,
+    make_backend_for,
+    notify_setup,
+    resolve_job,
+    run_async,
+    send_notice,
+)
 from smtui.core.errors import UsageError
 from smtui.core.kinds import TRAINING, Kind, kind_of
 from smtui.core.logevents import LogEvent, check_host, host_of, render_events, time_order
@@ -208,6 +216,9 @@ def run(args: argparse.Namespace) -> int:
         json=args.format == "json",
         kind=kind_of(args.kind),
     )
+    if args.notify and not args.follow:
+        raise UsageError("--notify tells you when the job ends: it needs --follow")
+    notify = notify_setup(args)
     backend = make_backend_for(lenient_spec(args), args)
     log_source(backend, query.kind)  # a kind with no log here says so before any call
     job = resolve_job(args, backend)
@@ -217,9 +228,11 @@ def run(args: argparse.Namespace) -> int:
     # The tail ended because the job did: say how, and exit as `submit --wait` does.
     status = status or run_async(backend.jobs.describe_job(job, query.kind)).status
     print(f"{job}: {status}", file=sys.stderr)
+    failure = ""
     if status in ("Failed", "Stopped"):
-        failure = run_async(backend.jobs.describe_job(job, query.kind)).failure_reason
+        failure = run_async(backend.jobs.describe_job(job, query.kind)).failure_reason or ""
         if failure:
-            print(f"failure reason: {failure}", file=sys.stderr)
-        return 1
-    return 0
+            print(clean(f"failure reason: {failure}", multiline=True), file=sys.stderr)
+    if args.notify:
+        send_notice(job, status, failure, notify)
+    return 1 if status in ("Failed", "Stopped") else 0

@@ -152,6 +152,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--job-name", metavar="BASE", help="job name base (a timestamp is added)")
     p.add_argument("--wait", action="store_true", help="wait for the job; exit 1 unless Completed")
+    p.add_argument("--notify", action="store_true",
+                   help="with --wait: the bell, a desktop notification (OSC 9/777) and the "
+                   "settings' notify-command when the job ends")  # fmt: skip
     p.add_argument(
         "--tail-logs",
         action=argparse.BooleanOptionalAction,
@@ -181,6 +184,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("job", metavar="JOB", help="a job name, or @latest")
     kind_option(p)
     p.add_argument("--follow", action="store_true", help="keep tailing until the job ends")
+    p.add_argument("--notify", action="store_true",
+                   help="with --follow: the bell, a desktop notification (OSC 9/777) and the "
+                   "settings' notify-command when the job ends")  # fmt: skip
     p.add_argument(
         "--since",
         metavar="AGE",

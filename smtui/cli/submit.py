@@ -13,8 +13,10 @@ from smtui.cli.common import (
     lenient_spec,
     load_spec,
     make_backend_for,
+    notify_setup,
     resolve_job,
     run_async,
+    send_notice,
     warn,
 )
 from smtui.cli.logs import LogQuery, print_logs
@@ -35,6 +37,9 @@ from smtui.services.submit import Submitted, resubmit, submit_spec
 
 def run(args: argparse.Namespace) -> int:
     """Submit from config; with `--dry-run`, print the exact request on stdout and stop."""
+    if args.notify and not args.wait:
+        raise UsageError("--notify tells you when the job ends: it needs --wait")
+    notify: list[str] | bool = notify_setup(args) or bool(args.notify)
     overrides = global_overrides(args)
     overrides.params = list(args.param)
     for attr, value, flag in (
@@ -76,7 +81,8 @@ def run(args: argparse.Namespace) -> int:
     backend = make_backend_for(spec, args)
     submitted = run_async(submit_spec(backend, spec))
     report(submitted)
-    return follow_up(backend, submitted.job_name, wait=args.wait, tail=spec.tail_logs)
+    return follow_up(backend, submitted.job_name, wait=args.wait, tail=spec.tail_logs,
+                     notify=notify)  # fmt: skip
 
 
 def report(submitted: Submitted) -> None:
@@ -86,18 +92,23 @@ def report(submitted: Submitted) -> None:
     print(submitted.job_name)
 
 
-def follow_up(backend: Backend, job: str, *, wait: bool, tail: bool) -> int:
-    """Tail and/or wait as asked; with `wait`, exit 0 only when the job Completed."""
+def follow_up(
+    backend: Backend, job: str, *, wait: bool, tail: bool, notify: list[str] | bool = False
+) -> int:
+    """Tail and/or wait as asked; with `wait`, exit 0 only when the job Completed. With
+    `notify` (True, or the settings' notify-command), the end is told (`send_notice`)."""
     if not wait and not tail:
         return 0
     status = run_async(_follow(backend, job, tail))
     print(clean(f"{job}: {status}"), file=sys.stderr)
-    if wait and status != "Completed":
-        failure = run_async(backend.jobs.describe_job(job)).failure_reason
-        if failure:
+    failure = ""
+    if status != "Completed":
+        failure = run_async(backend.jobs.describe_job(job)).failure_reason or ""
+        if failure and wait:
             print(clean(f"failure reason: {failure}", multiline=True), file=sys.stderr)
-        return 1
-    return 0
+    if notify:
+        send_notice(job, status, failure, notify if isinstance(notify, list) else None)
+    return 1 if wait and status != "Completed" else 0
 
 
 async def _follow(backend: Backend, job: str, tail: bool) -> str:

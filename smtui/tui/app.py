@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -28,6 +29,7 @@ from textual.worker import Worker, WorkerState
 from smtui.core.errors import UsageError
 from smtui.core.jobs import TERMINAL
 from smtui.core.kinds import TRAINING, TUNING, Kind
+from smtui.core.notify import Notice
 from smtui.core.safetext import clean
 from smtui.core.secrets import redact_url
 from smtui.core.spec import JobSpec
@@ -107,7 +109,10 @@ class SmtuiApp(App[None]):
             chosen = config.resolve() if config else None
             return DataPane(self.backend), ConfigsPane(folder, self.overrides, chosen)
 
-        from smtui.services.settings import stall_thresholds
+        from smtui.services.settings import notify_command, stall_thresholds
+
+        self.notify_command = notify_command()
+        """The settings' notify-command, run when a job is told of (`tell`)."""
 
         # A bad `stalls` in the settings stops the start, naming the file and the key.
         self.main = MainScreen(JobsPane(backend), LogPane(backend, stall_thresholds()),
@@ -198,6 +203,33 @@ class SmtuiApp(App[None]):
 
         if not isinstance(self.screen, DetailsScreen):
             self.push_screen(DetailsScreen(self.backend, job, kind))
+
+    def tell(self, notice: Notice) -> None:
+        """A job ended or stalled: the terminal's bell and a desktop notification (OSC 9
+        and 777, through SSH and tmux), a note here, and the settings' notify-command."""
+        from smtui.core.notify import sequences
+
+        if self._driver is not None:  # as App.bell writes the bell
+            self._driver.write(sequences(notice, os.environ))
+            self._driver.flush()
+        said = f"{notice.job}: {notice.status}" + (f": {notice.reason}" if notice.reason else "")
+        if notice.status == "Completed":
+            self.notify(clean(said), markup=False)
+        else:
+            self.notify(clean(said), severity="warning", markup=False)
+        if self.notify_command:
+            self.run_worker(self._run_notify(notice), name=f"notify {notice.job}",
+                            group=ACTION_GROUP, exit_on_error=False)  # fmt: skip
+
+    async def _run_notify(self, notice: Notice) -> None:
+        import asyncio
+
+        from smtui.services.notify import run_command
+
+        assert self.notify_command is not None
+        problem = await asyncio.to_thread(run_command, self.notify_command, notice)
+        if problem:
+            self.notify(clean(problem), severity="error", markup=False)
 
     def show_logs(self, job: str, kind: Kind) -> None:
         """Back to the main screen with `job`'s logs in the logs pane, whatever the jobs

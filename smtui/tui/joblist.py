@@ -15,7 +15,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from smtui.core.backoff import Backoff, retrying
-from smtui.core.jobs import JobSummary, TrainingJob
+from smtui.core.jobs import TERMINAL, JobSummary, TrainingJob
 from smtui.services.backend import Backend, JobPage
 
 
@@ -53,6 +53,8 @@ class PageChange:
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    ended: list[str] = field(default_factory=list)
+    """Listed jobs that were running at the last list and have ended since."""
 
 
 class JobList:
@@ -112,7 +114,10 @@ class JobList:
         else:
             self.next_token = page.next_token
         for job in page.jobs:
-            (change.updated if job.name in self.summaries else change.added).append(job.name)
+            before = self.summaries.get(job.name)
+            (change.updated if before else change.added).append(job.name)
+            if before and before.status not in TERMINAL and job.status in TERMINAL:
+                change.ended.append(job.name)
             self.summaries[job.name] = job
         return change
 

@@ -109,6 +109,13 @@ class JobsPane(Vertical):
             super().__init__()
             self.job = job
 
+    class Ended(Message):
+        """A listed job was running at the last refresh and has ended (for notices)."""
+
+        def __init__(self, job: TrainingJob) -> None:
+            super().__init__()
+            self.job = job
+
     class Refreshed(Message):
         """A refresh ended: the problem if it failed, else None."""
 
@@ -134,6 +141,8 @@ class JobsPane(Vertical):
         self.model = JobList(RefreshPolicy.for_backend(backend))
         self._timer: Timer | None = None
         self._highlighted: str | None = None
+        self._ended: set[str] = set()
+        """Jobs seen to end, to be told (`Ended`) once their description is in."""
         self.flags: dict[str, str] = {}
         """What is wrong with a watched job (`tui/hosts.py`), shown in its row."""
         self.columns: tuple[str, ...] = tuple(key for key, _ in COLUMNS)
@@ -280,6 +289,9 @@ class JobsPane(Vertical):
         updated = False
         for result in results:
             if isinstance(result, TrainingJob):
+                if result.name in self._ended and result.is_terminal:
+                    self._ended.discard(result.name)
+                    self.post_message(self.Ended(result))
                 if self.model.described(result):
                     self._update_row(result.name)
                     updated = True
@@ -301,6 +313,7 @@ class JobsPane(Vertical):
             self._update_row(name)
         for name in change.added:
             table.add_row(*self._cells(name), key=name)
+        self._ended |= set(change.ended)  # told once described: with the failure reason
         if change.added or (change.updated and self.model.sort != "created"):
             self._sort()  # a status or name may have moved in the order
         if (wanted := self.model.take_wanted()) is not None:

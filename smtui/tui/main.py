@@ -25,6 +25,7 @@ from textual.widgets import ContentSwitcher, Footer, Header
 from smtui.core.awsprofile import profile_names
 from smtui.core.hostmetrics import short, summary
 from smtui.core.kinds import PROCESSING, TRAINING, TUNING, Kind
+from smtui.core.notify import Notice
 from smtui.tui.commandline import CommandLine
 from smtui.tui.commands import Command
 from smtui.tui.fields import focus_now
@@ -89,6 +90,8 @@ class MainScreen(Screen[None]):
         self.status = StatusLine(id="status")
         self.command_line = CommandLine(self._candidates, self.run_command)
         self._views_mounted: asyncio.Event | None = None
+        self.followed: set[str] = set()
+        """Jobs submitted from this app: their end is told (`SmtuiApp.tell`)."""
 
     @cached_property
     def _views(self) -> tuple[DataPane, ConfigsPane]:
@@ -178,11 +181,20 @@ class MainScreen(Screen[None]):
     def _tail_changed(self, event: LogPane.TailChanged) -> None:
         self.status.set_problem("logs", event.problem)
 
+    @on(JobsPane.Ended)
+    def _job_ended(self, event: JobsPane.Ended) -> None:
+        """A job watched (its logs shown) or submitted from this app ended: say so."""
+        job = event.job
+        if job.kind is TRAINING and (job.name in self.followed or job.name == self.logs.job):
+            self.smtui.tell(Notice(job.name, job.status, job.failure_reason or ""))
+
     @on(HostLines.Flagged)
     def _job_flagged(self, event: HostLines.Flagged) -> None:
         """An idle host, a quiet log, a straggler: on the job's row and the status line."""
         if event.found and event.job != self.logs.job:
             return  # read for a job no longer shown
+        if event.found and not self.jobs.flags.get(event.job):  # it has just stalled
+            self.smtui.tell(Notice(event.job, "Stalled", summary(event.found)))
         self.jobs.flag(event.job, short(event.found))
         if not event.found and event.job != self.logs.job:
             if self.status.problems.get("stalls", "").startswith(f"{event.job}: "):
@@ -276,7 +288,9 @@ class MainScreen(Screen[None]):
         self.refresh_bindings()  # resubmit, download and shell are for training jobs only
 
     def follow_new(self, job: str) -> None:
-        """A job just submitted: selected (as soon as a refresh lists it), logs following."""
+        """A job just submitted: selected (as soon as a refresh lists it), logs following;
+        its end is told wherever the cursor is then."""
+        self.followed.add(job)
         self.use_kind(TRAINING)
         self.query_one(ContentSwitcher).current = "jobs-view"
         self.jobs.table.focus()
