@@ -5,7 +5,9 @@ Run: python bench/logs.py [--hosts 16] [--seconds 120] [--rate 2]
 It starts moto's server on 127.0.0.1 with an InProgress training job of `--hosts` hosts,
 then runs two followers at once, each in its own process:
 
-- smtui: `smtui logs JOB --follow`'s code path (`print_logs` over the aws backend);
+- smtui: what the TUI does for the job it watches: `smtui logs JOB --follow`'s code path
+  (`print_logs` over the aws backend), and the host lines' one GetMetricData call a
+  minute for every host's instance metrics (`tui/hosts.py`);
 - sdk:   `sagemaker.core.helper.session_helper._logs_for_job(session, JOB, wait=True)` with
   its default poll, which is what `Estimator.fit(logs=True)` runs.
 
@@ -66,7 +68,24 @@ def follow_with_smtui(job: str, count: Any) -> None:
 
     backend = make_backend(BackendSettings("aws", region=REGION))
     backend.logs.clients.on("before-send", count)  # type: ignore[attr-defined]
-    asyncio.run(print_logs(backend, job, LogQuery(follow=True)))
+
+    async def watch() -> None:
+        """What the TUI does for the job it watches: the log tail, and the host lines'
+        GetMetricData for every host once a period (`tui/hosts.py`)."""
+        import datetime as dt
+
+        metrics = backend.metrics
+        assert metrics is not None
+        # The TUI's jobs list has described the job already; here that is one call.
+        hosts = (await backend.jobs.describe_job(job)).instance_count
+        tail = asyncio.create_task(print_logs(backend, job, LogQuery(follow=True)))
+        while not tail.done():
+            now = dt.datetime.now(dt.UTC)
+            await metrics.host_metrics(job, hosts, now - dt.timedelta(minutes=30), now)
+            await asyncio.wait({tail}, timeout=metrics.period)
+        await tail
+
+    asyncio.run(watch())
 
 
 def follow_with_sdk(job: str, count: Any) -> None:
@@ -87,6 +106,9 @@ def follower(which: str, job: str, out_file: str) -> None:
     def count(request: Any, **kwargs: Any) -> None:
         target = request.headers.get("X-Amz-Target", b"")
         target = target.decode() if isinstance(target, bytes) else str(target)
+        if not target:  # a query-protocol call (CloudWatch's): its Action names it
+            body = request.body.decode() if isinstance(request.body, bytes) else str(request.body)
+            target = next((p[7:] for p in body.split("&") if p.startswith("Action=")), "")
         calls[target.rsplit(".", 1)[-1] or request.url] += 1
 
     stamped, real = StampedOut(), sys.stdout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from typing import TYPE_CHECKING
@@ -12,6 +13,7 @@ from smtui.cli.render import table, to_json
 from smtui.core.errors import UsageError
 from smtui.core.formats import duration, money, when
 from smtui.core.jobs import TrainingJob, Trial, parse_status
+from smtui.core.jobstate import capacity_wait, interruptions, same_accelerator
 from smtui.core.kinds import TRAINING, TUNING, kind_of
 from smtui.core.safetext import clean
 from smtui.services.backend import Backend
@@ -68,6 +70,14 @@ def describe_lines(job: TrainingJob) -> list[str]:
         f"est. cost {money(job.cost())}"
         + (f", spot savings {job.spot_savings:.0%}" if job.spot_savings is not None else ""),
     ]
+    if lost := interruptions(job):
+        total = sum((i.lost for i in lost), dt.timedelta(0))
+        lines.append(f"spot interruptions: {len(lost)}, losing {duration(total)} in all")
+    if (wait := capacity_wait(job)) is not None:
+        lines.append(f"waiting for capacity for {duration(wait.lasted(dt.datetime.now(dt.UTC)))}"
+                     f": {wait.message}")  # fmt: skip
+        if others := same_accelerator(job.instance_type):
+            lines.append(f"same accelerator: {', '.join(others)}")
     if job.transitions:
         lines.append("status history:")
         lines += table(

@@ -159,6 +159,8 @@ class Thresholds:
     straggler_gap_percent: float = 30.0
     """How far (in points of utilisation per GPU, or per core) a host's mean over the last
     `idle_minutes` may be from the hosts' median before it is called a straggler."""
+    checkpoint_minutes: float = 60.0
+    """How old a running job's newest checkpoint may be before the details warn of it."""
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any], where: str) -> Thresholds:

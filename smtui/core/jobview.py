@@ -20,6 +20,7 @@ from smtui.core.hostmetrics import Flag, HostSeries, hardware, host_line
 from smtui.core.hyperparams import render_argv
 from smtui.core.instances import load_catalogue
 from smtui.core.jobs import TrainingJob, Trial, best_first, tuning_definition
+from smtui.core.jobstate import capacity_wait, interruptions, same_accelerator
 from smtui.core.kinds import PROCESSING, TRAINING, TUNING, Kind
 from smtui.core.place import is_region_name
 
@@ -175,8 +176,8 @@ def _training(job: TrainingJob, now: dt.datetime | None) -> list[Section]:
     _times(job, summary, now)
     summary.add("billable", duration(job.billable_seconds))
     summary.add("est. cost", money(job.cost(now)))
-    if (spot := job.spot_savings) is not None:
-        summary.add("spot savings", f"{spot:.0%}")
+    if (savings := job.spot_savings) is not None:
+        summary.add("spot savings", f"{savings:.0%}")
     summary.add("model artifacts", job.model_artifacts)
     summary.add("output path", job.output_path)
 
@@ -238,13 +239,26 @@ def _training(job: TrainingJob, now: dt.datetime | None) -> list[Section]:
     for metric in raw.get("FinalMetricDataList", []):
         metrics.add(str(metric.get("MetricName", "?")), metric.get("Value"))
 
+    spot = Section("Spot and capacity")
+    lost = interruptions(job, now)
+    if lost:
+        total = sum((i.lost for i in lost), dt.timedelta(0))
+        spot.add("interruptions", f"{len(lost)}, losing {duration(total)} in all")
+        for index, interruption in enumerate(lost, 1):
+            spot.add(f"interruption {index}", f"{when(interruption.start)}, training again "
+                     f"after {duration(interruption.lost)}")  # fmt: skip
+    if (wait := capacity_wait(job)) is not None:
+        lasted = wait.lasted(now or dt.datetime.now(dt.UTC))
+        spot.add("waiting for capacity", f"{duration(lasted)}: {wait.message}")
+        spot.add("same accelerator", ", ".join(same_accelerator(job.instance_type)))
+
     history = Section("Status history")
     for step in job.transitions:
         took = duration(step.end - step.start) if step.end else "…"
         history.add(step.status, f"{when(step.start)}  took {took}"
                     + (f"  {step.message}" if step.message else ""))  # fmt: skip
 
-    return [summary, history, limits, network, hyper, channels, outputs, rules, metrics]
+    return [summary, spot, history, limits, network, hyper, channels, outputs, rules, metrics]
 
 
 def _vpc(section: Section, vpc: Mapping[str, Any]) -> None:

@@ -189,12 +189,14 @@ class DetailsScreen(Screen[None]):
         self._heading(job)
         # At once; the rest follows.
         self._show(sections(job, now=app_now(self.app), trials=trials), trials=trials)
-        tags, streams, config, hosts = await asyncio.gather(
-            self._tags(job), self._streams(job), self._config(job), self._hosts(job)
-        )
+        tags, streams, config, hosts, saved = await asyncio.gather(
+            self._tags(job), self._streams(job), self._config(job), self._hosts(job),
+            self._checkpoint(job),
+        )  # fmt: skip
         found = sections(job, tags=tags, streams=streams, now=app_now(self.app), trials=trials)
-        if hosts is not None and hosts.rows:
-            found.insert(1, hosts)  # after the job's summary: what its money buys
+        for extra in (saved, hosts):  # after the job's summary: what its money buys
+            if extra is not None and extra.rows:
+                found.insert(1, extra)
         if config is not None:
             found.append(config)
         self._show(found)
@@ -241,6 +243,28 @@ class DetailsScreen(Screen[None]):
             found = flags(series, gpus=gpus, vcpus=vcpus, now=now, last_log=last, since=since,
                           thresholds=logs.thresholds)  # fmt: skip
         return hosts_section(job, series, found)
+
+    async def _checkpoint(self, job: TrainingJob) -> Section | None:
+        """A running job's newest checkpoint and its age (a spot job resumes from it)."""
+        uri = job.raw.get("CheckpointConfig", {}).get("S3Uri")
+        if job.kind is not TRAINING or job.is_terminal or not uri:
+            return None
+        try:
+            objects = await self.backend.storage.list_all(uri if uri.endswith("/") else uri + "/")
+        except ServiceError as exc:
+            return Section("Checkpoints", [("(cannot list them)", str(exc))])
+        from smtui.core.formats import duration
+
+        if not objects:
+            return Section("Checkpoints", [("newest checkpoint", f"none yet under {uri}")])
+        newest = max(objects, key=lambda item: item.modified)
+        age = app_now(self.app) - newest.modified
+        limit = self.smtui.logs.thresholds.checkpoint_minutes
+        bucket = uri.removeprefix("s3://").split("/", 1)[0]
+        said = f"{duration(age)} ago: s3://{bucket}/{newest.key}"
+        if age.total_seconds() > limit * 60:
+            said = f"⚠ {said} (older than {limit:g} min: a restart would lose that much)"
+        return Section("Checkpoints", [("newest checkpoint", said)])
 
     async def _config(self, job: TrainingJob) -> Section | None:
         if job.kind is not TRAINING:

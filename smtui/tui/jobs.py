@@ -25,6 +25,7 @@ from textual.worker import Worker, WorkerState
 
 from smtui.core.formats import duration, money
 from smtui.core.jobs import STATUSES, TrainingJob
+from smtui.core.jobstate import capacity_wait
 from smtui.core.kinds import TRAINING, Kind
 from smtui.services.backend import Backend, JobPage
 from smtui.services.errors import ServiceError
@@ -346,6 +347,8 @@ class JobsPane(Vertical):
         secondary = summary.secondary_status or (job.secondary_status if job else None) or ""
         if flagged := self.flags.get(name):
             secondary = flagged  # in Training: what is wrong says more (`⚠ idle+1`)
+        elif job is not None and (wait := capacity_wait(job)) is not None:
+            secondary = f"⌛ capacity {duration(wait.lasted(app_now(self.app)))}"
         status = status_text(self.app, summary.status)
         if "secondary" not in self.columns and secondary and self.kind is TRAINING:
             status.plain = secondary  # Training, MaxRuntimeExceeded: in the status's colour
