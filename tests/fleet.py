@@ -13,9 +13,15 @@ GPU_PER_HOST = {"algo-1": 85.0, "algo-2": 1.0, "algo-3": 40.0, "algo-4": 88.0}
 MINUTES = 15
 
 
-def fleet() -> None:
+def fleet(metrics: bool = True) -> None:
+    """The job, with its metrics (`metrics`), or without them yet (`fleet_metrics` adds them)."""
     create_job(JOB, hosts=4, instance_type=INSTANCE)
     set_status(JOB, "InProgress", "Training")
+    if metrics:
+        fleet_metrics()
+
+
+def fleet_metrics() -> None:
     for host, per_gpu in GPU_PER_HOST.items():
         wobble = [(i % 3) - 1.0 for i in range(MINUTES)]  # ±1 point, minute to minute
         put_host_metrics(JOB, host, "GPUUtilization", [4 * max(per_gpu + w, 0.0) for w in wobble])

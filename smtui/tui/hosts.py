@@ -58,10 +58,13 @@ class HostLines(Static):
         """What is wrong with `job` now (empty: nothing, or no longer watched: a flag is
         only said of a job whose metrics are being read)."""
 
-        def __init__(self, job: str, found: list[Flag]) -> None:
+        def __init__(self, job: str, found: list[Flag], first: bool = False) -> None:
             super().__init__()
             self.job = job
             self.found = found
+            self.first = first
+            """Whether this is the first read since the job was shown: what it finds was
+            so before the user looked, and is shown, not announced."""
 
     def __init__(self, backend: Backend, last_line: Callable[[], dt.datetime | None],
                  thresholds: Thresholds, id: str | None = None) -> None:  # noqa: A002  # fmt: skip
@@ -99,6 +102,7 @@ class HostLines(Static):
         metrics = self.backend.metrics
         assert metrics is not None
         failures = 0
+        first = True
         while True:
             try:
                 described = self.known(job) or await self.backend.jobs.describe_job(job)
@@ -121,7 +125,8 @@ class HostLines(Static):
                               last_log=self.last_line(), since=training_since(described),
                               thresholds=self.thresholds)  # fmt: skip
             self._show(gpus, vcpus, found)
-            self.post_message(self.Flagged(job, found))
+            self.post_message(self.Flagged(job, found, first))
+            first = False
             if described.is_terminal:
                 return
             await asyncio.sleep(metrics.period)

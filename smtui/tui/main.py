@@ -193,8 +193,8 @@ class MainScreen(Screen[None]):
         """An idle host, a quiet log, a straggler: on the job's row and the status line."""
         if event.found and event.job != self.logs.job:
             return  # read for a job no longer shown
-        if event.found and not self.jobs.flags.get(event.job):  # it has just stalled
-            self.smtui.tell(Notice(event.job, "Stalled", summary(event.found)))
+        if event.found and not event.first and not self.jobs.flags.get(event.job):
+            self.smtui.tell(Notice(event.job, "Stalled", summary(event.found)))  # just now
         self.jobs.flag(event.job, short(event.found))
         if not event.found and event.job != self.logs.job:
             if self.status.problems.get("stalls", "").startswith(f"{event.job}: "):

@@ -16,10 +16,11 @@ from smtui.core.notify import Notice, sequences
 from smtui.services.factory import BackendSettings, make_backend
 from smtui.services.settings import settings_path
 from smtui.tui.app import SmtuiApp
+from smtui.tui.hosts import HostLines
 from smtui.tui.joblist import RefreshPolicy
 from tests.awsfakes import create_job, sagemaker_backend, set_status
 from tests.fleet import JOB as FLEET
-from tests.fleet import fleet
+from tests.fleet import fleet, fleet_metrics
 from tests.tui.conftest import until
 
 T0 = dt.datetime(2026, 12, 6, 9, 0, tzinfo=dt.UTC)
@@ -82,17 +83,31 @@ async def test_the_watched_job_ending_is_told_and_another_is_not(
         assert len(told(out)) == 1
 
 
-async def test_a_stall_of_the_watched_job_is_told_once(
+async def test_a_stall_found_while_watching_is_told_and_one_found_on_opening_is_not(
     moto_aws: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("TMUX", raising=False)
     out = recorder(tmp_path)
-    fleet()
+    fleet(metrics=False)  # no metrics yet: nothing to flag at the first read
     app = SmtuiApp(make_backend(BackendSettings("aws", region="us-east-1")))
     async with app.run_test(size=(100, 30)) as pilot:
         written = capture(app)
+        metrics = app.backend.metrics
+        assert metrics is not None
+        metrics.period = 1  # reads a minute apart on aws: a second apart here
+        lines = app.query_one(HostLines)
+        await until(pilot, lambda: lines.job == FLEET and lines.series, "the first read")
+        fleet_metrics()  # the job stalls while watched
         await until(pilot, lambda: told(out), "the notify command")
         ((job, status, reason),) = told(out)
         assert (job, status) == (FLEET, "Stalled")
         assert reason.startswith("algo-2 idle: GPU 2.0 %/GPU at most for 10 min · algo-3")
         assert "\a\x1b]9;smtui: " + FLEET + " Stalled: algo-2 idle" in "".join(written)
+        await pilot.pause(0.6)  # more reads, the same flags: told once
+        assert len(told(out)) == 1
+    # Opened on a job that had stalled already: shown, not announced.
+    app = SmtuiApp(make_backend(BackendSettings("aws", region="us-east-1")))
+    async with app.run_test(size=(100, 30)) as pilot:
+        written = capture(app)
+        await until(pilot, lambda: app.jobs.flags.get(FLEET), "flagged")  # fmt: skip
+        assert "\a" not in "".join(written) and len(told(out)) == 1

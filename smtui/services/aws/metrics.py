@@ -24,7 +24,7 @@ class AwsMetrics:
     async def host_metrics(
         self, job: str, hosts: int, start: dt.datetime, end: dt.datetime
     ) -> list[dict[str, Any]]:
-        asked = queries(job, hosts, self.period)
+        asked = queries(job, hosts, PERIOD)  # SageMaker publishes a point a minute
         results: list[dict[str, Any]] = []
         token: str | None = None
         for _ in range(10):  # one page holds 100,800 points: 80 metrics × 21 h of minutes
