@@ -244,7 +244,8 @@ def mutations(sent: list[str]) -> list[str]:
 
 def add_update_training_job(monkeypatch: Any) -> list[dict[str, Any]]:
     """Give moto an UpdateTrainingJob (it has none) that keeps RemoteDebugConfig on the job,
-    as SageMaker does while the job is Downloading or Training; returns each request."""
+    as SageMaker does while the job is Downloading or Training, and a warm pool's
+    KeepAlivePeriodInSeconds (0 terminates the pool); returns each request."""
     from moto.sagemaker.responses import SageMakerResponse
 
     requests: list[dict[str, Any]] = []
@@ -254,6 +255,12 @@ def add_update_training_job(monkeypatch: Any) -> list[dict[str, Any]]:
         job = sagemaker_backend().training_jobs[request["TrainingJobName"]]
         if "RemoteDebugConfig" in request:
             job.remote_debug_config = request["RemoteDebugConfig"]
+        keep = request.get("ResourceConfig", {}).get("KeepAlivePeriodInSeconds")
+        if keep is not None:  # a warm pool kept longer, or (0) released at once
+            job.resource_config = {**job.resource_config, "KeepAlivePeriodInSeconds": keep}
+            if keep == 0:
+                job.warm_pool_status = {**getattr(job, "warm_pool_status", {}),
+                                        "Status": "Terminated"}  # fmt: skip
         requests.append(request)
         return json.dumps({"TrainingJobArn": job.arn})
 

@@ -23,6 +23,7 @@ HANDLERS = {
     "jobs": "smtui.cli.jobs:run_jobs",
     "describe": "smtui.cli.jobs:run_describe",
     "stop": "smtui.cli.jobs:run_stop",
+    "warm-pool": "smtui.cli.jobs:run_warm_pool",
     "shell": "smtui.cli.jobs:run_shell",
     "logs": "smtui.cli.logs:run",
     "metrics": "smtui.cli.metrics:run",
@@ -60,6 +61,7 @@ READONLY_REFUSED = {
     "submit": "submitting a job",
     "resubmit": "resubmitting a job",
     "stop": "stopping a job",
+    "warm-pool": "changing a warm pool",
     "sync-data": "syncing data to S3",
 }
 """The commands that change the account, refused in read-only mode (`--dry-run` runs: it
@@ -77,7 +79,8 @@ def _read_only(args: argparse.Namespace) -> None:
         from smtui.core.errors import UsageError
         from smtui.services.readonly import refusal
 
-        hint = "; --dry-run shows what it would do" if args.command != "stop" else ""
+        dry = args.command in ("submit", "resubmit", "sync-data")
+        hint = "; --dry-run shows what it would do" if dry else ""
         raise UsageError(f"smtui {args.command}: {refusal(what)}{hint}")
 
 

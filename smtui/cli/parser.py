@@ -224,6 +224,13 @@ def build_parser() -> argparse.ArgumentParser:
     kind_option(p)
     p.add_argument("--yes", action="store_true", help="do not ask to confirm")
 
+    p = command("warm-pool", "keep a job's warm pool longer, or release it")
+    p.add_argument("job", metavar="JOB", help="a job name, or @latest")
+    p.add_argument("--keep-alive", metavar="S", type=int,
+                   help="keep the pool S seconds after its last use (0-21600)")  # fmt: skip
+    p.add_argument("--release", action="store_true", help="release the pool now")
+    p.add_argument("--yes", action="store_true", help="do not ask to confirm")
+
     p = command("shell", "a shell on a running job's host (SSM on aws)")
     p.add_argument("job", metavar="JOB", help="a job name, or @latest")
     p.add_argument("--host", metavar="algo-N", default="algo-1", help="the host (default algo-1)")

@@ -145,6 +145,8 @@ def run_resubmit(args: argparse.Namespace) -> int:
         )
     )
     if args.dry_run:
+        for note in submitted.notes:
+            print(clean(f"smtui: {note}"), file=sys.stderr)
         print(json.dumps(submitted.request, indent=2))
         return 0
     report(submitted)

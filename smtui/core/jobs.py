@@ -291,7 +291,24 @@ class TrainingJob:
         seconds = self.billable_seconds
         if seconds is None:
             seconds = int(self.elapsed(now).total_seconds())
+        seconds += self.retained_seconds  # a warm pool bills while it waits
         return seconds / 3600 * self.instance_count * instance.price_per_hour
+
+    @property
+    def retained_seconds(self) -> int:
+        """The warm pool's billable time after the job (`ResourceRetainedBillableTime…`)."""
+        pool = self.raw.get("WarmPoolStatus") or {}
+        return int(pool.get("ResourceRetainedBillableTimeInSeconds") or 0)
+
+    def warm_pool_problem(self) -> str | None:
+        """Why this job's warm pool cannot be kept longer or released (None: it can)."""
+        status = (self.raw.get("WarmPoolStatus") or {}).get("Status")
+        if status in ("Available", "InUse"):
+            return None
+        if not status:
+            return (f"{self.name} kept no warm pool (its KeepAlivePeriodInSeconds was 0 or "
+                    "unset); a resubmit with --keep-alive S keeps one")  # fmt: skip
+        return f"{self.name}'s warm pool is {self.warm_pool()}: nothing to keep or release"
 
     @property
     def spot_savings(self) -> float | None:
@@ -354,3 +371,35 @@ def best_first(trials: list[Trial], objective_type: str) -> list[Trial]:
     sign = 1 if objective_type == "Minimize" else -1
     scored.sort(key=lambda t: (sign * (t.objective or 0.0), t.name))
     return scored + others
+
+
+def keep_alive_request(job: str, seconds: int) -> dict[str, object]:
+    """The UpdateTrainingJob request that keeps `job`'s warm pool `seconds` (0: releases
+    it); UsageError when botocore's model of the API would refuse it (0-21,600 s)."""
+    from smtui.core.apimodel import check_request
+    from smtui.core.errors import UsageError
+
+    resources = {"KeepAlivePeriodInSeconds": seconds}
+    request: dict[str, object] = {"TrainingJobName": job, "ResourceConfig": resources}
+    problems = check_request(request, "UpdateTrainingJob")
+    if problems:
+        raise UsageError("; ".join(f"UpdateTrainingJob {p.where}: {p.message}" for p in problems))
+    return request
+
+
+def pool_reuse(job: TrainingJob, request: dict[str, Any]) -> str | None:
+    """What to say when `request` (a resubmit of `job`) matches `job`'s available warm pool:
+    the same instance type, count and volume, role and VPC, and a keep-alive of its own,
+    which is what SageMaker matches a pool on (None: it does not match, or there is none)."""
+    pool = job.raw.get("WarmPoolStatus") or {}
+    if pool.get("Status") != "Available":
+        return None
+    old, new = job.raw.get("ResourceConfig", {}), request.get("ResourceConfig", {})
+    same = all(old.get(k) == new.get(k) for k in ("InstanceType", "InstanceCount",
+                                                  "VolumeSizeInGB"))  # fmt: skip
+    same = same and job.raw.get("RoleArn") == request.get("RoleArn")
+    same = same and (job.raw.get("VpcConfig") or {}) == (request.get("VpcConfig") or {})
+    if not same or not new.get("KeepAlivePeriodInSeconds"):
+        return None
+    return (f"it matches {job.name}'s warm pool ({job.warm_pool()}): SageMaker reuses it "
+            "(no wait for instances) if it is still available when the job starts")  # fmt: skip

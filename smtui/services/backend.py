@@ -70,6 +70,11 @@ class JobsService(Protocol):
         """Ask the job to stop. Raises `NotFound`, or `Invalid` when it already ended."""
         ...
 
+    async def keep_warm_pool(self, name: str, seconds: int) -> None:
+        """Keep the job's warm pool `seconds` more after its last use (UpdateTrainingJob's
+        `ResourceConfig.KeepAlivePeriodInSeconds`); 0 releases it."""
+        ...
+
     async def enable_remote_debug(self, name: str) -> None:
         """Turn on the running job's RemoteDebugConfig (UpdateTrainingJob), so an SSM
         session can reach its hosts. Raises `Invalid` where it cannot be."""

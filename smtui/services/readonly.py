@@ -15,7 +15,7 @@ from smtui.services.backend import Backend, JobsService, StorageService
 from smtui.services.errors import ServiceError
 
 MUTATIONS: dict[str, frozenset[str]] = {
-    "jobs": frozenset({"create_job", "stop_job", "enable_remote_debug"}),
+    "jobs": frozenset({"create_job", "stop_job", "enable_remote_debug", "keep_warm_pool"}),
     "storage": frozenset({"ensure_bucket", "put_bytes", "upload_files", "delete_objects"}),
 }
 """Every method of the backend protocol that changes something, by service."""

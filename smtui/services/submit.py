@@ -12,6 +12,7 @@ from typing import Any
 from smtui.core.clone import base_name, check_local_hosts, clone_request
 from smtui.core.errors import UsageError
 from smtui.core.images import resolve_image_uri
+from smtui.core.jobs import pool_reuse
 from smtui.core.request import job_name_base, make_job_name
 from smtui.core.requestcheck import checked_request
 from smtui.core.s3uri import S3Uri
@@ -119,10 +120,11 @@ async def resubmit(
     )
     if backend.name == "local":
         check_local_hosts(request["ResourceConfig"]["InstanceCount"], "--instance-count")
+    reuse = pool_reuse(job, request)
     if dry_run:
-        return Submitted(new_name, "", request, [])
+        return Submitted(new_name, "", request, [reuse] if reuse else [])
     await backend.jobs.check_request(request)
-    notes = []
+    notes = [reuse] if reuse else []
     old_config = configs_uri(job.raw, old_job)
     if old_config and new_config:
         try:

@@ -428,6 +428,28 @@ class SmtuiApp(App[None]):
         self.notify(f"stopping {job}", markup=False)
         self.jobs.refresh_jobs()
 
+    def change_warm_pool(self, job: str) -> None:
+        """Ask how long to keep `job`'s warm pool (0 releases it), then send it."""
+        if self.refused("changing a warm pool"):
+            return
+        self.run_worker(self._warm_pool(job), name=f"warm pool of {job}", group=ACTION_GROUP,
+                        exit_on_error=False)  # fmt: skip
+
+    async def _warm_pool(self, name: str) -> None:
+        from smtui.tui.dialogs import KeepAliveDialog
+
+        job = await self.backend.jobs.describe_job(name)
+        if (problem := job.warm_pool_problem()) is not None:
+            self.notify(clean(problem), severity="warning", markup=False)
+            return
+        seconds = await self.push_screen_wait(KeepAliveDialog(name, job.warm_pool()))
+        if seconds is None:
+            return
+        await self.backend.jobs.keep_warm_pool(name, seconds)
+        said = "released" if seconds == 0 else f"kept {seconds} s after its last use"
+        self.notify(clean(f"{name}: warm pool {said}"), markup=False)
+        self.jobs.refresh_jobs()
+
     def open_resubmit(self, job: str) -> None:
         if self.refused("resubmitting a job"):
             return
@@ -450,6 +472,8 @@ class SmtuiApp(App[None]):
             edit.instance_count,
             removed=edit.removed,
         )
+        for note in submitted.notes:  # a warm pool it will reuse, the stored config
+            self.notify(clean(note), markup=False)
         from smtui.tui.details import DetailsScreen
 
         while isinstance(self.screen, DetailsScreen):

@@ -67,6 +67,13 @@ class DetailsScreen(Screen[None]):
         Binding("y", "copy", "Copy", tooltip="Copy the value under the cursor, whole (OSC 52)"),
         Binding("v", "raw", "Raw", tooltip="The Describe… response as YAML or JSON"),
         Binding(
+            "K",
+            "warm_pool",
+            "Warm pool",
+            show=False,
+            tooltip="Keep this job's warm pool longer, or release it (0 s)",
+        ),
+        Binding(
             "l",
             "logs",
             "Logs",
@@ -112,7 +119,7 @@ class DetailsScreen(Screen[None]):
         return cast("SmtuiApp", self.app)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("resubmit", "download", "shell") and self.kind is not TRAINING:
+        if action in ("resubmit", "download", "shell", "warm_pool") and self.kind is not TRAINING:
             return None  # a tuning or processing job has no model, config or shell here
         if action == "logs" and self.backend.logs_of(self.kind) is None:
             return None  # a tuning job writes no log of its own
@@ -141,6 +148,9 @@ class DetailsScreen(Screen[None]):
 
     def action_download(self) -> None:
         self.smtui.download(self.job)
+
+    def action_warm_pool(self) -> None:
+        self.smtui.change_warm_pool(self.job)
 
     def action_logs(self) -> None:
         self.smtui.show_logs(self.job, self.kind)

@@ -201,3 +201,45 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(id="help", classes="dialog"):
             yield Static(Text("smtui keys  (esc closes)", style="bold"))
             yield Static(table)
+
+
+class KeepAliveDialog(ModalScreen[int | None]):
+    """How long to keep a job's warm pool: seconds after its last use (0 releases it);
+    `enter` sends it (a value the API would refuse is said, and stays to be mended),
+    `escape` cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, job: str, pool: str) -> None:
+        super().__init__()
+        self.job = job
+        self.pool = pool
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="keep-alive", classes="dialog"):
+            yield Label(plain(f"{self.job}'s warm pool: {self.pool}. Keep it how many seconds "
+                              "after its last use? (0 releases it; at most 21600)"))  # fmt: skip
+            yield OrderedInput(placeholder="seconds, e.g. 1800", id="keep-alive-seconds")
+            yield Static("", id="keep-alive-problem", markup=False)
+
+    AUTO_FOCUS = "#keep-alive-seconds"
+
+    @on(Input.Submitted, "#keep-alive-seconds")
+    def _submitted(self, event: Input.Submitted) -> None:
+        from smtui.core.errors import UsageError
+        from smtui.core.jobs import keep_alive_request
+
+        text = event.value.strip()
+        problem = self.query_one("#keep-alive-problem", Static)
+        if not text.isdigit():
+            problem.update(plain(f"'{text}' is not a number of seconds"))
+            return
+        try:
+            keep_alive_request(self.job, int(text))
+        except UsageError as exc:
+            problem.update(plain(str(exc)))
+            return
+        self.dismiss(int(text))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from textual.dom import DOMNode
 
-MUTATING = frozenset({"submit", "stop_job", "resubmit", "sync", "toggle_watch"})
-"""The actions that change the account: stop, submit, resubmit, and the data sync (watch
-mode syncs on every change)."""
+MUTATING = frozenset({"submit", "stop_job", "resubmit", "sync", "toggle_watch", "warm_pool"})
+"""The actions that change the account: stop, submit, resubmit, a warm pool's keep-alive,
+and the data sync (watch mode syncs on every change)."""
 
 
 def readonly(node: DOMNode) -> bool:

@@ -44,9 +44,11 @@ if TYPE_CHECKING:
 HiddenViews = Callable[[], "tuple[DataPane, ConfigsPane]"]
 """Makes the data and configs views (imported then: they are not on the first frame)."""
 
-JOB_ACTIONS = frozenset({"stop_job", "resubmit", "download", "details", "copy", "shell"})
+JOB_ACTIONS = frozenset(
+    {"stop_job", "resubmit", "download", "details", "copy", "shell", "warm_pool"}
+)
 """The keys that act on the selected job: they apply on the jobs view only."""
-TRAINING_ONLY = frozenset({"resubmit", "download", "shell"})
+TRAINING_ONLY = frozenset({"resubmit", "download", "shell", "warm_pool"})
 """The job keys for training jobs only: dimmed while tuning or processing jobs are listed."""
 COMMAND_KINDS = {"jobs": TRAINING, "tuning": TUNING, "processing": PROCESSING}
 """The commands that list a kind of job."""
@@ -77,6 +79,8 @@ class MainScreen(Screen[None]):
         Binding("exclamation_mark", "shell", "Shell", show=False, id="shell",
                 tooltip="A shell on the selected job's host: the one the logs show (h), else "
                 "algo-1 (SSM on aws: remote debug is offered when off)"),
+        Binding("K", "warm_pool", "Warm pool", show=False, id="warm-pool",
+                tooltip="Keep the selected job's warm pool longer, or release it (0 s)"),
         Binding("colon", "command_line", "Command", show=False, id="command-line",
                 tooltip="The command line: :jobs, :tuning, :processing, :job NAME, "
                 ":profile NAME, :region NAME, :q"),
@@ -265,6 +269,11 @@ class MainScreen(Screen[None]):
         job = self._selected()
         if job is not None:
             self.smtui.open_details(job, self.jobs.kind)
+
+    def action_warm_pool(self) -> None:
+        job = self._selected()
+        if job is not None:
+            self.smtui.change_warm_pool(job)
 
     def action_copy(self) -> None:
         job = self._selected()

@@ -57,7 +57,7 @@ async def test_every_mutating_key_does_nothing_and_sends_nothing(
         await until(pilot, lambda: app.jobs.status_of(app.jobs.selected or "") is not None, "row")
         # Keys in one read, as over SSH: each would open a dialog or a form, and y answer it;
         # a mark and x too (marks are allowed: they change nothing).
-        burst(app, "x", "y", "r", "s", "ctrl+s", "space", "x", "y")
+        burst(app, "x", "y", "r", "s", "ctrl+s", "space", "x", "y", "K")
         await pilot.pause(0.3)
         assert isinstance(app.screen, MainScreen)
         assert app.jobs.marked == 1

@@ -159,6 +159,10 @@ class AwsJobs:
     async def stop_job(self, name: str, kind: Kind = TRAINING) -> None:
         await self.clients.call("sagemaker", kind.operation("stop"), **{kind.name_key: name})
 
+    async def keep_warm_pool(self, name: str, seconds: int) -> None:
+        await self.clients.call("sagemaker", "update_training_job", TrainingJobName=name,
+                                ResourceConfig={"KeepAlivePeriodInSeconds": seconds})  # fmt: skip
+
     async def enable_remote_debug(self, name: str) -> None:
         await self.clients.call("sagemaker", "update_training_job", TrainingJobName=name,
                                 RemoteDebugConfig={"EnableRemoteDebug": True})  # fmt: skip

@@ -158,6 +158,10 @@ class LocalJobs:
         self._only_training(kind)
         return TrainingJob.from_api(await asyncio.to_thread(self.store.read, name))
 
+    async def keep_warm_pool(self, name: str, seconds: int) -> None:
+        raise Invalid("the local backend keeps no warm pools: each job starts its hosts anew, "
+                      "in seconds")  # fmt: skip
+
     async def enable_remote_debug(self, name: str) -> None:
         raise Invalid("the local backend's hosts run on this machine: `smtui shell` opens "
                       "one without remote debug")  # fmt: skip
