@@ -68,11 +68,13 @@ def test_the_retained_time_is_in_the_cost_and_a_matching_resubmit_says_it_reuses
     job = TrainingJob.from_api(raw)
     without = TrainingJob.from_api({**raw, "WarmPoolStatus": {"Status": "Available"}})
     assert job.retained_seconds == 300
-    assert job.cost() is not None and without.cost() is not None
-    price = job.cost() - without.cost()  # type: ignore[operator]
     from smtui.core.instances import load_catalogue
 
-    hourly = load_catalogue().get("ml.g5.xlarge").price_per_hour  # type: ignore[union-attr]
+    cost, bare, instance = job.cost(), without.cost(), load_catalogue().get("ml.g5.xlarge")
+    assert cost is not None and bare is not None and instance is not None
+    hourly = instance.price_per_hour
+    assert hourly is not None
+    price = cost - bare
     assert price == pytest.approx(300 / 3600 * hourly)  # 5 minutes retained, one instance
     assert main(["resubmit", "warm", "--dry-run"]) == 0
     assert "it matches warm's warm pool (Available until" in capsys.readouterr().err
