@@ -15,6 +15,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
+from rich.text import Text
 from textual import work
 from textual.message import Message
 from textual.widgets import Static
@@ -75,6 +76,8 @@ class HostLines(Static):
         self.thresholds = thresholds
         self.job: str | None = None
         self.series: HostSeries = {}
+        self._drawn: tuple[int, int, list[Flag]] | None = None
+        """(GPUs, vCPUs, flags) of the last read: drawn again for a new width."""
         self.known: Callable[[str], TrainingJob | None] = lambda job: None
         """A description already at hand (the jobs list keeps one per listed job, new
         whenever the job changes), so a read costs GetMetricData alone."""
@@ -89,7 +92,7 @@ class HostLines(Static):
             # Not watched: nothing is said of it. Made in this widget's own turn: a message
             # made while the logs pane runs has it as sender, and would stop there.
             self.call_later(self._unflag, self.job)
-        self.job, self.series = job, {}
+        self.job, self.series, self._drawn = job, {}, None
         self.display = False
         if job is not None and self.backend.metrics is not None:
             self._read(job)
@@ -131,7 +134,12 @@ class HostLines(Static):
                 return
             await asyncio.sleep(metrics.period)
 
+    def on_resize(self) -> None:
+        if self._drawn is not None:
+            self._show(*self._drawn)
+
     def _show(self, gpus: int, vcpus: int, found: list[Flag]) -> None:
+        self._drawn = (gpus, vcpus, found)
         flagged = {flag.host for flag in found}
         hosts = sorted(self.series, key=lambda h: (h not in flagged, int(h.split("-")[1])))
         width = max(self.size.width or self.app.size.width, 40) - 2
@@ -141,7 +149,8 @@ class HostLines(Static):
         if all(line.endswith("no metrics yet") for line in lines):
             self.display = False
             return
-        self.update("\n".join(lines))
+        text = Text("\n".join(lines), no_wrap=True, overflow="ellipsis")  # a line a host
+        self.update(text)
         self.display = True
 
 
