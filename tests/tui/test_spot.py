@@ -17,42 +17,44 @@ from smtui.tui.details import DetailsScreen
 from tests.awsfakes import ACCOUNT, REGION, create_job, sagemaker_backend, set_status
 from tests.tui.conftest import burst, until
 
-NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 RETRY = "Insufficient capacity error from EC2 while launching instances, retrying!"
 
 
-def history(*steps: tuple[str, int, str]) -> list[dict[str, Any]]:
-    """A status history: (status, minutes ago it began, message)."""
+def history(now: dt.datetime, *steps: tuple[str, int, str]) -> list[dict[str, Any]]:
+    """A status history: (status, minutes before `now` it began, message)."""
     found = []
     for index, (status, ago, message) in enumerate(steps):
-        step: dict[str, Any] = {"Status": status, "StartTime": NOW - dt.timedelta(minutes=ago),
+        step: dict[str, Any] = {"Status": status, "StartTime": now - dt.timedelta(minutes=ago),
                                 "StatusMessage": message}  # fmt: skip
         if index + 1 < len(steps):
-            step["EndTime"] = NOW - dt.timedelta(minutes=steps[index + 1][1])
+            step["EndTime"] = now - dt.timedelta(minutes=steps[index + 1][1])
         found.append(step)
     return found
 
 
 def account() -> None:
+    """Made when the test runs (not when the module is collected): the ages it sets are
+    read against the clock."""
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     s3 = boto3.client("s3", region_name=REGION)
     s3.create_bucket(Bucket="ckpt")
     s3.put_object(Bucket="ckpt", Key="spot/run/epoch-3.pt", Body=b"x")
     key = s3_key("ckpt", "spot/run/epoch-3.pt")
-    key.last_modified = (NOW - dt.timedelta(minutes=95)).replace(tzinfo=None)
+    key.last_modified = (now - dt.timedelta(minutes=95)).replace(tzinfo=None)
     create_job("spot-run", status="InProgress", EnableManagedSpotTraining=True,
                CheckpointConfig={"S3Uri": "s3://ckpt/spot/run"})  # fmt: skip
     set_status("spot-run", "InProgress", "Training")
     job = sagemaker_backend().training_jobs["spot-run"]
-    job.creation_time = NOW - dt.timedelta(minutes=120)
+    job.creation_time = now - dt.timedelta(minutes=120)
     job.secondary_status_transitions = history(
-        ("Starting", 120, ""), ("Training", 110, ""), ("Interrupted", 60, "spot reclaimed"),
+        now, ("Starting", 120, ""), ("Training", 110, ""), ("Interrupted", 60, "spot reclaimed"),
         ("Starting", 58, ""), ("Training", 45, "resumed"))  # fmt: skip
     create_job("waiting", instance_type="ml.p4d.24xlarge", status="InProgress")
     set_status("waiting", "InProgress", "Starting")
     waiting = sagemaker_backend().training_jobs["waiting"]
-    waiting.creation_time = NOW - dt.timedelta(minutes=30)
+    waiting.creation_time = now - dt.timedelta(minutes=30)
     waiting.secondary_status_transitions = history(
-        ("Starting", 30, "Preparing the instances for training"), ("Starting", 25, RETRY),
+        now, ("Starting", 30, "Preparing the instances for training"), ("Starting", 25, RETRY),
         ("Starting", 4, RETRY))  # fmt: skip
 
 
