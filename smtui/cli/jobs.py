@@ -12,7 +12,7 @@ from smtui.cli.common import lenient_spec, make_backend_for, resolve_job, run_as
 from smtui.cli.render import table, to_json
 from smtui.core.errors import UsageError
 from smtui.core.formats import duration, money, when
-from smtui.core.jobs import TrainingJob, Trial, keep_alive_request, parse_status
+from smtui.core.jobs import TrainingJob, Trial, check_keep_alive, keep_alive_said, parse_status
 from smtui.core.jobstate import capacity_wait, interruptions, same_accelerator
 from smtui.core.kinds import TRAINING, TUNING, kind_of
 from smtui.core.safetext import clean
@@ -180,7 +180,7 @@ def run_warm_pool(args: argparse.Namespace) -> int:
         raise UsageError("give one of --keep-alive S (keep the pool S seconds after its last "
                          "use) or --release")  # fmt: skip
     seconds = 0 if args.release else int(args.keep_alive)
-    keep_alive_request("x", seconds)  # refused before any call when out of range
+    check_keep_alive(seconds)  # refused before any call when out of range
     backend = make_backend_for(lenient_spec(args), args)
     args.job = resolve_job(args, backend)
     job = run_async(backend.jobs.describe_job(args.job))
@@ -191,6 +191,5 @@ def run_warm_pool(args: argparse.Namespace) -> int:
         print("left as it is", file=sys.stderr)
         return 1
     run_async(backend.jobs.keep_warm_pool(args.job, seconds))
-    print(clean(f"{args.job}: warm pool " + ("released" if seconds == 0 else
-                f"kept {seconds} s after its last use")))  # fmt: skip
+    print(clean(keep_alive_said(args.job, seconds)))
     return 0

@@ -373,18 +373,24 @@ def best_first(trials: list[Trial], objective_type: str) -> list[Trial]:
     return scored + others
 
 
-def keep_alive_request(job: str, seconds: int) -> dict[str, object]:
-    """The UpdateTrainingJob request that keeps `job`'s warm pool `seconds` (0: releases
-    it); UsageError when botocore's model of the API would refuse it (0-21,600 s)."""
-    from smtui.core.apimodel import check_request
+def check_keep_alive(seconds: int) -> None:
+    """UsageError when botocore's model of UpdateTrainingJob would refuse `seconds` as a
+    warm pool's `ResourceConfig.KeepAlivePeriodInSeconds` (0-21,600 s)."""
+    from smtui.core.apimodel import member_shape, refusals
     from smtui.core.errors import UsageError
 
-    resources = {"KeepAlivePeriodInSeconds": seconds}
-    request: dict[str, object] = {"TrainingJobName": job, "ResourceConfig": resources}
-    problems = check_request(request, "UpdateTrainingJob")
-    if problems:
-        raise UsageError("; ".join(f"UpdateTrainingJob {p.where}: {p.message}" for p in problems))
-    return request
+    shape = member_shape(
+        "ResourceConfig", "KeepAlivePeriodInSeconds", operation="UpdateTrainingJob"
+    )
+    if problems := refusals(shape, seconds):
+        where = "UpdateTrainingJob ResourceConfig.KeepAlivePeriodInSeconds"
+        raise UsageError("; ".join(f"{where}: {problem}" for problem in problems))
+
+
+def keep_alive_said(job: str, seconds: int) -> str:
+    """What a warm pool change did, in words: `run-1: warm pool released`."""
+    done = "released" if seconds == 0 else f"kept {seconds} s after its last use"
+    return f"{job}: warm pool {done}"
 
 
 def pool_reuse(job: TrainingJob, request: dict[str, Any]) -> str | None:

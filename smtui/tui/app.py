@@ -446,8 +446,9 @@ class SmtuiApp(App[None]):
         if seconds is None:
             return
         await self.backend.jobs.keep_warm_pool(name, seconds)
-        said = "released" if seconds == 0 else f"kept {seconds} s after its last use"
-        self.notify(clean(f"{name}: warm pool {said}"), markup=False)
+        from smtui.core.jobs import keep_alive_said
+
+        self.notify(clean(keep_alive_said(name, seconds)), markup=False)
         self.jobs.refresh_jobs()
 
     def open_resubmit(self, job: str) -> None:

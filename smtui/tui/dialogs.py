@@ -227,7 +227,7 @@ class KeepAliveDialog(ModalScreen[int | None]):
     @on(Input.Submitted, "#keep-alive-seconds")
     def _submitted(self, event: Input.Submitted) -> None:
         from smtui.core.errors import UsageError
-        from smtui.core.jobs import keep_alive_request
+        from smtui.core.jobs import check_keep_alive
 
         text = event.value.strip()
         problem = self.query_one("#keep-alive-problem", Static)
@@ -235,7 +235,7 @@ class KeepAliveDialog(ModalScreen[int | None]):
             problem.update(plain(f"'{text}' is not a number of seconds"))
             return
         try:
-            keep_alive_request(self.job, int(text))
+            check_keep_alive(int(text))
         except UsageError as exc:
             problem.update(plain(str(exc)))
             return
