@@ -13,7 +13,7 @@ from smtui.cli.render import table, to_json
 from smtui.core.errors import UsageError
 from smtui.core.formats import duration, money, when
 from smtui.core.jobs import TrainingJob, Trial, check_keep_alive, keep_alive_said, parse_status
-from smtui.core.jobstate import capacity_wait, interruptions, same_accelerator
+from smtui.core.jobstate import capacity_wait, interruptions, lost_in_all, same_accelerator
 from smtui.core.kinds import TRAINING, TUNING, kind_of
 from smtui.core.safetext import clean
 from smtui.services.backend import Backend
@@ -55,13 +55,18 @@ def run_jobs(args: argparse.Namespace) -> int:
     return 0
 
 
-def describe_lines(job: TrainingJob) -> list[str]:
-    """A job's description for people: status history, parameters, data, artifacts, cost."""
-    lines = [
-        f"{job.name}  {job.status}" + (f" ({job.secondary_status})" if job.secondary_status else "")
-    ]
+def heading_lines(job: TrainingJob) -> list[str]:
+    """`run-1  Failed (Failed)`, then the failure reason when there is one."""
+    secondary = f" ({job.secondary_status})" if job.secondary_status else ""
+    lines = [f"{job.name}  {job.status}{secondary}"]
     if job.failure_reason:
         lines.append(f"failure reason: {job.failure_reason}")
+    return lines
+
+
+def describe_lines(job: TrainingJob) -> list[str]:
+    """A job's description for people: status history, parameters, data, artifacts, cost."""
+    lines = heading_lines(job)
     lines += [
         f"instances: {job.instance_type} x {job.instance_count}"
         + ("  (managed spot)" if job.use_spot else ""),
@@ -71,8 +76,7 @@ def describe_lines(job: TrainingJob) -> list[str]:
         + (f", spot savings {job.spot_savings:.0%}" if job.spot_savings is not None else ""),
     ]
     if lost := interruptions(job):
-        total = sum((i.lost for i in lost), dt.timedelta(0))
-        lines.append(f"spot interruptions: {len(lost)}, losing {duration(total)} in all")
+        lines.append(f"spot interruptions: {lost_in_all(lost)}")
     if (wait := capacity_wait(job)) is not None:
         lines.append(f"waiting for capacity for {duration(wait.lasted(dt.datetime.now(dt.UTC)))}"
                      f": {wait.message}")  # fmt: skip
@@ -102,10 +106,7 @@ def section_lines(job: TrainingJob, trials: list[Trial] | None) -> list[str]:
     """A tuning or processing job for people: the details screen's sections, as text."""
     from smtui.core.jobview import sections
 
-    lines = [f"{job.name}  {job.status}" + (f" ({job.secondary_status})"
-             if job.secondary_status else "")]  # fmt: skip
-    if job.failure_reason:
-        lines.append(f"failure reason: {job.failure_reason}")
+    lines = heading_lines(job)
     for section in sections(job, trials=trials):
         lines.append(f"{section.title.lower()}:")
         lines += table([[label, value] for label, value in section.rows])

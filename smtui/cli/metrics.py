@@ -13,7 +13,15 @@ from smtui.cli.common import lenient_spec, make_backend_for, resolve_job, run_as
 from smtui.cli.logs import parse_age
 from smtui.cli.render import to_json
 from smtui.core.errors import UsageError
-from smtui.core.hostmetrics import METRICS, SHORT, HostSeries, flags, hardware, read_results, spark
+from smtui.core.hostmetrics import (
+    METRICS,
+    SHORT,
+    HostSeries,
+    hardware,
+    job_flags,
+    read_results,
+    spark,
+)
 from smtui.core.hostmetrics import shown_value as shown_as
 from smtui.core.jobs import TrainingJob
 from smtui.core.safetext import clean
@@ -76,9 +84,7 @@ def run(args: argparse.Namespace) -> int:
               f"{described.instance_type} (0-{100 * gpus} %)")  # fmt: skip
     for line in shown:
         print(clean(line))
-    if described.status == "InProgress" and described.secondary_status == "Training":
-        found = flags(series, gpus=gpus, vcpus=vcpus, now=dt.datetime.now(dt.UTC),
-                      last_log=None, since=None, thresholds=thresholds)  # fmt: skip
-        for flag in found:
-            print(clean(f"⚠ {flag.text}"))
+    found = job_flags(described, series, now=dt.datetime.now(dt.UTC), thresholds=thresholds)
+    for flag in found:
+        print(clean(f"⚠ {flag.text}"))
     return 0

@@ -18,7 +18,10 @@ import datetime as dt
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from smtui.core.jobs import TrainingJob
 
 NAMESPACE = "/aws/sagemaker/TrainingJobs"
 METRICS = (
@@ -241,6 +244,36 @@ def flags(
         took = int((now - heard).total_seconds() // 60)
         found.append(Flag("quiet", None, f"no log line for {took} min"))
     return found
+
+
+def training_since(job: TrainingJob) -> dt.datetime | None:
+    """When the job entered Training (its newest status step), for the quiet flag."""
+    steps = [step for step in job.transitions if step.status == "Training"]
+    return steps[-1].start if steps else job.started
+
+
+def job_flags(
+    job: TrainingJob,
+    series: HostSeries,
+    *,
+    now: dt.datetime,
+    thresholds: Thresholds,
+    last_log: dt.datetime | None = None,
+    log_watched: bool = False,
+) -> list[Flag]:
+    """`flags` for `job` (none unless it is in Training), on its instance's GPUs and cores.
+    The quiet flag needs the job's log watched (`last_log` its newest line, if any)."""
+    if job.status != "InProgress" or job.secondary_status != "Training":
+        return []
+    gpus, vcpus = hardware(job.instance_type)
+    since = training_since(job) if log_watched else None
+    return flags(series, gpus=gpus, vcpus=vcpus, now=now, last_log=last_log, since=since,
+                 thresholds=thresholds)  # fmt: skip
+
+
+def has_points(series: HostSeries) -> bool:
+    """Whether any host has any point of any metric."""
+    return any(points.values for metrics in series.values() for points in metrics.values())
 
 
 def summary(found: Sequence[Flag]) -> str:

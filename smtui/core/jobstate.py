@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from smtui.core.formats import duration
 from smtui.core.instances import load_catalogue
 from smtui.core.jobs import TrainingJob
 
@@ -37,6 +38,12 @@ def interruptions(job: TrainingJob, now: dt.datetime | None = None) -> list[Inte
         resumed = next((s.start for s in steps[index + 1 :] if s.status == "Training"), end)
         found.append(Interruption(step.start, max(resumed - step.start, dt.timedelta(0))))
     return found
+
+
+def lost_in_all(found: list[Interruption]) -> str:
+    """`2, losing 22m00s in all`."""
+    total = sum((interruption.lost for interruption in found), dt.timedelta(0))
+    return f"{len(found)}, losing {duration(total)} in all"
 
 
 @dataclass(frozen=True)

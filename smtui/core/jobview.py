@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from smtui.core.formats import duration, money, when
-from smtui.core.hostmetrics import Flag, HostSeries, hardware, host_line
+from smtui.core.hostmetrics import Flag, HostSeries, hardware, has_points, host_line
 from smtui.core.hyperparams import render_argv
 from smtui.core.instances import load_catalogue
 from smtui.core.jobs import TrainingJob, Trial, best_first, tuning_definition
-from smtui.core.jobstate import capacity_wait, interruptions, same_accelerator
+from smtui.core.jobstate import capacity_wait, interruptions, lost_in_all, same_accelerator
 from smtui.core.kinds import PROCESSING, TRAINING, TUNING, Kind
 from smtui.core.place import is_region_name
 
@@ -242,8 +242,7 @@ def _training(job: TrainingJob, now: dt.datetime | None) -> list[Section]:
     spot = Section("Spot and capacity")
     lost = interruptions(job, now)
     if lost:
-        total = sum((i.lost for i in lost), dt.timedelta(0))
-        spot.add("interruptions", f"{len(lost)}, losing {duration(total)} in all")
+        spot.add("interruptions", lost_in_all(lost))
         for index, interruption in enumerate(lost, 1):
             spot.add(f"interruption {index}", f"{when(interruption.start)}, training again "
                      f"after {duration(interruption.lost)}")  # fmt: skip
@@ -462,7 +461,7 @@ def hosts_section(job: TrainingJob, series: HostSeries, found: Sequence[Flag]) -
     gpus, vcpus = hardware(job.instance_type)
     title = "Hosts (instance metrics" + (f"; GPU values per GPU, of {gpus})" if gpus > 1 else ")")
     section = Section(title)
-    if not found and not any(s.values for metrics in series.values() for s in metrics.values()):
+    if not found and not has_points(series):
         return section  # no metrics at all (a job that never ran, or older than CloudWatch's)
     for flag in found:
         section.add(f"⚠ {flag.host or 'log'}", flag.text)

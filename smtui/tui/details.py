@@ -229,9 +229,9 @@ class DetailsScreen(Screen[None]):
 
     async def _hosts(self, job: TrainingJob) -> Section | None:
         """Each host's metrics, read once (`tui/hosts.py` reads them while watched)."""
-        from smtui.core.hostmetrics import flags, hardware, read_results
+        from smtui.core.hostmetrics import job_flags, read_results
         from smtui.core.jobview import hosts_section
-        from smtui.tui.hosts import WINDOW, training_since
+        from smtui.tui.hosts import WINDOW
 
         metrics = self.backend.metrics
         if job.kind is not TRAINING or metrics is None:
@@ -242,16 +242,12 @@ class DetailsScreen(Screen[None]):
         except ServiceError as exc:
             return Section("Hosts", [("(cannot read metrics)", str(exc))])
         series = read_results(results, job.instance_count)
-        found = []
-        if job.status == "InProgress" and job.secondary_status == "Training":
-            gpus, vcpus = hardware(job.instance_type)
-            logs = self.smtui.logs
-            # The quiet flag needs the newest log line: known when the logs pane shows it.
-            shown = logs.job == job.name
-            last = logs.last_line_time() if shown else None
-            since = training_since(job) if shown else None
-            found = flags(series, gpus=gpus, vcpus=vcpus, now=now, last_log=last, since=since,
-                          thresholds=logs.thresholds)  # fmt: skip
+        logs = self.smtui.logs
+        # The quiet flag needs the newest log line: known when the logs pane shows the job.
+        watched = logs.job == job.name
+        found = job_flags(job, series, now=now, thresholds=logs.thresholds,
+                          last_log=logs.last_line_time() if watched else None,
+                          log_watched=watched)  # fmt: skip
         return hosts_section(job, series, found)
 
     async def _checkpoint(self, job: TrainingJob) -> Section | None:

@@ -25,9 +25,10 @@ from smtui.core.hostmetrics import (
     Flag,
     HostSeries,
     Thresholds,
-    flags,
     hardware,
+    has_points,
     host_line,
+    job_flags,
     read_results,
 )
 from smtui.core.jobs import TrainingJob
@@ -121,13 +122,9 @@ class HostLines(Static):
                 continue
             failures = 0
             self.series = read_results(results, described.instance_count)
-            gpus, vcpus = hardware(described.instance_type)
-            found: list[Flag] = []
-            if described.status == "InProgress" and described.secondary_status == "Training":
-                found = flags(self.series, gpus=gpus, vcpus=vcpus, now=now,
-                              last_log=self.last_line(), since=training_since(described),
-                              thresholds=self.thresholds)  # fmt: skip
-            self._show(gpus, vcpus, found)
+            found = job_flags(described, self.series, now=now, thresholds=self.thresholds,
+                              last_log=self.last_line(), log_watched=True)  # fmt: skip
+            self._show(*hardware(described.instance_type), found)
             self.post_message(self.Flagged(job, found, first))
             first = False
             if described.is_terminal:
@@ -146,15 +143,9 @@ class HostLines(Static):
         lines = [host_line(h, self.series[h], gpus, vcpus, width) for h in hosts[:MAX_LINES]]
         if len(hosts) > MAX_LINES:
             lines[-1] = f"… {len(hosts) - MAX_LINES + 1} more hosts: the details (enter) show each"
-        if all(line.endswith("no metrics yet") for line in lines):
+        if not has_points(self.series):
             self.display = False
             return
         text = Text("\n".join(lines), no_wrap=True, overflow="ellipsis")  # a line a host
         self.update(text)
         self.display = True
-
-
-def training_since(job: TrainingJob) -> dt.datetime | None:
-    """When the job entered Training (its newest status step), for the quiet flag."""
-    steps = [step for step in job.transitions if step.status == "Training"]
-    return steps[-1].start if steps else job.started

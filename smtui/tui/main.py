@@ -195,15 +195,15 @@ class MainScreen(Screen[None]):
     @on(HostLines.Flagged)
     def _job_flagged(self, event: HostLines.Flagged) -> None:
         """An idle host, a quiet log, a straggler: on the job's row and the status line."""
-        if event.found and event.job != self.logs.job:
-            return  # read for a job no longer shown
+        if event.job != self.logs.job:  # no longer watched: its flags go, nothing is said
+            if not event.found:
+                self.jobs.flag(event.job, "")
+                if self.status.problems.get("stalls", "").startswith(f"{event.job}: "):
+                    self.status.set_problem("stalls", None)
+            return
         if event.found and not event.first and not self.jobs.flags.get(event.job):
             self.smtui.tell(Notice(event.job, "Stalled", summary(event.found)))  # just now
         self.jobs.flag(event.job, short(event.found))
-        if not event.found and event.job != self.logs.job:
-            if self.status.problems.get("stalls", "").startswith(f"{event.job}: "):
-                self.status.set_problem("stalls", None)
-            return
         text = summary(event.found)
         self.status.set_problem("stalls", f"{event.job}: {text}" if text else None)
 
