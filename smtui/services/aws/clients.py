@@ -7,6 +7,7 @@ client-side rate limiting on top of the standard retry of throttling and connect
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import logging
 import sys
@@ -155,6 +156,29 @@ class AwsClients:
                     return response
                 log.info("%s:%s made ahead gave nothing; calling now", service, operation)
         return await self.run(service, operation, lambda c: getattr(c, operation)(**kwargs))
+
+    async def every_item(
+        self,
+        service: str,
+        operation: str,
+        key: str,
+        *,
+        pages: int | None = None,
+        page_size: int | None = None,
+        **kwargs: Any,
+    ) -> list[Any]:
+        """The `key` items of every page of `operation` (botocore's paginator, in one
+        thread), at most `pages` pages; `page_size` items a page (None: the service's)."""
+
+        def scan(client: Any) -> list[Any]:
+            config = {"PageSize": page_size} if page_size else {}
+            found: list[Any] = []
+            paged = client.get_paginator(operation).paginate(**kwargs, PaginationConfig=config)
+            for page in itertools.islice(paged, pages):
+                found += page.get(key, [])
+            return found
+
+        return await self.run(service, operation, scan)
 
     async def run(self, service: str, operation: str, work: Callable[[Any], T]) -> T:
         """Run `work(client)` in a thread; botocore errors become `ServiceError`s."""

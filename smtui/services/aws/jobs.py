@@ -121,31 +121,17 @@ class AwsJobs:
         return TrainingJob.from_api(raw, kind)
 
     async def trials(self, tuning_job: str) -> list[Trial]:
-        found: list[Trial] = []
-        token: str | None = None
-        for _ in range(MAX_PAGES):
-            more = {"NextToken": token} if token else {}
-            page = await self.clients.call(
-                "sagemaker", "list_training_jobs_for_hyper_parameter_tuning_job",
-                HyperParameterTuningJobName=tuning_job, MaxResults=PAGE, **more,
-            )  # fmt: skip
-            found += [Trial.from_api(item) for item in page.get("TrainingJobSummaries", [])]
-            token = page.get("NextToken")
-            if not token:
-                break
-        return found
+        found = await self.clients.every_item(
+            "sagemaker", "list_training_jobs_for_hyper_parameter_tuning_job",
+            "TrainingJobSummaries", pages=MAX_PAGES, page_size=PAGE,
+            HyperParameterTuningJobName=tuning_job,
+        )  # fmt: skip
+        return [Trial.from_api(item) for item in found]
 
     async def tags(self, job: TrainingJob) -> dict[str, str]:
-        tags: dict[str, str] = {}
-        token: str | None = None
-        while True:
-            more = {"NextToken": token} if token else {}
-            page = await self.clients.call("sagemaker", "list_tags", ResourceArn=job.arn,
-                                           MaxResults=100, **more)  # fmt: skip
-            tags |= {tag["Key"]: tag.get("Value", "") for tag in page.get("Tags", [])}
-            token = page.get("NextToken")
-            if not token:
-                return tags
+        found = await self.clients.every_item("sagemaker", "list_tags", "Tags", page_size=100,
+                                              ResourceArn=job.arn)  # fmt: skip
+        return {tag["Key"]: tag.get("Value", "") for tag in found}
 
     async def check_request(self, request: dict[str, Any]) -> None:
         """Nothing to add: the request was checked against botocore's model of the API, and

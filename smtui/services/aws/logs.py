@@ -35,19 +35,15 @@ class AwsLogSource:
         """Events per page (None: the service's own limit, 10,000 or 1 MB)."""
 
     async def streams(self, job: str) -> list[str]:
-        def scan(client: Any) -> list[str]:
-            paginator = client.get_paginator("describe_log_streams")
-            names: list[str] = []
-            for page in paginator.paginate(logGroupName=self.group, logStreamNamePrefix=f"{job}/"):
-                names += [s["logStreamName"] for s in page.get("logStreams", [])]
-            return names
-
         try:
-            found = await self.clients.run("logs", "describe_log_streams", scan)
+            found = await self.clients.every_item("logs", "describe_log_streams", "logStreams",
+                                                  logGroupName=self.group,
+                                                  logStreamNamePrefix=f"{job}/")  # fmt: skip
         except NotFound:
             return []  # no job in this account/region has logged yet
+        names = (stream["logStreamName"] for stream in found)
         # A prefix match on `job/` cannot catch `job-2/`, but check anyway: never mix jobs.
-        return sorted(name for name in found if name.startswith(f"{job}/"))
+        return sorted(name for name in names if name.startswith(f"{job}/"))
 
     async def read(self, stream: str, token: str | None, start_ms: int | None) -> EventPage:
         kwargs: dict[str, Any] = {

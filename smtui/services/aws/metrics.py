@@ -25,16 +25,9 @@ class AwsMetrics:
         self, job: str, hosts: int, start: dt.datetime, end: dt.datetime
     ) -> list[dict[str, Any]]:
         asked = queries(job, hosts, PERIOD)  # SageMaker publishes a point a minute
-        results: list[dict[str, Any]] = []
-        token: str | None = None
-        for _ in range(10):  # one page holds 100,800 points: 80 metrics × 21 h of minutes
-            more = {"NextToken": token} if token else {}
-            page = await self.clients.call(
-                "cloudwatch", "get_metric_data", MetricDataQueries=asked, StartTime=start,
-                EndTime=end, ScanBy="TimestampAscending", **more,
-            )  # fmt: skip
-            results += page.get("MetricDataResults", [])
-            token = page.get("NextToken")
-            if not token:
-                break
-        return results
+        # One page holds 100,800 points: 80 metrics × 21 h of minutes.
+        found: list[dict[str, Any]] = await self.clients.every_item(
+            "cloudwatch", "get_metric_data", "MetricDataResults", pages=10,
+            MetricDataQueries=asked, StartTime=start, EndTime=end, ScanBy="TimestampAscending",
+        )  # fmt: skip
+        return found
