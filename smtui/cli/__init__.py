@@ -27,6 +27,7 @@ HANDLERS = {
     "shell": "smtui.cli.jobs:run_shell",
     "logs": "smtui.cli.logs:run",
     "metrics": "smtui.cli.metrics:run",
+    "cost": "smtui.cli.cost:run",
     "sync-data": "smtui.cli.data:run_sync",
     "ls": "smtui.cli.data:run_ls",
     "download": "smtui.cli.data:run_download",

@@ -19,7 +19,10 @@ commands:
   jobs        list training jobs, newest first
   describe    show one job
   logs        every host's log events, merged in time order
+  metrics     each host's CPU, memory, GPU and disk, and what idles or straggles
+  cost        what jobs cost: by config, instance type or tag; spot savings, warm pools
   stop        stop a job
+  warm-pool   keep a job's warm pool longer, or release it
   shell       a shell on a running job's host (SSM on aws)
   resubmit    clone a past job with changes, under a new name
   sync-data   make the S3 data prefix match a local folder
@@ -218,6 +221,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", metavar="AGE", help="from AGE ago (1h, 30m, an ISO time; default 1h)")
     p.add_argument("--json", action="store_true",
                    help="print GetMetricData's MetricDataResults")  # fmt: skip
+
+    p = command("cost", "what jobs cost: by config, instance type or tag; spot savings, warm pools")
+    p.add_argument(
+        "--since", metavar="AGE", help="jobs created since AGE ago (7d, 12h, an ISO time; default 7d)"
+    )
+    p.add_argument("--by", metavar="WHAT", default="config",
+                   help="group by config (the name without its timestamp), instance, or "
+                   "tag:KEY (default config)")  # fmt: skip
+    p.add_argument("--json", action="store_true", help="every group and job as JSON")
+    p.add_argument("--refresh", action="store_true",
+                   help="describe every job and ask for prices again (not what is kept)")  # fmt: skip
 
     p = command("stop", "stop a job")
     p.add_argument("job", metavar="JOB", help="a job name, or @latest")

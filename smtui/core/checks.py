@@ -71,6 +71,15 @@ def whole(minimum: int | None = None, maximum: int | None = None) -> Checker:
     return check
 
 
+def amount(value: Any) -> float:
+    """A sum of money in USD: a number above zero (`250`, `99.5`)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"must be an amount in USD such as 250, got {describe(value)}")
+    if not value > 0 or value == float("inf"):
+        raise ValueError(f"must be above 0, got {value}")
+    return float(value)
+
+
 def choice(*options: str) -> Checker:
     """One of a fixed set of strings (case-insensitive)."""
 

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from smtui.core.hyperparams import plain_value
-from smtui.core.instances import load_catalogue
 from smtui.core.kinds import PROCESSING, TRAINING, TUNING, Kind
+
+if TYPE_CHECKING:
+    from smtui.core.prices import PriceBook
 
 TERMINAL = frozenset({"Completed", "Failed", "Stopped"})
 STATUSES = ("InProgress", "Completed", "Failed", "Stopping", "Stopped")
@@ -280,19 +282,25 @@ class TrainingJob:
         end = self.ended or (now or dt.datetime.now(dt.UTC))
         return max(end - start, dt.timedelta(0))
 
-    def cost(self, now: dt.datetime | None = None) -> float | None:
-        """Estimated cost in USD: billable seconds (else elapsed) × instances × catalogue price.
-        None for a tuning job: its training jobs bill, each for itself."""
+    def cost(self, now: dt.datetime | None = None, prices: PriceBook | None = None) -> float | None:
+        """Cost so far in USD at `prices` (default: the shipped table): billed seconds and
+        the warm pool's after them, on every instance (`core/costs.py`). None for a tuning
+        job (its training jobs bill, each for itself) or when an instance has no price."""
         if self.kind is TUNING:
             return None
-        instance = load_catalogue().get(self.instance_type)
-        if instance is None or instance.price_per_hour is None:
-            return None
-        seconds = self.billable_seconds
-        if seconds is None:
-            seconds = int(self.elapsed(now).total_seconds())
-        seconds += self.retained_seconds  # a warm pool bills while it waits
-        return seconds / 3600 * self.instance_count * instance.price_per_hour
+        from smtui.core.costs import job_cost  # costs reads this module's jobs
+        from smtui.core.prices import shipped_book
+
+        return job_cost(self, prices or shipped_book(), now).total
+
+    @property
+    def instance_groups(self) -> tuple[tuple[str, int], ...]:
+        """`(instance type, count)` of each instance group (one, unless the job runs a
+        heterogeneous cluster: `ResourceConfig.InstanceGroups`)."""
+        groups = self.raw.get("ResourceConfig", {}).get("InstanceGroups") or []
+        if groups:
+            return tuple((str(g["InstanceType"]), int(g["InstanceCount"])) for g in groups)
+        return ((self.instance_type, self.instance_count),)
 
     @property
     def retained_seconds(self) -> int:

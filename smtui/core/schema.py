@@ -263,6 +263,11 @@ FIELDS: tuple[Field, ...] = (
     Field("backend", checks.choice("aws", "local"), "aws or local.", ("SMTUI_BACKEND",)),
     Field("image", _image, "{framework, version, py-version}: resolved to an ECR image URI."),
     Field("max-run-seconds", checks.whole(1, MAX_SECONDS), "Maximum run time (default one day)."),
+    Field(
+        "max-cost",
+        checks.amount,
+        "Refuse a submit that could cost more (USD: max runtime × instances × price).",
+    ),
     Field("volume-size-gb", checks.whole(1, 16384), "EBS volume per instance."),
     Field(
         "channels",

@@ -87,6 +87,8 @@ class JobSpec:
     use_spot: bool = False
     max_wait_seconds: int | None = None
     max_run_seconds: int = 86400
+    max_cost: float | None = None
+    """USD: a submit that could cost more (its max runtime on every instance) is refused."""
     volume_size_gb: int = 30
     job_name: str | None = None
     """Base name; a timestamp suffix is added at submit time."""

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from smtui.core.jobs import JobSummary, TrainingJob, Trial
 from smtui.core.kinds import TRAINING, Kind
 from smtui.core.logevents import LogEvent
+from smtui.core.prices import PriceBook, shipped_book
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,15 @@ class MetricsService(Protocol):
         ...
 
 
+class PricingService(Protocol):
+    """The region's training prices (`services/pricing.py`)."""
+
+    async def price_book(self, refresh: bool = False) -> PriceBook:
+        """The region's book: fetched, kept, or the shipped table saying why. Never raises:
+        a price that cannot be read falls back to the shipped table."""
+        ...
+
+
 @dataclass(frozen=True)
 class S3Object:
     key: str
@@ -238,6 +248,11 @@ class Backend:
     """Instance metrics per host (None: this backend has none)."""
     kind_logs: dict[str, LogSource] = field(default_factory=dict)
     """The log sources of the kinds other than training that write logs (processing)."""
+    pricing: PricingService | None = None
+    """Where the region's prices are read (None: the shipped table is the truth here)."""
+    prices: PriceBook = field(default_factory=shipped_book)
+    """The prices every cost is computed at: the shipped table until `load_prices` reads
+    the region's."""
 
     def logs_of(self, kind: Kind) -> LogSource | None:
         """Where `kind`'s jobs log (None: the kind writes no log of its own, or not here)."""

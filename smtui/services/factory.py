@@ -67,10 +67,11 @@ def _build(settings: BackendSettings) -> Backend:
         )
         from smtui.core.kinds import PROCESSING
         from smtui.services.aws.metrics import AwsMetrics
+        from smtui.services.pricing import AwsPricing
 
         processing = AwsLogSource(clients, kind=PROCESSING)
         return Backend("aws", AwsJobs(clients), AwsLogSource(clients), AwsStorage(clients), where,
-                       metrics=AwsMetrics(clients),
+                       metrics=AwsMetrics(clients), pricing=AwsPricing(clients),
                        kind_logs={PROCESSING.key: processing})  # fmt: skip
     if settings.name == "local":
         from smtui.services.home import smtui_home

@@ -25,6 +25,11 @@ T = TypeVar("T")
 log = logging.getLogger("smtui.aws")
 
 
+PINNED_REGIONS = {"pricing": "us-east-1"}
+"""Services asked in one region whatever the session's: the Price List API answers for
+every region from us-east-1."""
+
+
 @dataclass(frozen=True)
 class AwsSettings:
     """Where to connect: each None means the standard chain decides."""
@@ -90,7 +95,10 @@ class AwsClients:
                 if self._session is None:
                     self._session = self._make_session()
                 self._clients[service] = self._session.client(
-                    service, endpoint_url=self.settings.endpoint_url, config=self._config()
+                    service,
+                    region_name=PINNED_REGIONS.get(service),
+                    endpoint_url=self.settings.endpoint_url,
+                    config=self._config(),
                 )
             return self._clients[service]
 

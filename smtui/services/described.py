@@ -1,0 +1,86 @@
+"""Descriptions of settled training jobs, kept on disk: `smtui cost` describes a job that
+has ended once, and reads it from here on every later run.
+
+A job is settled when it has ended and its warm pool can no longer bill (none kept, or
+Terminated or Reused): only then is its description final. A job whose pool is still
+Available or InUse is described again each time, as is every running job. Its tags are
+kept beside it once read (`--by tag:KEY`).
+
+Files are named by the job's ARN (account, region and name), so two accounts or regions
+never share an entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from smtui.core.jobs import JobSummary, TrainingJob
+
+FORMAT = 1
+SETTLED_POOLS = frozenset({"", "Terminated", "Reused"})
+
+
+def cache_folder() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "smtui" / "described"
+
+
+def settled(job: TrainingJob) -> bool:
+    """Whether `job`'s description can no longer change what it costs."""
+    pool = str((job.raw.get("WarmPoolStatus") or {}).get("Status", ""))
+    return job.is_terminal and job.billable_seconds is not None and pool in SETTLED_POOLS
+
+
+def _jsonable(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items() if k != "ResponseMetadata"}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+class DescribedCache:
+    """Settled jobs' descriptions (DescribeTrainingJob's response) and tags, on disk."""
+
+    def __init__(self, where: str, folder: Path | None = None) -> None:
+        self.where = where
+        """The backend's `where` (profile, region, endpoint): names a job without an ARN."""
+        self.folder = folder or cache_folder()
+
+    def _path(self, summary: JobSummary) -> Path:
+        identity = str(summary.raw.get("TrainingJobArn") or f"{self.where}/{summary.name}")
+        digest = hashlib.sha256(identity.encode()).hexdigest()[:32]
+        return self.folder / f"{digest}-v{FORMAT}.json"
+
+    def get(self, summary: JobSummary) -> tuple[TrainingJob, dict[str, str] | None] | None:
+        """The kept description of the listed job and its tags (None: not read yet), or
+        None when nothing is kept for it."""
+        try:
+            kept = json.loads(self._path(summary).read_text())
+            job = TrainingJob.from_api(kept["description"])
+            tags = kept.get("tags")
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        if job.name != summary.name:
+            return None
+        return job, (None if tags is None else {str(k): str(v) for k, v in tags.items()})
+
+    def put(self, summary: JobSummary, job: TrainingJob, tags: dict[str, str] | None) -> None:
+        """Keep `job` if it is settled (else nothing is written)."""
+        if not settled(job):
+            return
+        path = self._path(summary)
+        entry = {"description": _jsonable(job.raw), "tags": tags}
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_suffix(".tmp")
+            temporary.write_text(json.dumps(entry))
+            temporary.replace(path)
+        except OSError:
+            pass  # described again next time: slower, never wrong
