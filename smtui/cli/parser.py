@@ -223,15 +223,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="print GetMetricData's MetricDataResults")  # fmt: skip
 
     p = command("cost", "what jobs cost: by config, instance type or tag; spot savings, warm pools")
-    p.add_argument(
-        "--since", metavar="AGE", help="jobs created since AGE ago (7d, 12h, an ISO time; default 7d)"
-    )
+    p.add_argument("--since", metavar="AGE", help="jobs created since AGE ago (default 7d)")
     p.add_argument("--by", metavar="WHAT", default="config",
                    help="group by config (the name without its timestamp), instance, or "
                    "tag:KEY (default config)")  # fmt: skip
     p.add_argument("--json", action="store_true", help="every group and job as JSON")
     p.add_argument("--refresh", action="store_true",
-                   help="describe every job and ask for prices again (not what is kept)")  # fmt: skip
+                   help="describe every job and ask prices again (not what is kept)")  # fmt: skip
 
     p = command("stop", "stop a job")
     p.add_argument("job", metavar="JOB", help="a job name, or @latest")

@@ -109,9 +109,9 @@ def test_the_bills_are_the_hand_worked_ones(
     assert overall["total"] == pytest.approx(sum(c + p for _, _, c, p, _ in EXPECTED.values()),
                                            abs=0.01)  # fmt: skip
     assert [g["group"] for g in found["groups"]] == ["llama", "bert", "tiny", "big"]  # dearest
-    jobs = {j["name"]: j for j in found["jobs"]}
-    assert jobs["tiny-20261206-120000-000"]["running"] is True
-    assert jobs["llama-20261206-100000-000"]["total"] == 0.0
+    by_name = {j["name"]: j for j in found["jobs"]}
+    assert by_name["tiny-20261206-120000-000"]["running"] is True
+    assert by_name["llama-20261206-100000-000"]["total"] == 0.0
 
 
 def test_by_instance_and_by_tag(moto_aws: None, capsys: pytest.CaptureFixture[str]) -> None:
