@@ -32,7 +32,7 @@ from smtui.core.schema import JOB_BASE_MAX, JOB_NAME_PATTERN
 from smtui.core.validate import placeholder_warnings
 from smtui.services.backend import Backend
 from smtui.services.logtail import TailPolicy
-from smtui.services.submit import Submitted, resubmit, submit_spec
+from smtui.services.submit import Submitted, cost_check, resubmit, submit_spec
 
 
 def run(args: argparse.Namespace) -> int:
@@ -75,6 +75,9 @@ def run(args: argparse.Namespace) -> int:
         for line in describe_spec(spec):
             print(line, file=sys.stderr)
         warn(spec.warnings)
+        # A price is read (GetProducts, kept a week); nothing about the job is sent.
+        said = run_async(cost_check(make_backend_for(spec, args), spec))
+        print(clean(said or f"cost: no price for {spec.instance_type}"), file=sys.stderr)
         print(json.dumps(request, indent=2))
         return 0
     warn(spec.warnings)

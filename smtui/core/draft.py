@@ -15,12 +15,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from smtui.core.config import resolve_with_problems
+from smtui.core.costs import CostBound, cost_bound, max_cost_problem
 from smtui.core.edits import ParamRow, param_lines
 from smtui.core.errors import ConfigError, Problem
 from smtui.core.hyperparams import Hyperparameter, RawParam, normalise_key
-from smtui.core.instances import load_catalogue
 from smtui.core.origin import Origin
 from smtui.core.overrides import Overrides
+from smtui.core.prices import PriceBook, shipped_book
 from smtui.core.request import entry_point_argv
 from smtui.core.spec import JobSpec, VpcSettings
 
@@ -110,10 +111,8 @@ class CheckedDraft:
     warnings: list[str] = field(default_factory=list)
     rows: list[ParamRow] = field(default_factory=list)
     argv: list[str] = field(default_factory=list)
-    hourly_cost: float | None = None
-    """USD an hour for all the instances (on-demand, us-east-1)."""
-    max_cost: float | None = None
-    """USD if the job runs its whole maximum runtime."""
+    bound: CostBound | None = None
+    """What the job may cost (None: no price for its instance type)."""
 
     @property
     def ok(self) -> bool:
@@ -196,8 +195,11 @@ def check_draft(
     original: JobSpec,
     base: Overrides | None = None,
     environ: Mapping[str, str] | None = None,
+    prices: PriceBook | None = None,
 ) -> CheckedDraft:
-    """Resolve `path` with `base` (the command line's flags) and the form's fields on top."""
+    """Resolve `path` with `base` (the command line's flags) and the form's fields on top;
+    costs at `prices` (default: the shipped table), and a `max-cost` it may exceed is a
+    problem."""
     problems: list[str] = []
     overrides = Overrides(values=dict(base.values) if base else {}, params=[])
     for attr, value in (
@@ -225,11 +227,10 @@ def check_draft(
         for p in spec.params
     ]
     checked.argv = entry_point_argv(spec)
-    instance = load_catalogue().get(spec.instance_type)
-    if instance is not None:
-        checked.hourly_cost = instance.hourly_cost(spec.instance_count)
-        if checked.hourly_cost is not None:
-            checked.max_cost = checked.hourly_cost * spec.max_run_seconds / 3600
+    book = prices or shipped_book()
+    checked.bound = cost_bound(spec, book)
+    if (over := max_cost_problem(spec, book)) is not None:
+        checked.problems.append(_plain(over))
     return checked
 
 

@@ -39,10 +39,6 @@ class InstanceType:
     def total_accelerator_memory_gib(self) -> int:
         return self.accelerator_count * self.accelerator_memory_gib
 
-    def hourly_cost(self, count: int = 1) -> float | None:
-        """Price per hour of `count` instances, or None when the price is unknown."""
-        return None if self.price_per_hour is None else self.price_per_hour * count
-
 
 @dataclass(frozen=True)
 class Catalogue:

@@ -30,6 +30,10 @@ FAILURE_KEPT = dt.timedelta(days=1)
 FORMAT = 1
 
 
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
 def cache_folder() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "smtui" / "prices"
@@ -80,7 +84,7 @@ class AwsPricing:
             return shipped_book(None, "no region is set")
         if self.clients.settings.endpoint_url:
             return shipped_book(region, "a custom endpoint is set: the Price List API is not asked")
-        now = dt.datetime.now(dt.UTC)
+        now = _now()
         kept = None if refresh else _read_cache(region, now)
         if kept is not None:
             return kept
@@ -110,6 +114,9 @@ async def load_prices(backend: Backend, refresh: bool = False) -> PriceBook:
     if backend.pricing is None:
         book = shipped_book(None, "what the jobs would cost on SageMaker")
     else:
-        book = await backend.pricing.price_book(refresh)
+        try:
+            book = await backend.pricing.price_book(refresh)
+        except Exception as exc:  # noqa: BLE001 (a price is never worth a failed command)
+            book = shipped_book(backend.prices.region, f"prices could not be read: {exc}")
     backend.prices = book
     return book

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from smtui.core.clone import base_name, check_local_hosts, clone_request
-from smtui.core.errors import UsageError
+from smtui.core.costs import cost_bound, max_cost_problem
+from smtui.core.errors import ConfigError, UsageError
 from smtui.core.images import resolve_image_uri
 from smtui.core.jobs import pool_reuse
 from smtui.core.request import job_name_base, make_job_name
@@ -20,6 +21,7 @@ from smtui.core.spec import JobSpec
 from smtui.core.stored import resubmitted_config, stored_config
 from smtui.services.backend import Backend
 from smtui.services.errors import ServiceError
+from smtui.services.pricing import load_prices
 from smtui.services.sync import PLACEHOLDER
 
 SKIPPED = {".git", "__pycache__", ".ipynb_checkpoints", ".mypy_cache", ".pytest_cache", ".venv"}
@@ -57,9 +59,9 @@ async def submit_spec(backend: Backend, spec: JobSpec, job_name: str | None = No
     image = await asyncio.to_thread(resolve_image_uri, spec)  # may import the SDK: off the loop
     # Checked against the API's model with the real image and name, before any upload.
     request = checked_request(spec, job_name, image)
+    notes = [said] if (said := await cost_check(backend, spec)) else []
     await backend.jobs.check_request(request)  # what the backend can't run, before uploads
     assert spec.bucket is not None  # validated when the spec was resolved
-    notes: list[str] = []
     if await backend.storage.ensure_bucket(spec.bucket, spec.region):
         notes.append(f"created bucket s3://{spec.bucket}/")
     if spec.ensure_data:
@@ -77,6 +79,16 @@ async def submit_spec(backend: Backend, spec: JobSpec, job_name: str | None = No
     await backend.storage.put_bytes(spec.config_uri(job_name), config.encode())
     arn = await backend.jobs.create_job(request)
     return Submitted(job_name, arn, request, notes)
+
+
+async def cost_check(backend: Backend, spec: JobSpec) -> str | None:
+    """What the job may cost at the region's prices, as a line (None: no price for it);
+    `ConfigError` on the `max-cost` key when it may cost more, before anything is sent."""
+    book = await load_prices(backend)
+    if (over := max_cost_problem(spec, book)) is not None:
+        raise ConfigError(over)
+    bound = cost_bound(spec, book)
+    return None if bound is None else f"cost: {bound.said(spec.use_spot)}"
 
 
 def configs_uri(description: dict[str, Any], job_name: str) -> str | None:

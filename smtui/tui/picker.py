@@ -11,15 +11,13 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Checkbox, DataTable, Input
 
+from smtui.core.formats import money
 from smtui.core.instances import InstanceType, load_catalogue
+from smtui.core.prices import PriceBook, shipped_book
 from smtui.tui.fields import OrderedInput
 
 COLUMNS = ("type", "accelerator", "count", "acc. memory", "$/h", "$/h × N", "vCPU", "RAM")
 """Prices before vCPU and RAM: at 80 columns what a GPU user picks by is all in view."""
-
-
-def _money(value: float | None) -> str:
-    return "-" if value is None else f"${value:,.2f}"
 
 
 def matches(instance: InstanceType, text: str, gpu_only: bool) -> bool:
@@ -43,9 +41,17 @@ class InstancePicker(Vertical):
     count: reactive[int] = reactive(1)
     """Instances the job will run on: the last column prices them together."""
 
-    def __init__(self, chosen: str) -> None:
+    def __init__(self, chosen: str, prices: PriceBook | None = None) -> None:
         super().__init__(id="picker")
         self.chosen = chosen
+        self.prices = prices or shipped_book()
+        """The prices shown: the region's when read (`reprice`), else the shipped table."""
+
+    def reprice(self, prices: PriceBook) -> None:
+        """Show `prices` (the region's, once read)."""
+        self.prices = prices
+        if self.is_mounted:
+            self._fill()
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="picker-filters"):
@@ -79,8 +85,8 @@ class InstancePicker(Vertical):
                 accelerator,
                 str(instance.accelerator_count or "-"),
                 memory,
-                _money(instance.price_per_hour),
-                _money(instance.hourly_cost(self.count)),
+                money(self.prices.price(instance.name)),
+                money(self.prices.rate([(instance.name, self.count)])),
                 str(instance.vcpu),
                 f"{instance.memory_gib} GiB",
                 key=instance.name,

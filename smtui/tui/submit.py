@@ -26,12 +26,13 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Stat
 from textual.worker import Worker, WorkerState
 
 from smtui.core.draft import DISTRIBUTIONS, FORM, CheckedDraft, Draft, check_draft
-from smtui.core.formats import money
 from smtui.core.images import resolve_image_uri
 from smtui.core.overrides import Overrides
 from smtui.core.request import build_request, job_name_base, make_job_name
+from smtui.core.safetext import clean
 from smtui.core.spec import JobSpec
 from smtui.services.backend import Backend
+from smtui.services.pricing import load_prices
 from smtui.services.submit import submit_spec
 from smtui.tui.advanced import AdvancedFields, advanced_section
 from smtui.tui.fields import OrderedInput
@@ -125,7 +126,7 @@ class SubmitScreen(Screen[str | None]):
                 yield OrderedInput(draft.max_wait, id="submit-max-wait", type="integer")
                 yield Label("Volume (GB)")
                 yield OrderedInput(draft.volume, id="submit-volume", type="integer")
-            yield InstancePicker(draft.instance_type)
+            yield InstancePicker(draft.instance_type, self.backend.prices)
             yield Label("Hyperparameters: one name=value per line")
             yield OrderedTextArea(draft.params, id="submit-params")
             yield Static("", id="submit-preview", markup=False)
@@ -140,6 +141,15 @@ class SubmitScreen(Screen[str | None]):
     def on_mount(self) -> None:
         self._check()
         self.query_one("#submit-type", Input).focus()
+        self._read_prices()
+
+    @work(exclusive=True, group="prices")
+    async def _read_prices(self) -> None:
+        """The region's prices (kept a week; the shipped table until they come), then the
+        cost and the picker again at them."""
+        book = await load_prices(self.backend)
+        self.query_one(InstancePicker).reprice(book)
+        self._check()
 
     # --- the draft -------------------------------------------------------------------
     def draft(self) -> Draft:
@@ -168,7 +178,8 @@ class SubmitScreen(Screen[str | None]):
         self.query_one("#submit-type", Input).value = event.name
 
     def _check(self) -> CheckedDraft:
-        checked = check_draft(self.path, self.draft(), self.original, self.overrides)
+        checked = check_draft(self.path, self.draft(), self.original, self.overrides,
+                              prices=self.backend.prices)  # fmt: skip
         self.checked = checked
         count = self.query_one("#submit-count", Input).value
         self.query_one(InstancePicker).count = int(count) if count.isdigit() and count else 1
@@ -194,14 +205,9 @@ class SubmitScreen(Screen[str | None]):
         cost, and whether ctrl+s would submit."""
         theme = self.app.theme_variables
         lines: list[Text] = []
-        if checked.hourly_cost is not None:
-            lines.append(
-                Text.assemble(
-                    ("cost: ", "bold"),
-                    f"{money(checked.hourly_cost)}/h on demand; at most "
-                    f"{money(checked.max_cost)} if it runs its whole max runtime",
-                )
-            )
+        if checked.bound is not None and checked.spec is not None:
+            said = clean(checked.bound.said(checked.spec.use_spot))
+            lines.append(Text.assemble(("cost: ", "bold"), said))
         # The config named as in the table above (`jobber.yml:23`), not by its whole path.
         here, name = str(self.path), self.path.name
         lines += [

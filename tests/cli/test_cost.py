@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 
 from smtui.cli import main
-from tests.awsfakes import create_job, record_calls, sagemaker_backend
+from tests.awsfakes import create_job, mutations, record_calls, sagemaker_backend
 
 G5, G5_12, P4D, M5 = 1.408, 7.09, 37.688, 0.23
 """The shipped us-east-1 prices of the types below, USD an hour."""
@@ -177,3 +178,37 @@ def test_an_empty_week(moto_aws: None, capsys: pytest.CaptureFixture[str]) -> No
     assert client.list_training_jobs()["TrainingJobSummaries"] == []
     assert main(["cost"]) == 0
     assert "no training jobs in that time" in capsys.readouterr().err
+
+
+def test_a_submit_that_may_cost_more_than_max_cost_exits_2_and_sends_nothing(
+    moto_aws: None, project: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    project.write_text(project.read_text() + "  max-cost: 20\n")
+    line = len(project.read_text().splitlines())
+    sent = record_calls(monkeypatch)
+    said = (f"jobber.yml:{line}: submit.max-cost: the job may cost $33.79 (1 × ml.g5.xlarge at "
+            "$1.41/h for its max runtime of 86400 s), over max-cost $20.00")  # fmt: skip
+    assert main(["submit", "--dry-run"]) == 2
+    out, err = capsys.readouterr()
+    assert said in err and out == ""  # no request printed
+    assert main(["submit"]) == 2
+    assert said in capsys.readouterr().err
+    assert mutations(sent) == []  # no bucket, no upload, no job
+    assert main(["submit", "--dry-run", "--max-run", "3600"]) == 0  # $1.41: under it
+    out, err = capsys.readouterr()
+    assert json.loads(out)["StoppingCondition"]["MaxRuntimeInSeconds"] == 3600
+    assert ("cost: $1.41/h on demand; at most $1.41 if it runs its whole max runtime; "
+            "with spot $0.14-$1.41") in err  # fmt: skip
+
+
+def test_a_submit_under_max_cost_says_what_it_may_cost(
+    moto_aws: None, project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project.write_text(project.read_text() + "  max-cost: 50\n")
+    assert main(["submit"]) == 0
+    err = capsys.readouterr().err
+    assert "smtui: cost: $1.41/h on demand; at most $33.79" in err
+    assert boto3.client("sagemaker", region_name="us-east-1").list_training_jobs()[
+        "TrainingJobSummaries"
+    ]

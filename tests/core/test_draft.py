@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from smtui.core.config import resolve_config
 from smtui.core.draft import Draft, check_draft
+from smtui.core.prices import PriceBook, shipped_book
 
 
 def test_an_untouched_draft_is_the_config(project: Path) -> None:
@@ -20,8 +23,15 @@ def test_an_untouched_draft_is_the_config(project: Path) -> None:
     ]
     assert [r.origin for r in checked.rows] == ["jobber.yml:25", "jobber.yml:26"]  # beside its name
     assert checked.argv == ["--batch_size", "64", "--epochs", "5"]
-    assert checked.hourly_cost is not None and checked.max_cost is not None
-    assert round(checked.max_cost, 2) == round(checked.hourly_cost * 24, 2)  # 86400 s default
+    bound = checked.bound
+    assert bound is not None
+    assert bound.hourly == 1.408  # the shipped us-east-1 price of one ml.g5.xlarge
+    assert round(bound.most, 3) == round(1.408 * 24, 3)  # its 86400 s default max runtime
+    assert bound.spot[0] == pytest.approx(bound.most * 0.1)  # spot saves up to 90%
+    assert bound.spot[1] == bound.most
+    assert bound.said(False) == (
+        "$1.41/h on demand; at most $33.79 if it runs its whole max runtime; with spot $3.38-$33.79"
+    )
 
 
 def test_form_values_win_and_say_so(project: Path) -> None:
@@ -39,7 +49,48 @@ def test_form_values_win_and_say_so(project: Path) -> None:
         ("learning_rate", "form"),
     ]
     assert "--learning_rate" in checked.argv
-    assert checked.max_cost == checked.hourly_cost * 2 if checked.hourly_cost else True
+    assert checked.bound is not None
+    assert round(checked.bound.most, 3) == round(37.688 * 2 * 2, 3)  # 2 hosts, 2 hours
+
+
+def test_a_max_cost_it_may_exceed_is_a_problem_on_its_key(project: Path) -> None:
+    project.write_text(project.read_text() + "  max-cost: 100\n")
+    spec = resolve_config(project, None, {})
+    assert spec.max_cost == 100.0
+    line = len(project.read_text().splitlines())
+    draft = Draft.from_spec(spec).but(instance_type="ml.p4d.24xlarge", instance_count="2",
+                                      max_run="7200")  # fmt: skip
+    checked = check_draft(project, draft, spec, None, {})
+    assert not checked.ok
+    assert checked.problems == [
+        f"{project}:{line}: submit.max-cost: the job may cost $150.75 (2 × ml.p4d.24xlarge at "
+        "$75.38/h for its max runtime of 7200 s), over max-cost $100.00; lower "
+        "max-run-seconds or instance-count, or raise max-cost"
+    ]
+    assert check_draft(project, draft.but(max_run="3600"), spec, None, {}).ok  # $75.38
+
+
+def test_costs_are_at_the_regions_prices_and_say_when_they_are_not(project: Path) -> None:
+    spec = resolve_config(project, None, {})
+    regional = PriceBook("eu-west-1", {"ml.g5.xlarge": 1.5}, "Price List API, eu-west-1")
+    bound = check_draft(project, Draft.from_spec(spec), spec, None, {}, prices=regional).bound
+    assert bound is not None and bound.hourly == 1.5 and bound.source == ""
+    guess = shipped_book("eu-west-1", "the Price List API failed: AccessDenied")
+    bound = check_draft(project, Draft.from_spec(spec), spec, None, {}, prices=guess).bound
+    assert bound is not None and bound.hourly == 1.408
+    assert bound.said(True).endswith(
+        "on spot $3.38-$33.79 (the shipped us-east-1 table (2026-11), not eu-west-1's own "
+        "prices: the Price List API failed: AccessDenied)"
+    )
+
+
+def test_a_max_cost_with_no_price_to_judge_by_refuses(project: Path) -> None:
+    project.write_text(project.read_text().replace("ml.g5.xlarge", "ml.p4de.24xlarge")
+                       + "  max-cost: 1000\n")  # fmt: skip
+    spec = resolve_config(project, None, {})
+    checked = check_draft(project, Draft.from_spec(spec), spec, None, {})
+    assert checked.bound is None and not checked.ok
+    assert "ml.p4de.24xlarge has no price in us-east-1, so smtui cannot tell" in checked.problems[0]
 
 
 def test_problems_are_listed_as_you_type(project: Path) -> None:

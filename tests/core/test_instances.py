@@ -8,6 +8,7 @@ from importlib import resources
 import pytest
 
 from smtui.core.instances import check_instance_type, load_catalogue
+from smtui.core.prices import shipped_book
 
 FAMILIES = (
     "m5 m6i m7i c5 c6i c7i r5 g4dn g5 g6 g6e p3 p3dn p4d p4de p5 p5e p5en trn1 trn1n trn2".split()
@@ -52,7 +53,11 @@ def test_filters_and_costs() -> None:
     g5 = catalogue.filter(family="g5")
     assert [i.name for i in g5][:2] == ["ml.g5.xlarge", "ml.g5.2xlarge"]
     p4d = catalogue.get("ml.p4d.24xlarge")
-    assert p4d is not None and p4d.hourly_cost(2) == pytest.approx(2 * 37.688)
+    assert p4d is not None and p4d.price_per_hour == 37.688
+    assert shipped_book().rate([("ml.p4d.24xlarge", 2), ("ml.g5.xlarge", 1)]) == pytest.approx(
+        2 * 37.688 + 1.408
+    )
+    assert shipped_book().rate([("ml.p4de.24xlarge", 1)]) is None  # not listed: unknown
 
 
 @pytest.mark.parametrize(
