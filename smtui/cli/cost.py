@@ -6,77 +6,20 @@ run describes only the jobs that can still change."""
 from __future__ import annotations
 
 import argparse
-import asyncio
 import datetime as dt
 import json
 import sys
-from dataclasses import dataclass
 from typing import Any
 
 from smtui.cli.common import lenient_spec, make_backend_for, run_async
 from smtui.cli.logs import parse_age
 from smtui.cli.render import plural, table
-from smtui.core.costs import CostTotal, JobCost, check_grouping, group_key, job_cost, totals
+from smtui.core.costs import CostTotal, check_grouping, totals
 from smtui.core.errors import UsageError
 from smtui.core.formats import money, when
-from smtui.core.jobs import JobSummary, TrainingJob
-from smtui.core.prices import PriceBook
-from smtui.services.backend import Backend
-from smtui.services.described import DescribedCache
-from smtui.services.pricing import load_prices
+from smtui.services.spend import Billed, bills
 
 DEFAULT_SINCE = "7d"
-AT_ONCE = 8
-"""Descriptions asked at the same time."""
-
-
-@dataclass(frozen=True)
-class Billed:
-    job: TrainingJob
-    cost: JobCost
-    group: str
-
-
-async def _listed(backend: Backend, since: dt.datetime) -> list[JobSummary]:
-    """Every training job created at or after `since` (the list is newest first)."""
-    found: list[JobSummary] = []
-    token: str | None = None
-    while True:
-        page = await backend.jobs.list_jobs(limit=100, next_token=token)
-        fresh = [job for job in page.jobs if job.created >= since]
-        found += fresh
-        token = page.next_token
-        if token is None or len(fresh) < len(page.jobs):
-            return found
-
-
-async def _read(
-    backend: Backend, summary: JobSummary, cache: DescribedCache, by: str, refresh: bool
-) -> tuple[TrainingJob, dict[str, str] | None]:
-    kept = None if refresh else cache.get(summary)
-    job, tags = kept if kept else (await backend.jobs.describe_job(summary.name), None)
-    if by.startswith("tag:") and tags is None:
-        tags = await backend.jobs.tags(job)
-    if kept is None or kept[1] != tags:
-        cache.put(summary, job, tags)
-    return job, tags
-
-
-async def gather(
-    backend: Backend, since: dt.datetime, by: str, refresh: bool = False
-) -> tuple[PriceBook, list[Billed]]:
-    """The price book, and each job created since `since` with its bill and group."""
-    book, listed = await asyncio.gather(load_prices(backend, refresh), _listed(backend, since))
-    cache = DescribedCache(backend.where)
-    gate = asyncio.Semaphore(AT_ONCE)
-    now = dt.datetime.now(dt.UTC)
-
-    async def bill(summary: JobSummary) -> Billed:
-        async with gate:
-            job, tags = await _read(backend, summary, cache, by, refresh)
-        return Billed(job, job_cost(job, book, now), group_key(by, job, tags))
-
-    return book, list(await asyncio.gather(*(bill(s) for s in listed)))
 
 
 def _row(total: CostTotal) -> list[str]:
@@ -144,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--by: {exc}") from None
     since = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=seconds)
     backend = make_backend_for(lenient_spec(args), args)
-    book, billed = run_async(gather(backend, since, by, refresh=args.refresh))
+    book, billed = run_async(bills(backend, since, by, refresh=args.refresh))
     groups, overall = totals((b.job, b.cost, b.group) for b in billed)
     if args.json:
         report = {

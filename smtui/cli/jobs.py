@@ -15,8 +15,10 @@ from smtui.core.formats import duration, money, when
 from smtui.core.jobs import TrainingJob, Trial, check_keep_alive, keep_alive_said, parse_status
 from smtui.core.jobstate import capacity_wait, interruptions, lost_in_all, same_accelerator
 from smtui.core.kinds import TRAINING, TUNING, kind_of
+from smtui.core.prices import PriceBook, shipped_book
 from smtui.core.safetext import clean
 from smtui.services.backend import Backend
+from smtui.services.pricing import load_prices
 
 if TYPE_CHECKING:
     from smtui.core.kinds import Kind
@@ -64,15 +66,17 @@ def heading_lines(job: TrainingJob) -> list[str]:
     return lines
 
 
-def describe_lines(job: TrainingJob) -> list[str]:
-    """A job's description for people: status history, parameters, data, artifacts, cost."""
+def describe_lines(job: TrainingJob, prices: PriceBook | None = None) -> list[str]:
+    """A job's description for people: status history, parameters, data, artifacts, cost
+    (at `prices`; default the shipped table)."""
+    book = prices or shipped_book()
     lines = heading_lines(job)
     lines += [
         f"instances: {job.instance_type} x {job.instance_count}"
         + ("  (managed spot)" if job.use_spot else ""),
         f"created {when(job.created)}, started {when(job.started)}, ended {when(job.ended)}",
         f"elapsed {duration(job.elapsed())}, billable {duration(job.billable_seconds)}, "
-        f"est. cost {money(job.cost())}"
+        f"est. cost {money(job.cost(prices=book))}{book.brief_caveat}"
         + (f", spot savings {job.spot_savings:.0%}" if job.spot_savings is not None else ""),
     ]
     if lost := interruptions(job):
@@ -102,12 +106,14 @@ def describe_lines(job: TrainingJob) -> list[str]:
     return [clean(line, multiline=True) for line in lines]
 
 
-def section_lines(job: TrainingJob, trials: list[Trial] | None) -> list[str]:
+def section_lines(
+    job: TrainingJob, trials: list[Trial] | None, prices: PriceBook | None = None
+) -> list[str]:
     """A tuning or processing job for people: the details screen's sections, as text."""
     from smtui.core.jobview import sections
 
     lines = heading_lines(job)
-    for section in sections(job, trials=trials):
+    for section in sections(job, trials=trials, prices=prices):
         lines.append(f"{section.title.lower()}:")
         lines += table([[label, value] for label, value in section.rows])
     return [clean(line, multiline=True) for line in lines]
@@ -120,11 +126,13 @@ def run_describe(args: argparse.Namespace) -> int:
     job = run_async(backend.jobs.describe_job(args.job, kind))
     if args.json:
         print(json.dumps(to_json(job.raw), indent=2))
-    elif kind is TRAINING:
-        print("\n".join(describe_lines(job)))
+        return 0
+    prices = run_async(load_prices(backend))  # the region's (kept a week)
+    if kind is TRAINING:
+        print("\n".join(describe_lines(job, prices)))
     else:
         trials = run_async(backend.jobs.trials(job.name)) if kind is TUNING else None
-        print("\n".join(section_lines(job, trials)))
+        print("\n".join(section_lines(job, trials, prices)))
     return 0
 
 

@@ -234,3 +234,14 @@ def max_cost_problem(spec: JobSpec, book: PriceBook) -> Problem | None:
             f"lower max-run-seconds or instance-count, or raise max-cost"
         )
     return None
+
+
+def running_said(count: int, rate: float, unpriced: int, book: PriceBook) -> str:
+    """The header's words: `3 running · $41.06/h`, with the jobs that have no price and
+    whose prices these are when not the region's."""
+    if not count:
+        return "no job running"
+    said = f"{count} running · {money(rate)}/h"
+    if unpriced:
+        said += f" + {unpriced} with no price"
+    return said + book.brief_caveat

@@ -18,11 +18,11 @@ from typing import Any
 from smtui.core.formats import duration, money, when
 from smtui.core.hostmetrics import Flag, HostSeries, hardware, has_points, host_line
 from smtui.core.hyperparams import render_argv
-from smtui.core.instances import load_catalogue
 from smtui.core.jobs import TrainingJob, Trial, best_first, tuning_definition
 from smtui.core.jobstate import capacity_wait, interruptions, lost_in_all, same_accelerator
 from smtui.core.kinds import PROCESSING, TRAINING, TUNING, Kind
 from smtui.core.place import is_region_name
+from smtui.core.prices import PriceBook, shipped_book
 
 LOG_GROUP = "/aws/sagemaker/TrainingJobs"
 
@@ -115,15 +115,18 @@ def sections(
     streams: Sequence[str] = (),
     now: dt.datetime | None = None,
     trials: Sequence[Trial] | None = None,
+    prices: PriceBook | None = None,
 ) -> list[Section]:
     """What the console's page of the job shows, section by section; a section with nothing
-    to show is left out. `trials`: a tuning job's training jobs (None: not listed yet)."""
+    to show is left out. `trials`: a tuning job's training jobs (None: not listed yet);
+    costs at `prices` (default: the shipped table)."""
+    book = prices or shipped_book()
     if job.kind is TUNING:
-        every = _tuning(job, trials, now)
+        every = _tuning(job, trials, now, book)
     elif job.kind is PROCESSING:
-        every = _processing(job, now)
+        every = _processing(job, now, book)
     else:
-        every = _training(job, now)
+        every = _training(job, now, book)
     every += _tail(job, tags, streams)
     return [section for section in every if section.rows]
 
@@ -156,7 +159,7 @@ def _times(job: TrainingJob, section: Section, now: dt.datetime | None) -> None:
     section.add("elapsed", duration(job.elapsed(now)))
 
 
-def _training(job: TrainingJob, now: dt.datetime | None) -> list[Section]:
+def _training(job: TrainingJob, now: dt.datetime | None, prices: PriceBook) -> list[Section]:
     raw: dict[str, Any] = job.raw
     algorithm = raw.get("AlgorithmSpecification", {})
     resources = raw.get("ResourceConfig", {})
@@ -175,7 +178,7 @@ def _training(job: TrainingJob, now: dt.datetime | None) -> list[Section]:
     summary.add("warm pool", job.warm_pool())
     _times(job, summary, now)
     summary.add("billable", duration(job.billable_seconds))
-    summary.add("est. cost", money(job.cost(now)))
+    summary.add("est. cost", money(job.cost(now, prices)) + prices.brief_caveat)
     if (savings := job.spot_savings) is not None:
         summary.add("spot savings", f"{savings:.0%}")
     summary.add("model artifacts", job.model_artifacts)
@@ -265,7 +268,7 @@ def _vpc(section: Section, vpc: Mapping[str, Any]) -> None:
     section.add("security groups", ", ".join(vpc.get("SecurityGroupIds", [])))
 
 
-def _processing(job: TrainingJob, now: dt.datetime | None) -> list[Section]:
+def _processing(job: TrainingJob, now: dt.datetime | None, prices: PriceBook) -> list[Section]:
     raw: dict[str, Any] = job.raw
     app = raw.get("AppSpecification", {})
     cluster = raw.get("ProcessingResources", {}).get("ClusterConfig", {})
@@ -277,7 +280,7 @@ def _processing(job: TrainingJob, now: dt.datetime | None) -> list[Section]:
     summary.add("arguments", " ".join(app.get("ContainerArguments", [])))
     summary.add("instances", f"{job.instance_type} × {job.instance_count}")
     _times(job, summary, now)
-    summary.add("est. cost", money(job.cost(now)))
+    summary.add("est. cost", money(job.cost(now, prices)) + prices.brief_caveat)
     summary.add("exit message", raw.get("ExitMessage"))
     for key, label in (
         ("TrainingJobArn", "training job"),
@@ -338,17 +341,19 @@ def _processing(job: TrainingJob, now: dt.datetime | None) -> list[Section]:
     return [summary, inputs, outputs, limits, network]
 
 
-def trials_cost(job: TrainingJob, trials: Sequence[Trial], now: dt.datetime | None) -> float | None:
+def trials_cost(
+    job: TrainingJob, trials: Sequence[Trial], now: dt.datetime | None, prices: PriceBook
+) -> float | None:
     """What a tuning job's training jobs cost so far: each one's training time × the
-    definition's instances × the catalogue price (None: no price for the instance)."""
-    instance = load_catalogue().get(job.instance_type)
-    if instance is None or instance.price_per_hour is None:
+    definition's instances at `prices` (None: no price for the instance)."""
+    rate = prices.rate(job.instance_groups)
+    if rate is None:
         return None
     end = now or dt.datetime.now(dt.UTC)
     seconds = sum(
         max(((t.ended or end) - t.started).total_seconds(), 0.0) for t in trials if t.started
     )
-    return seconds / 3600 * job.instance_count * instance.price_per_hour
+    return seconds / 3600 * rate
 
 
 def _objective(value: float | None) -> str:
@@ -371,7 +376,7 @@ def _ranges(section: Section, ranges: Mapping[str, Any]) -> None:
 
 
 def _tuning(
-    job: TrainingJob, trials: Sequence[Trial] | None, now: dt.datetime | None
+    job: TrainingJob, trials: Sequence[Trial] | None, now: dt.datetime | None, prices: PriceBook
 ) -> list[Section]:
     raw: dict[str, Any] = job.raw
     config = raw.get("HyperParameterTuningJobConfig", {})
@@ -406,7 +411,7 @@ def _tuning(
     if trials:
         summary.add(
             "est. cost",
-            money(trials_cost(job, trials, now))
+            money(trials_cost(job, trials, now, prices))
             + f"  (the time of its {len(trials)} training jobs × their instances)",
         )
     parents = raw.get("WarmStartConfig", {})

@@ -56,8 +56,13 @@ class PriceBook:
 
     @property
     def caveat(self) -> str:
-        """`` when the prices are the region's; else what they are instead."""
+        """Empty when the prices are the region's; else what they are instead, and why."""
         return "" if self.regional else f" ({self.source})"
+
+    @property
+    def brief_caveat(self) -> str:
+        """The caveat in a few words, for a table cell or a header: ` (us-east-1 prices)`."""
+        return "" if self.regional else f" ({SHIPPED_REGION} prices)"
 
 
 @cache

@@ -198,12 +198,15 @@ class DetailsScreen(Screen[None]):
         self.described = job
         self._heading(job)
         # At once; the rest follows.
-        self._show(sections(job, now=app_now(self.app), trials=trials), trials=trials)
+        prices = self.backend.prices
+        self._show(sections(job, now=app_now(self.app), trials=trials, prices=prices),
+                   trials=trials)  # fmt: skip
         tags, streams, config, hosts, saved = await asyncio.gather(
             self._tags(job), self._streams(job), self._config(job), self._hosts(job),
             self._checkpoint(job),
         )  # fmt: skip
-        found = sections(job, tags=tags, streams=streams, now=app_now(self.app), trials=trials)
+        found = sections(job, tags=tags, streams=streams, now=app_now(self.app), trials=trials,
+                         prices=prices)  # fmt: skip
         for extra in (saved, hosts):  # after the job's summary: what its money buys
             if extra is not None and extra.rows:
                 found.insert(1, extra)

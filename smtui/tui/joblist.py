@@ -12,10 +12,12 @@ LastModifiedTime or status moves, so a quiet account costs one list call per ref
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from smtui.core.backoff import Backoff, retrying
 from smtui.core.jobs import TERMINAL, JobSummary, TrainingJob
+from smtui.core.prices import PriceBook, shipped_book
 from smtui.services.backend import Backend, JobPage
 
 
@@ -62,8 +64,12 @@ class JobList:
     refresh cadence. The cursor's row stays the truth for actions: the model only keeps a
     job to put the cursor on once it is listed (a new submit)."""
 
-    def __init__(self, policy: RefreshPolicy | None = None) -> None:
+    def __init__(
+        self, policy: RefreshPolicy | None = None, prices: Callable[[], PriceBook] = shipped_book
+    ) -> None:
         self.policy = policy or RefreshPolicy()
+        self.prices = prices
+        """The prices costs are sorted at: the backend's, as they are now."""
         self.summaries: dict[str, JobSummary] = {}
         self.details: dict[str, TrainingJob] = {}
         self.next_token: str | None = None
@@ -153,7 +159,7 @@ class JobList:
         elif self.sort == "elapsed":
             value = job.elapsed(now) if job else None
         else:
-            value = job.cost(now) if job else None
+            value = job.cost(now, self.prices()) if job else None
         tie = (summary.created, name)
         if value is None:
             return (0 if self.descending else 1, 0, tie)
@@ -188,6 +194,16 @@ class JobList:
         """Keep a description; whether its job is listed (has a row to update)."""
         self.details[job.name] = job
         return job.name in self.summaries
+
+    @property
+    def settled(self) -> bool:
+        """Whether a list is in and each listed running job described (others read the
+        descriptions from here rather than asking again)."""
+        return self.listed and all(
+            name in self.details
+            for name, job in self.summaries.items()
+            if job.status not in TERMINAL
+        )
 
     def moving(self) -> list[str]:
         """Listed jobs whose elapsed time and cost move every second."""

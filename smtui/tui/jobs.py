@@ -139,7 +139,7 @@ class JobsPane(Vertical):
     def __init__(self, backend: Backend) -> None:
         super().__init__(id="jobs")
         self.backend = backend
-        self.model = JobList(RefreshPolicy.for_backend(backend))
+        self.model = JobList(RefreshPolicy.for_backend(backend), lambda: self.backend.prices)
         self._timer: Timer | None = None
         self._highlighted: str | None = None
         self._ended: set[str] = set()
@@ -242,7 +242,7 @@ class JobsPane(Vertical):
         if self._timer is not None:
             self._timer.stop()
         self.backend, self.kind = backend, kind
-        model = JobList(RefreshPolicy.for_backend(backend))
+        model = JobList(RefreshPolicy.for_backend(backend), lambda: self.backend.prices)
         model.sort, model.descending = self.model.sort, self.model.descending
         self.model = model
         self.table.clear()
@@ -363,7 +363,7 @@ class JobsPane(Vertical):
                 f"{job.instance_type.removeprefix('ml.')}×{job.instance_count}" if job else "…"
             ),
             "elapsed": Text(duration(job.elapsed(now)) if job else "…"),
-            "cost": Text(money(job.cost(now)) if job else "…"),
+            "cost": Text(money(job.cost(now, self.backend.prices)) if job else "…"),
             "created": Text(summary.created.astimezone().strftime("%m-%d %H:%M")),
         }
         if self.wide:

@@ -33,6 +33,7 @@ from smtui.tui.guard import allowed
 from smtui.tui.hosts import HostLines
 from smtui.tui.jobs import JobsPane
 from smtui.tui.logs import LogPane
+from smtui.tui.spend import RunningSpend
 from smtui.tui.status import StatusLine
 
 if TYPE_CHECKING:
@@ -96,6 +97,8 @@ class MainScreen(Screen[None]):
         self._views_mounted: asyncio.Event | None = None
         self.followed: set[str] = set()
         """Jobs submitted from this app: their end is told (`SmtuiApp.tell`)."""
+        self.spend = RunningSpend(jobs.backend, lambda: self.jobs.model.details,
+                                  lambda: self.jobs.model.settled, self._say_spend)  # fmt: skip
 
     @cached_property
     def _views(self) -> tuple[DataPane, ConfigsPane]:
@@ -122,6 +125,7 @@ class MainScreen(Screen[None]):
                 yield self.logs
         yield self.status
         yield self.command_line
+        yield self.spend
         yield Footer(compact=True)  # every key in 80 columns
 
     def on_mount(self) -> None:
@@ -140,6 +144,10 @@ class MainScreen(Screen[None]):
 
     def on_resize(self) -> None:
         self.jobs.fit_height()
+
+    def _say_spend(self, said: str | None) -> None:
+        """The header: where, then what the running jobs cost an hour (`RunningSpend`)."""
+        self.sub_title = f"{self.app.sub_title} · {said}" if said else None
 
     async def mount_views(self) -> None:
         """Mount the data and configs views (once; later calls wait for the first)."""
@@ -327,6 +335,7 @@ class MainScreen(Screen[None]):
         self.status.set_problem("logs", None)
         self.jobs.use_backend(backend)
         self.logs.use_backend(backend)
+        self.spend.use_backend(backend)
         if self._views_mounted is not None:
             self.data.use_backend(backend)
             self.configs.load()  # the app's overrides name the new place

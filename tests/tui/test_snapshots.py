@@ -78,6 +78,7 @@ async def settle(pilot: Pilot[Any]) -> None:
     assert isinstance(app, SmtuiApp)
     await until(pilot, lambda: len(app.jobs.model.details) == 3, "every job described")
     await until(pilot, lambda: app.logs.status is not None, "the newest job's log")
+    await until(pilot, lambda: app.main.spend.said is not None, "the running jobs' rate")
     # The running job has logged nothing for 58 min: flagged while watched (and not after).
     await until(pilot, lambda: "⚠ quiet" in str(app.jobs.table.get_cell(RUNNING, "secondary")),
                 "the quiet job flagged")  # fmt: skip
@@ -143,6 +144,7 @@ async def open_submit(pilot: Pilot[Any]) -> None:
     assert isinstance(app, SmtuiApp)
     await app.main.mount_views()  # the hidden views mount when first needed
     await until(pilot, lambda: app.configs.spec is not None, "the config")
+    await until(pilot, lambda: app.main.spend.said is not None, "the running jobs' rate")
     await pilot.press("s")
     await until(pilot, lambda: isinstance(app.screen, SubmitScreen), "the form")
     for widget in app.screen.query(Input):
@@ -191,6 +193,7 @@ def test_data_pane_with_a_plan(aws_backend: Backend, project: Path, snap_compare
     async def before(pilot: Pilot[Any]) -> None:
         await app.main.mount_views()  # the hidden views mount when first needed
         await until(pilot, lambda: app.configs.spec is not None, "the config")
+        await until(pilot, lambda: app.main.spend.said is not None, "the running jobs' rate")
         await pilot.press("2")
         await until(pilot, lambda: app.data.data_present is not None, "the listing")
         await pilot.press("u")
