@@ -23,7 +23,9 @@ TERMINAL = frozenset({"Completed", "Failed", "Stopped"})
 STATUSES = ("InProgress", "Completed", "Failed", "Stopping", "Stopped")
 
 
-def _time(value: Any) -> dt.datetime | None:
+def parse_time(value: Any) -> dt.datetime | None:
+    """A time as the API (a datetime), JSON (ISO 8601) or epoch seconds give it, in UTC
+    when it says no zone; None stays None."""
     if value is None:
         return None
     if isinstance(value, dt.datetime):
@@ -80,7 +82,7 @@ class JobSummary:
 
     @classmethod
     def from_api(cls, item: dict[str, Any], kind: Kind = TRAINING) -> JobSummary:
-        created = _time(item["CreationTime"])
+        created = parse_time(item["CreationTime"])
         assert created is not None
         secondary = item.get("SecondaryStatus")
         if kind is TUNING:
@@ -89,8 +91,8 @@ class JobSummary:
             name=item[kind.name_key],
             status=item[kind.status_key],
             created=created,
-            ended=_time(item.get(kind.end_key)),
-            modified=_time(item.get("LastModifiedTime")),
+            ended=parse_time(item.get(kind.end_key)),
+            modified=parse_time(item.get("LastModifiedTime")),
             secondary_status=secondary,
             raw=item,
             kind=kind,
@@ -144,7 +146,7 @@ class TrainingJob:
             return cls._from_tuning(item)
         resources = item.get("ResourceConfig", {})
         channels = _channels(item)
-        created = _time(item["CreationTime"])
+        created = parse_time(item["CreationTime"])
         assert created is not None
         return cls(
             name=item["TrainingJobName"],
@@ -153,8 +155,8 @@ class TrainingJob:
             instance_type=resources.get("InstanceType", ""),
             instance_count=int(resources.get("InstanceCount", 1)),
             created=created,
-            started=_time(item.get("TrainingStartTime")),
-            ended=_time(item.get("TrainingEndTime")),
+            started=parse_time(item.get("TrainingStartTime")),
+            ended=parse_time(item.get("TrainingEndTime")),
             failure_reason=item.get("FailureReason"),
             hyperparameters=dict(item.get("HyperParameters", {})),
             channels=channels,
@@ -166,8 +168,8 @@ class TrainingJob:
             transitions=tuple(
                 StatusTransition(
                     t["Status"],
-                    _time(t["StartTime"]) or created,
-                    _time(t.get("EndTime")),
+                    parse_time(t["StartTime"]) or created,
+                    parse_time(t.get("EndTime")),
                     t.get("StatusMessage", ""),
                 )
                 for t in item.get("SecondaryStatusTransitions", [])
@@ -178,7 +180,7 @@ class TrainingJob:
     @classmethod
     def _from_processing(cls, item: dict[str, Any]) -> TrainingJob:
         cluster = item.get("ProcessingResources", {}).get("ClusterConfig", {})
-        created = _time(item["CreationTime"])
+        created = parse_time(item["CreationTime"])
         assert created is not None
         inputs = {
             str(i.get("InputName", "")): i.get("S3Input", {}).get("S3Uri", "")
@@ -191,8 +193,8 @@ class TrainingJob:
             instance_type=cluster.get("InstanceType", ""),
             instance_count=int(cluster.get("InstanceCount", 1)),
             created=created,
-            started=_time(item.get("ProcessingStartTime")),
-            ended=_time(item.get("ProcessingEndTime")),
+            started=parse_time(item.get("ProcessingStartTime")),
+            ended=parse_time(item.get("ProcessingEndTime")),
             failure_reason=item.get("FailureReason"),
             hyperparameters={},
             channels=inputs,
@@ -210,7 +212,7 @@ class TrainingJob:
     def _from_tuning(cls, item: dict[str, Any]) -> TrainingJob:
         definition = tuning_definition(item)
         resources = definition.get("ResourceConfig", {})
-        created = _time(item["CreationTime"])
+        created = parse_time(item["CreationTime"])
         assert created is not None
         return cls(
             name=item["HyperParameterTuningJobName"],
@@ -220,7 +222,7 @@ class TrainingJob:
             instance_count=int(resources.get("InstanceCount", 1)),
             created=created,
             started=None,
-            ended=_time(item.get("HyperParameterTuningEndTime")),
+            ended=parse_time(item.get("HyperParameterTuningEndTime")),
             failure_reason=item.get("FailureReason"),
             hyperparameters=dict(definition.get("StaticHyperParameters", {})),
             channels=_channels(definition),
@@ -351,7 +353,7 @@ class Trial:
 
     @classmethod
     def from_api(cls, item: dict[str, Any]) -> Trial:
-        created = _time(item["CreationTime"])
+        created = parse_time(item["CreationTime"])
         assert created is not None
         metric = item.get("FinalHyperParameterTuningJobObjectiveMetric") or {}
         value = metric.get("Value")
@@ -359,8 +361,8 @@ class Trial:
             name=item["TrainingJobName"],
             status=item["TrainingJobStatus"],
             created=created,
-            started=_time(item.get("TrainingStartTime")),
-            ended=_time(item.get("TrainingEndTime")),
+            started=parse_time(item.get("TrainingStartTime")),
+            ended=parse_time(item.get("TrainingEndTime")),
             objective=float(value) if isinstance(value, int | float) else None,
             objective_status=str(item.get("ObjectiveStatus", "")),
             tuned={

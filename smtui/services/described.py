@@ -12,16 +12,19 @@ never share an entry.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
 from pathlib import Path
 from typing import Any
 
-from smtui.core.jobs import JobSummary, TrainingJob
+from smtui.core.jobs import JobSummary, TrainingJob, parse_time
 
 FORMAT = 1
 SETTLED_POOLS = frozenset({"", "Terminated", "Reused"})
+FINAL_AFTER = dt.timedelta(hours=1)
+"""How long after its end a job with no billable time is taken to have none."""
 
 
 def cache_folder() -> Path:
@@ -29,10 +32,17 @@ def cache_folder() -> Path:
     return Path(base) / "smtui" / "described"
 
 
-def settled(job: TrainingJob) -> bool:
-    """Whether `job`'s description can no longer change what it costs."""
+def settled(job: TrainingJob, now: dt.datetime | None = None) -> bool:
+    """Whether `job`'s description can no longer change what it costs: it has ended, its
+    warm pool bills no more, and SageMaker has said its billable time (or, for a job that
+    never trained, has said none for an hour since it ended)."""
     pool = str((job.raw.get("WarmPoolStatus") or {}).get("Status", ""))
-    return job.is_terminal and job.billable_seconds is not None and pool in SETTLED_POOLS
+    if not job.is_terminal or pool not in SETTLED_POOLS:
+        return False
+    if job.billable_seconds is not None:
+        return True
+    ended = job.ended or parse_time(job.raw.get("LastModifiedTime"))
+    return ended is not None and (now or dt.datetime.now(dt.UTC)) - ended > FINAL_AFTER
 
 
 def _jsonable(value: Any) -> Any:
