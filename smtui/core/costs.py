@@ -10,8 +10,9 @@ no billable time yet: it is billed from `TrainingStartTime` until now.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from smtui.core.clone import base_name
 from smtui.core.errors import Problem
@@ -64,36 +65,21 @@ class JobCost:
         return self._dollars(self.billed_seconds + self.retained_seconds)
 
 
-def billed_seconds(job: TrainingJob, now: dt.datetime | None = None) -> int:
-    """Seconds billed on each instance: SageMaker's billable time once it says one, else
-    from the start of training to its end (or now)."""
-    if job.billable_seconds is not None:
-        return int(job.billable_seconds)
-    if job.started is None:
-        return 0  # nothing runs before TrainingStartTime, and nothing is billed
-    end = job.ended or now or dt.datetime.now(dt.UTC)
-    return max(int((end - job.started).total_seconds()), 0)
-
-
 def instances_label(job: TrainingJob) -> str:
     return " + ".join(f"{kind} ×{count}" for kind, count in job.instance_groups)
 
 
 def job_cost(job: TrainingJob, book: PriceBook, now: dt.datetime | None = None) -> JobCost:
     """`job`'s bill at `book`'s prices."""
-    billed = billed_seconds(job, now)
-    saved = 0
-    if job.use_spot and job.training_seconds and job.billable_seconds is not None:
-        saved = max(int(job.training_seconds) - int(job.billable_seconds), 0)
     return JobCost(
         name=job.name,
         status=job.status,
         created=job.created,
         instances=instances_label(job),
         rate=book.rate(job.instance_groups),
-        billed_seconds=billed,
+        billed_seconds=job.billed_seconds(now),
         retained_seconds=job.retained_seconds,
-        saved_seconds=saved,
+        saved_seconds=job.unbilled_seconds,
         use_spot=job.use_spot,
         running=not job.is_terminal,
     )
@@ -179,8 +165,12 @@ def running_rate(jobs: Iterable[TrainingJob], book: PriceBook) -> tuple[int, flo
 
 @dataclass(frozen=True)
 class CostBound:
-    """What a job from a config may cost at most: on demand, and the spot range."""
+    """What a job may cost at most: on demand, and the spot range."""
 
+    instances: str
+    """`2 × ml.p4d.24xlarge` (instance groups joined by `+`)."""
+    max_run: int
+    """Its max runtime, seconds."""
     hourly: float
     """USD an hour for all its instances."""
     most: float
@@ -190,7 +180,7 @@ class CostBound:
     """`book.caveat`: empty when the prices are the region's."""
 
     def said(self, use_spot: bool) -> str:
-        """`$4.06/h for 4 instances; at most $97.44 (its whole max runtime); with spot
+        """`$4.06/h on demand; at most $97.44 if it runs its whole max runtime; with spot
         $9.74-$97.44`, as the form and `--dry-run` say it."""
         low, high = self.spot
         spot = f"{money(low)}-{money(high)}"
@@ -200,40 +190,61 @@ class CostBound:
         )
 
 
-def cost_bound(spec: JobSpec, book: PriceBook) -> CostBound | None:
-    """The most a job from `spec` can cost (None: no price for its instance type). A
-    spot job's billable time is bounded by its max runtime too."""
-    hourly = book.rate([(spec.instance_type, spec.instance_count)])
+def bound_of(groups: Sequence[tuple[str, int]], max_run: int, book: PriceBook) -> CostBound | None:
+    """The most instance groups `(type, count)` can cost in `max_run` seconds (None: no
+    price for one of them). A spot job's billable time is bounded by its max runtime too."""
+    hourly = book.rate(groups)
     if hourly is None:
         return None
-    most = hourly * spec.max_run_seconds / 3600
-    return CostBound(hourly, most, spot_range(most), book.caveat)
+    most = hourly * max_run / 3600
+    instances = " + ".join(f"{count} × {kind}" for kind, count in groups)
+    return CostBound(instances, max_run, hourly, most, spot_range(most), book.caveat)
+
+
+def cost_bound(spec: JobSpec, book: PriceBook) -> CostBound | None:
+    """The most a job from `spec` can cost."""
+    return bound_of([(spec.instance_type, spec.instance_count)], spec.max_run_seconds, book)
+
+
+def request_bound(request: Mapping[str, Any], book: PriceBook) -> CostBound | None:
+    """The most the job CreateTrainingJob `request` asks for can cost."""
+    resources = request.get("ResourceConfig", {})
+    groups = [(str(g["InstanceType"]), int(g["InstanceCount"]))
+              for g in resources.get("InstanceGroups") or []]  # fmt: skip
+    if not groups:
+        groups = [(str(resources.get("InstanceType", "")), int(resources.get("InstanceCount", 1)))]
+    max_run = int(request.get("StoppingCondition", {}).get("MaxRuntimeInSeconds", 86400))
+    return bound_of(groups, max_run, book)
+
+
+def over_limit(
+    limit: float, bound: CostBound | None, instances: str, book: PriceBook
+) -> str | None:
+    """Why a job bounded by `bound` must not be sent under a `max-cost` of `limit` (None:
+    it may be): it could cost more, or there is no price to judge by."""
+    if bound is None:
+        return (f"{instances} has no price in {book.region}{book.caveat}, so smtui cannot "
+                f"tell that the job stays under {money(limit)}")  # fmt: skip
+    if bound.most > limit:
+        return (
+            f"the job may cost {money(bound.most)} ({bound.instances} at "
+            f"{money(bound.hourly)}/h for its max runtime of {bound.max_run} s), over "
+            f"max-cost {money(limit)}{book.caveat}; lower max-run-seconds or instance-count, "
+            "or raise max-cost"
+        )
+    return None
 
 
 def max_cost_problem(spec: JobSpec, book: PriceBook) -> Problem | None:
     """Why `spec` must not be submitted under its `max-cost` (None: it may be), located on
-    the key: the job could cost more, or its price is not known."""
+    the key."""
     if spec.max_cost is None:
         return None
+    why = over_limit(spec.max_cost, cost_bound(spec, book), spec.instance_type, book)
+    if why is None:
+        return None
     origin = spec.origin("max_cost")
-    bound = cost_bound(spec, book)
-
-    def problem(message: str) -> Problem:
-        return Problem(message, "submit.max-cost", origin.file, origin.line)
-
-    if bound is None:
-        return problem(
-            f"{spec.instance_type} has no price in {book.region}{book.caveat}, so smtui cannot "
-            f"tell that the job stays under {money(spec.max_cost)}"
-        )
-    if bound.most > spec.max_cost:
-        return problem(
-            f"the job may cost {money(bound.most)} ({spec.instance_count} × "
-            f"{spec.instance_type} at {money(bound.hourly)}/h for its max runtime of "
-            f"{spec.max_run_seconds} s), over max-cost {money(spec.max_cost)}{book.caveat}; "
-            f"lower max-run-seconds or instance-count, or raise max-cost"
-        )
-    return None
+    return Problem(why, "submit.max-cost", origin.file, origin.line)
 
 
 def running_said(count: int, rate: float, unpriced: int, book: PriceBook) -> str:

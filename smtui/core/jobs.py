@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from smtui.core.hyperparams import plain_value
 from smtui.core.kinds import PROCESSING, TRAINING, TUNING, Kind
-
-if TYPE_CHECKING:
-    from smtui.core.prices import PriceBook
+from smtui.core.prices import PriceBook, shipped_book
 
 TERMINAL = frozenset({"Completed", "Failed", "Stopped"})
 STATUSES = ("InProgress", "Completed", "Failed", "Stopping", "Stopped")
@@ -285,15 +283,32 @@ class TrainingJob:
         return max(end - start, dt.timedelta(0))
 
     def cost(self, now: dt.datetime | None = None, prices: PriceBook | None = None) -> float | None:
-        """Cost so far in USD at `prices` (default: the shipped table): billed seconds and
-        the warm pool's after them, on every instance (`core/costs.py`). None for a tuning
-        job (its training jobs bill, each for itself) or when an instance has no price."""
+        """Cost so far in USD at `prices` (default: the shipped table): the billed seconds
+        and the warm pool's after them, on every instance. None for a tuning job (its
+        training jobs bill, each for itself) or when an instance has no price."""
         if self.kind is TUNING:
             return None
-        from smtui.core.costs import job_cost  # costs reads this module's jobs
-        from smtui.core.prices import shipped_book
+        rate = (prices or shipped_book()).rate(self.instance_groups)
+        if rate is None:
+            return None
+        return rate * (self.billed_seconds(now) + self.retained_seconds) / 3600
 
-        return job_cost(self, prices or shipped_book(), now).total
+    def billed_seconds(self, now: dt.datetime | None = None) -> int:
+        """Seconds billed on each instance: SageMaker's `BillableTimeInSeconds` once it
+        says it, else from `TrainingStartTime` (billing starts there) to the end, or now."""
+        if self.billable_seconds is not None:
+            return int(self.billable_seconds)
+        if self.started is None:
+            return 0
+        end = self.ended or now or dt.datetime.now(dt.UTC)
+        return max(int((end - self.started).total_seconds()), 0)
+
+    @property
+    def unbilled_seconds(self) -> int:
+        """Spot: the training seconds SageMaker did not bill (what spot saved)."""
+        if not self.use_spot or not self.training_seconds or self.billable_seconds is None:
+            return 0
+        return max(int(self.training_seconds) - int(self.billable_seconds), 0)
 
     @property
     def instance_groups(self) -> tuple[tuple[str, int], ...]:

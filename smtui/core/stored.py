@@ -15,7 +15,8 @@ from typing import Any
 
 import yaml
 
-from smtui.core import schema
+from smtui.core import checks, schema
+from smtui.core.errors import Problem, UsageError
 from smtui.core.hyperparams import normalise_key
 from smtui.core.secrets import masked_environment
 from smtui.core.spec import JobSpec
@@ -59,6 +60,25 @@ def stored_config(spec: JobSpec, job_name: str, image_uri: str, request: dict[st
     ]
     body = yaml.safe_dump({"provider": "aws", "submit": submit}, sort_keys=False, width=100)
     return "\n".join(header) + "\n" + body
+
+
+def stored_max_cost(text: str, where: str) -> float | None:
+    """The `max-cost` a stored config sets (None: none set, or no readable config).
+    `UsageError` when it sets one that is not an amount: a limit is never guessed."""
+    try:
+        loaded = yaml.safe_load(text) if text else None
+    except yaml.YAMLError:
+        return None
+    submit = loaded.get("submit") if isinstance(loaded, dict) else None
+    if not isinstance(submit, dict):
+        return None
+    value = submit.get("max-cost", submit.get("max_cost"))
+    if value is None:
+        return None
+    try:
+        return checks.amount(value)
+    except ValueError as exc:
+        raise UsageError(Problem(str(exc), f"submit.max-cost (in {where})")) from None
 
 
 def resubmitted_config(

@@ -10,15 +10,15 @@ from pathlib import Path
 from typing import Any
 
 from smtui.core.clone import base_name, check_local_hosts, clone_request
-from smtui.core.costs import cost_bound, max_cost_problem
-from smtui.core.errors import ConfigError, UsageError
+from smtui.core.costs import cost_bound, max_cost_problem, over_limit, request_bound
+from smtui.core.errors import ConfigError, Problem, UsageError
 from smtui.core.images import resolve_image_uri
 from smtui.core.jobs import pool_reuse
 from smtui.core.request import job_name_base, make_job_name
 from smtui.core.requestcheck import checked_request
 from smtui.core.s3uri import S3Uri
 from smtui.core.spec import JobSpec
-from smtui.core.stored import resubmitted_config, stored_config
+from smtui.core.stored import resubmitted_config, stored_config, stored_max_cost
 from smtui.services.backend import Backend
 from smtui.services.errors import ServiceError
 from smtui.services.pricing import load_prices
@@ -91,6 +91,32 @@ async def cost_check(backend: Backend, spec: JobSpec) -> str | None:
     return None if bound is None else f"cost: {bound.said(spec.use_spot)}"
 
 
+async def _stored_text(backend: Backend, uri: str | None) -> str:
+    """A job's stored config ("" for a job submitted without smtui, which has none)."""
+    if uri is None:
+        return ""
+    try:
+        return (await backend.storage.read_bytes(uri)).decode(errors="replace")
+    except ServiceError:
+        return ""
+
+
+async def _resubmit_cost(backend: Backend, request: dict[str, Any], stored: str, where: str) -> str:
+    """What the resubmit may cost, as a note; `UsageError` when the old job's stored
+    config sets a `max-cost` it may exceed (its clone is bound by it too)."""
+    book = await load_prices(backend)
+    bound = request_bound(request, book)
+    resources = request.get("ResourceConfig", {})
+    limit = stored_max_cost(stored, where)
+    if limit is not None:
+        why = over_limit(limit, bound, str(resources.get("InstanceType", "")), book)
+        if why is not None:
+            raise UsageError(Problem(why, f"submit.max-cost (in {where})"))
+    if bound is None:
+        return f"cost: no price for {resources.get('InstanceType', 'its instances')}"
+    return f"cost: {bound.said(bool(request.get('EnableManagedSpotTraining')))}"
+
+
 def configs_uri(description: dict[str, Any], job_name: str) -> str | None:
     """Where a job's stored config lives, from its output path `s3://B/P/outputs/`."""
     output = description.get("OutputDataConfig", {}).get("S3OutputPath", "")
@@ -132,17 +158,15 @@ async def resubmit(
     )
     if backend.name == "local":
         check_local_hosts(request["ResourceConfig"]["InstanceCount"], "--instance-count")
-    reuse = pool_reuse(job, request)
-    if dry_run:
-        return Submitted(new_name, "", request, [reuse] if reuse else [])
-    await backend.jobs.check_request(request)
-    notes = [reuse] if reuse else []
     old_config = configs_uri(job.raw, old_job)
+    text = await _stored_text(backend, old_config)
+    reuse = pool_reuse(job, request)
+    notes = [reuse] if reuse else []
+    notes.append(await _resubmit_cost(backend, request, text, old_config or old_job))
+    if dry_run:
+        return Submitted(new_name, "", request, notes)
+    await backend.jobs.check_request(request)
     if old_config and new_config:
-        try:
-            text = (await backend.storage.read_bytes(old_config)).decode()
-        except ServiceError:
-            text = ""  # a job submitted without smtui has no stored config to copy
         resources = request.get("ResourceConfig", {})
         config = resubmitted_config(
             text, old_job, new_name, params or {}, list(removed or ()),

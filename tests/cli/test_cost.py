@@ -212,3 +212,45 @@ def test_a_submit_under_max_cost_says_what_it_may_cost(
     assert boto3.client("sagemaker", region_name="us-east-1").list_training_jobs()[
         "TrainingJobSummaries"
     ]
+
+
+def test_a_resubmit_is_bound_by_the_max_cost_its_job_was_submitted_under(
+    moto_aws: None, project: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    project.write_text(project.read_text() + "  max-cost: 50\n")
+    assert main(["submit"]) == 0
+    job = capsys.readouterr().out.strip()
+    stored = f"s3://my-bucket/custom-run/configs/{job}.yml"
+    sent = record_calls(monkeypatch)
+    assert main(["resubmit", job, "--instance-count", "2", "--dry-run"]) == 2
+    assert (f"submit.max-cost (in {stored}): the job may cost $67.58 (2 × ml.g5.xlarge at "
+            "$2.82/h for its max runtime of 86400 s), over max-cost $50.00") in (
+        capsys.readouterr().err)  # fmt: skip
+    assert main(["resubmit", job, "--instance-count", "2"]) == 2
+    assert mutations(sent) == []
+    capsys.readouterr()
+    assert main(["resubmit", job, "--instance-count", "2", "--max-run", "3600"]) == 0
+    out, err = capsys.readouterr()
+    assert "smtui: cost: $2.82/h on demand; at most $2.82 if it runs" in err
+    again = out.strip()
+    s3 = boto3.client("s3", region_name="us-east-1")
+    kept = s3.get_object(Bucket="my-bucket", Key=f"custom-run/configs/{again}.yml")
+    body = kept["Body"].read().decode()
+    assert "max-cost: 50" in body  # the clone's own clones are bound too
+
+
+def test_a_heterogeneous_cluster_is_priced_group_by_group(
+    moto_aws: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    job("mixed-20261206-080000-000", "ml.p4d.24xlarge", 2, "Completed", billable=1800)
+    fake = sagemaker_backend().training_jobs["mixed-20261206-080000-000"]
+    fake.resource_config = {"VolumeSizeInGB": 30, "InstanceGroups": [
+        {"InstanceType": "ml.p4d.24xlarge", "InstanceCount": 2, "InstanceGroupName": "gpu"},
+        {"InstanceType": "ml.m5.xlarge", "InstanceCount": 4, "InstanceGroupName": "data"},
+    ]}  # fmt: skip
+    found = report(capsys, "--by", "instance")
+    (group,) = found["groups"]
+    assert group["group"] == "ml.p4d.24xlarge ×2 + ml.m5.xlarge ×4"
+    assert group["total"] == pytest.approx((P4D * 2 + M5 * 4) * 0.5, abs=1e-4)
+    assert group["instance_hours"] == pytest.approx(6 * 0.5)

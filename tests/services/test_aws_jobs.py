@@ -88,7 +88,8 @@ async def test_submit_creates_bucket_placeholder_code_config_and_job(
     assert described.params["batch_size"] == "64"
     assert any("created bucket" in n for n in submitted.notes)
     again = await submit_spec(aws_backend, spec)
-    assert again.notes == []  # the bucket exists and the data prefix is not empty
+    assert again.notes[1:] == []  # the bucket exists and the data prefix is not empty
+    assert again.notes[0].startswith("cost: $1.41/h on demand")
 
 
 async def test_a_403_on_the_bucket_never_creates_it(
