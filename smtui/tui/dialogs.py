@@ -16,7 +16,7 @@ from textual.widgets import Button, Input, Label, Static, TextArea
 
 from smtui.core.edits import EditedJob, edit_job, params_text
 from smtui.core.jobs import TrainingJob
-from smtui.tui.fields import OrderedInput
+from smtui.tui.fields import OrderedInput, after_typed
 from smtui.tui.guard import MUTATING
 from smtui.tui.params import param_table
 from smtui.tui.plain import plain
@@ -137,6 +137,10 @@ class ResubmitDialog(ModalScreen[EditedJob | None]):
         return edit
 
     def action_submit(self) -> None:
+        after_typed(self, self._submit_typed)
+
+    def _submit_typed(self) -> None:
+        """Resubmit with what the fields hold, once every key typed before ctrl+s is in."""
         edit = self._check()
         if edit.ok:
             self.dismiss(edit)

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from textual import events
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input
 
@@ -125,3 +126,22 @@ def focus_now(widget: Widget) -> None:
     """Give `widget` the focus before the next key is handled: `Widget.focus` waits for
     the app's next turn, by when the keys read with this one went to the widget before."""
     widget.screen.set_focus(widget)
+
+
+def after_typed(screen: Widget, act: Callable[[], object]) -> None:
+    """Run `act` once the keys read before the one that asked for it are in their fields.
+
+    A priority binding (the forms' ctrl+s) runs as the App reads its key, while the keys
+    read with it still wait in the focused field's queue: `2` then ctrl+s in one read
+    would submit the count from before the `2`. So `act` waits behind them in that queue,
+    and again behind any the field passed on to the widget focused since."""
+    target = screen.focused if isinstance(screen, Screen) and screen.focused else screen
+
+    def then() -> None:
+        now = screen.focused if isinstance(screen, Screen) and screen.focused else screen
+        if now is not target:
+            after_typed(screen, act)  # keys went on with the focus: wait behind them there
+        else:
+            act()
+
+    target.call_later(then)

@@ -35,7 +35,7 @@ from smtui.services.backend import Backend
 from smtui.services.pricing import load_prices
 from smtui.services.submit import submit_spec
 from smtui.tui.advanced import AdvancedFields, advanced_section
-from smtui.tui.fields import OrderedInput
+from smtui.tui.fields import OrderedInput, after_typed
 from smtui.tui.params import param_table
 from smtui.tui.picker import InstancePicker
 from smtui.tui.plain import plain
@@ -235,6 +235,9 @@ class SubmitScreen(Screen[str | None]):
         return checked.spec
 
     def action_dry_run(self) -> None:
+        after_typed(self, self._dry_run)
+
+    def _dry_run(self) -> None:
         spec = self._ready()
         if spec is not None:
             self._show_request(spec)
@@ -246,6 +249,10 @@ class SubmitScreen(Screen[str | None]):
         await self.app.push_screen(RequestScreen(request, self._argv(self._check())))
 
     def action_submit(self) -> None:
+        after_typed(self, self._submit_typed)
+
+    def _submit_typed(self) -> None:
+        """Submit what the fields hold, once every key typed before ctrl+s is in them."""
         if self.sending:
             self.notify("already submitting…")
             return

@@ -1,7 +1,8 @@
 """A resubmit dialog in its own process, for tests that type at it through a real pty.
 
 Run as `python -m tests.tui.burst_app OUT`: it writes `OUT.ready` once the dialog has the
-focus, and on ctrl+t writes the dialog's fields to OUT as JSON and exits.
+focus, and on ctrl+t writes the dialog's fields to OUT as JSON and exits. When the dialog
+is submitted (ctrl+s), it writes what it was submitted with instead (`submitted`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.widgets import Input, TextArea
 
+from smtui.core.edits import EditedJob
 from smtui.core.jobs import TrainingJob
 from smtui.tui.dialogs import ResubmitDialog
 
@@ -36,11 +38,16 @@ class BurstApp(App[None]):
         self.out = out
 
     def on_mount(self) -> None:
-        self.push_screen(ResubmitDialog(TrainingJob.from_api(JOB)))
+        self.push_screen(ResubmitDialog(TrainingJob.from_api(JOB)), self._submitted)
         self.set_timer(0.3, self._say_ready)
 
     def _say_ready(self) -> None:
         self.out.with_suffix(".ready").write_text("ready")
+
+    def _submitted(self, edit: EditedJob | None) -> None:
+        said = None if edit is None else {"params": edit.params, "count": edit.instance_count}
+        self.out.write_text(json.dumps({"submitted": said}))
+        self.exit()
 
     def action_dump(self) -> None:
         dialog = self.screen

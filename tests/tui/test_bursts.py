@@ -14,7 +14,7 @@ from typing import Any
 from tests.tui.ptyapp import pty_app
 
 DOWN, END, HOME, SHIFT_TAB, ENTER = b"\x1b[B", b"\x1b[F", b"\x1b[H", b"\x1b[Z", b"\r"
-CTRL_T = b"\x14"
+CTRL_T, CTRL_S = b"\x14", b"\x13"
 
 
 def type_in_bursts(tmp_path: Path, *bursts: bytes) -> dict[str, Any]:
@@ -34,6 +34,18 @@ def type_in_bursts(tmp_path: Path, *bursts: bytes) -> dict[str, Any]:
 def test_an_edit_typed_in_one_burst_lands_where_the_keys_put_it(tmp_path: Path) -> None:
     fields = type_in_bursts(tmp_path, DOWN + DOWN + END + ENTER + b"x=1")
     assert fields["params"] == "batch_size=64\nepochs=3\nx=1"
+
+
+def test_ctrl_s_typed_in_the_burst_of_an_edit_sends_the_edit(tmp_path: Path) -> None:
+    # ctrl+s is a priority binding: it runs as the App reads it, ahead of the keys read
+    # with it that still wait at the field. It must wait for them.
+    out = tmp_path / "fields.json"
+    with pty_app("tests.tui.burst_app", str(out)) as app:
+        app.wait_for(out.with_suffix(".ready"), "the dialog never opened")
+        app.write(DOWN + DOWN + END + ENTER + b"x=1" + SHIFT_TAB + END + b"\x7f2" + CTRL_S)
+        app.wait_for(out, "the dialog was never submitted")
+    submitted = json.loads(out.read_text())["submitted"]
+    assert submitted == {"params": {"x": "1"}, "count": 2}
 
 
 def test_keys_after_a_focus_move_go_to_the_field_that_has_the_focus(tmp_path: Path) -> None:

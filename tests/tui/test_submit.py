@@ -17,7 +17,7 @@ from smtui.services.local import local_backend
 from smtui.tui.app import SmtuiApp
 from smtui.tui.submit import RequestScreen, SubmitScreen
 from tests.awsfakes import sagemaker_backend
-from tests.tui.conftest import follows_new_job, shown, until
+from tests.tui.conftest import burst, follows_new_job, shown, until
 
 
 async def open_form(app: SmtuiApp, pilot: object) -> SubmitScreen:
@@ -341,3 +341,28 @@ async def test_the_form_can_take_away_what_the_config_sets(
                      "TensorBoardOutputConfig"):  # fmt: skip
             assert gone not in request, gone
         assert "VolumeKmsKeyId" not in request["ResourceConfig"]
+
+
+async def test_a_form_over_max_cost_says_so_and_ctrl_s_sends_nothing(
+    aws_backend: Backend, project: Path
+) -> None:
+    project.write_text(project.read_text() + "  max-cost: 50\n")
+    app = SmtuiApp(aws_backend, config=project, overrides=Overrides())
+    async with app.run_test(size=(120, 50)) as pilot:
+        form = await open_form(app, pilot)
+        state = shown(form.query_one("#submit-state"))
+        assert ("cost: $1.41/h on demand; at most $33.79 if it runs its whole max runtime; "
+                "with spot $3.38-$33.79") in state  # fmt: skip
+        count = form.query_one("#submit-count", Input)
+        count.focus()
+        burst(app, "end", "backspace", "2", "ctrl+s")  # as one read: typed, then sent
+        await until(pilot, lambda: "max-cost" in shown(form.query_one("#submit-state")), "it")
+        state = shown(form.query_one("#submit-state"))
+        assert "submit.max-cost: the job may cost $67.58 (2 × ml.g5.xlarge" in state
+        assert form.query_one("#submit-go").disabled
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, SubmitScreen) and not sagemaker_backend().training_jobs
+        form.query_one("#submit-max-run", Input).value = "3600"
+        await until(pilot, lambda: "✓ ready" in shown(form.query_one("#submit-state")), "ready")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: sagemaker_backend().training_jobs, "the job")
