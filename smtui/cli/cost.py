@@ -17,6 +17,7 @@ from smtui.cli.render import plural, table
 from smtui.core.costs import CostTotal, check_grouping, totals
 from smtui.core.errors import UsageError
 from smtui.core.formats import money, when
+from smtui.core.safetext import clean
 from smtui.services.spend import Billed, bills
 
 DEFAULT_SINCE = "7d"
@@ -102,7 +103,9 @@ def run(args: argparse.Namespace) -> int:
         }
         print(json.dumps(report, indent=2))
         return 0
-    print(f"training jobs created since {when(since)}; prices: {book.source}", file=sys.stderr)
+    # The source may quote an AWS error's words: shown, never obeyed.
+    print(clean(f"training jobs created since {when(since)}; prices: {book.source}"),
+          file=sys.stderr)  # fmt: skip
     if not billed:
         print("no training jobs in that time", file=sys.stderr)
         return 0
@@ -114,6 +117,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"{running} still running: their cost is until now", file=sys.stderr)
     unpriced = sorted({b.cost.instances for b in billed if b.cost.rate is None})
     if unpriced:
-        print(f"* {plural(overall.unpriced, 'job')} with no price for {', '.join(unpriced)}: "
-              "the time is counted, the money is not", file=sys.stderr)  # fmt: skip
+        print(clean(f"* {plural(overall.unpriced, 'job')} with no price for "
+                    f"{', '.join(unpriced)}: the time is counted, the money is not"),
+              file=sys.stderr)  # fmt: skip
     return 0

@@ -146,6 +146,8 @@ class JobsPane(Vertical):
         """Jobs seen to end, to be told (`Ended`) once their description is in."""
         self.flags: dict[str, str] = {}
         """What is wrong with a watched job (`tui/hosts.py`), shown in its row."""
+        self.first_page = asyncio.Event()
+        """Set once the first page since the filters (or the account) changed is in."""
         self.columns: tuple[str, ...] = tuple(key for key, _ in COLUMNS)
         """The keys of the columns shown: all of them, or `COMPACT` on a narrow screen."""
 
@@ -245,6 +247,7 @@ class JobsPane(Vertical):
         model = JobList(RefreshPolicy.for_backend(backend), lambda: self.backend.prices)
         model.sort, model.descending = self.model.sort, self.model.descending
         self.model = model
+        self.first_page.clear()
         self.table.clear()
         self._highlight(None)
         self._rows_changed()
@@ -308,6 +311,8 @@ class JobsPane(Vertical):
     def _apply_page(self, page: JobPage, *, first: bool) -> None:
         table = self.table
         change = self.model.apply(page, first=first)
+        if first:
+            self.first_page.set()
         for gone in change.removed:
             table.remove_row(gone)
         for name in change.updated:
@@ -524,6 +529,7 @@ class JobsPane(Vertical):
         if not self.is_mounted:
             return
         self.model.reset()
+        self.first_page.clear()
         self.table.clear()
         self._rows_changed()
         self.refresh_jobs()

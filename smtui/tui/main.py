@@ -10,6 +10,7 @@ pane, a selected config to the data pane, a refresh's outcome to the status line
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from collections.abc import Callable, Iterator, Sequence
 from functools import cached_property
@@ -51,6 +52,8 @@ JOB_ACTIONS = frozenset(
 """The keys that act on the selected job: they apply on the jobs view only."""
 TRAINING_ONLY = frozenset({"resubmit", "download", "shell", "warm_pool"})
 """The job keys for training jobs only: dimmed while tuning or processing jobs are listed."""
+FIRST_PAGE_WAIT = 10.0
+"""Seconds `:job` waits for the list a filter change started (then it opens the job)."""
 COMMAND_KINDS = {"jobs": TRAINING, "tuning": TUNING, "processing": PROCESSING}
 """The commands that list a kind of job."""
 
@@ -378,8 +381,12 @@ class MainScreen(Screen[None]):
 
     async def jump_to(self, job: str) -> None:
         """The cursor on `job` when it is listed; else its details and logs (it may be
-        older than the pages loaded, or filtered out)."""
+        older than the pages loaded, or filtered out). Just after a filter change, the
+        filtered list decides: `/run-28⏎:job run-283⏎` in one read means its row."""
         await self.action_show("jobs-view")
+        if not self.jobs.model.listed:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.jobs.first_page.wait(), FIRST_PAGE_WAIT)
         if job in self.jobs.model:
             self.jobs.select(job)
         else:

@@ -267,7 +267,7 @@ class SubmitScreen(Screen[str | None]):
     async def _submit(self, spec: JobSpec) -> None:
         submitted = await submit_spec(self.backend, spec)
         for note in submitted.notes:
-            self.notify(note)
+            self.notify(clean(note), markup=False)  # may quote an AWS error: never markup
         self.dismiss(submitted.job_name)
 
     @on(Worker.StateChanged)
@@ -275,9 +275,11 @@ class SubmitScreen(Screen[str | None]):
         if event.worker.state != WorkerState.ERROR:
             return
         if event.worker.group == "request":
-            self.notify(str(event.worker.error), title="no request", severity="error")
+            self.notify(clean(str(event.worker.error)), title="no request", severity="error",
+                        markup=False)  # fmt: skip
         elif event.worker.group == "submit":
-            self.notify(str(event.worker.error), title="not submitted", severity="error")
+            self.notify(clean(str(event.worker.error)), title="not submitted", severity="error",
+                        markup=False)  # fmt: skip
             self.sending = False
             self.query_one("#submit-go", Button).disabled = False
 
