@@ -25,6 +25,7 @@ from typing import Any, overload
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
+from textual import events
 from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.reactive import var
@@ -115,6 +116,8 @@ class LogView(KeysInOrder, ScrollView, can_focus=True):
         self._unpainted_drop = 0
         """Lines dropped off the top since the last paint (a reader scrolled up is moved
         back by as many, so the lines they read stay in place)."""
+        self._height = 0
+        """The height at the last resize: whether the view was at its end before one."""
         self._paint_style: tuple[Style, int] | None = None
         """The base style and the width, while a paint draws the rows."""
 
@@ -163,6 +166,14 @@ class LogView(KeysInOrder, ScrollView, can_focus=True):
         self.refresh()
         if self.on_paint is not None:  # a repaint too (and a paint it stopped was owed this)
             self.on_paint()
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Shorter or taller (host lines came or went above it): a view at its end, when
+        following, stays at its end; a reader scrolled up stays on their lines."""
+        end_before = max(self.virtual_size.height - self._height, 0)
+        self._height = event.size.height
+        if self.auto_scroll and self.scroll_y >= end_before:
+            self.scroll_end(animate=False, immediate=True, x_axis=False)
 
     def write_lines(self, lines: list[str], scroll_end: bool | None = None) -> None:
         """Add `lines` at the end. A view at its end scrolls with them when `scroll_end`

@@ -199,3 +199,35 @@ async def test_cleared_the_next_write_paints_at_once() -> None:
         assert not view.paint_pending and view.virtual_size.height == 1
         await pilot.pause()
         assert shown(view)[0] == "c"
+
+
+class ShrinkApp(App[None]):
+    """A view under a bar that comes and goes, as the host lines do over the logs."""
+
+    def compose(self) -> ComposeResult:
+        from textual.widgets import Static
+
+        yield Static("host lines\n" * 3, id="bar")
+        yield LogView(1_000, id="view")
+
+    def on_mount(self) -> None:
+        self.query_one("#bar").display = False
+
+
+async def test_a_following_view_stays_at_its_end_when_it_shrinks_and_a_reader_stays_put() -> None:
+    app = ShrinkApp()
+    async with app.run_test(size=(60, 12)) as pilot:
+        view, bar = app.query_one(LogView), app.query_one("#bar")
+        view.write_lines([f"line {i}" for i in range(100)])
+        await painted(pilot, view)
+        assert shown(view)[-1] == "line 99"
+        bar.display = True  # three rows fewer for the view
+        await pilot.pause()
+        await pilot.pause()
+        assert shown(view)[-1] == "line 99"
+        bar.display = False
+        view.scroll_to(y=10, animate=False, immediate=True)
+        await pilot.pause()
+        bar.display = True
+        await pilot.pause()
+        assert shown(view)[0] == "line 10"  # scrolled up: the lines read stay
