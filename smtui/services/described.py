@@ -15,11 +15,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 from pathlib import Path
-from typing import Any
 
 from smtui.core.jobs import JobSummary, TrainingJob, parse_time
+from smtui.services.cachefile import cache_root, keep_json
 
 FORMAT = 1
 SETTLED_POOLS = frozenset({"", "Terminated", "Reused"})
@@ -28,8 +27,7 @@ FINAL_AFTER = dt.timedelta(hours=1)
 
 
 def cache_folder() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "smtui" / "described"
+    return cache_root() / "described"
 
 
 def settled(job: TrainingJob, now: dt.datetime | None = None) -> bool:
@@ -43,16 +41,6 @@ def settled(job: TrainingJob, now: dt.datetime | None = None) -> bool:
         return True
     ended = job.ended or parse_time(job.raw.get("LastModifiedTime"))
     return ended is not None and (now or dt.datetime.now(dt.UTC)) - ended > FINAL_AFTER
-
-
-def _jsonable(value: Any) -> Any:
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items() if k != "ResponseMetadata"}
-    if isinstance(value, list):
-        return [_jsonable(v) for v in value]
-    return value
 
 
 class DescribedCache:
@@ -85,12 +73,5 @@ class DescribedCache:
         """Keep `job` if it is settled (else nothing is written)."""
         if not settled(job):
             return
-        path = self._path(summary)
-        entry = {"description": _jsonable(job.raw), "tags": tags}
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_suffix(".tmp")
-            temporary.write_text(json.dumps(entry))
-            temporary.replace(path)
-        except OSError:
-            pass  # described again next time: slower, never wrong
+        description = {k: v for k, v in job.raw.items() if k != "ResponseMetadata"}
+        keep_json(self._path(summary), {"description": description, "tags": tags})

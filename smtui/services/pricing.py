@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from smtui.core.prices import PriceBook, price_list_filters, read_price_list, shipped_book
+from smtui.services.cachefile import cache_root, keep_json
 from smtui.services.errors import ServiceError
 
 if TYPE_CHECKING:
@@ -35,8 +35,7 @@ def _now() -> dt.datetime:
 
 
 def cache_folder() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "smtui" / "prices"
+    return cache_root() / "prices"
 
 
 def _cache_file(region: str) -> Path:
@@ -59,17 +58,6 @@ def _read_cache(region: str, now: dt.datetime) -> PriceBook | None:
     if now - at >= KEPT or not hourly:
         return None
     return PriceBook(region, hourly, f"Price List API, {region}, {at:%Y-%m-%d}")
-
-
-def _write_cache(region: str, entry: dict[str, Any]) -> None:
-    path = _cache_file(region)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(entry))
-        temporary.replace(path)
-    except OSError:
-        pass  # a cache that cannot be written is asked again next time; nothing is lost
 
 
 class AwsPricing:
@@ -98,14 +86,14 @@ class AwsPricing:
             )
         except ServiceError as exc:
             why = f"the Price List API failed: {exc}"
-            _write_cache(region, {"at": now.isoformat(), "failed": why})
+            keep_json(_cache_file(region), {"at": now.isoformat(), "failed": why})
             return shipped_book(region, why)
         hourly = read_price_list(items)
         if not hourly:
             why = f"the Price List API lists no training prices for {region}"
-            _write_cache(region, {"at": now.isoformat(), "failed": why})
+            keep_json(_cache_file(region), {"at": now.isoformat(), "failed": why})
             return shipped_book(region, why)
-        _write_cache(region, {"at": now.isoformat(), "hourly": hourly})
+        keep_json(_cache_file(region), {"at": now.isoformat(), "hourly": hourly})
         return PriceBook(region, hourly, f"Price List API, {region}, {now:%Y-%m-%d}")
 
 
