@@ -15,7 +15,11 @@ Every host writes `--rate` lines a second through PutLogEvents for `--seconds`; 
 is marked Completed and both followers must drain and exit by themselves. Each line carries
 the time it was put, and each follower notes when it printed it, so put-to-print latency is
 measured per line. API calls are counted with a botocore `before-send` hook in each follower
-(retries included). Needs the test extra (`pip install -e '.[test]'`) for moto's server.
+(retries included), and timed: besides the whole run's rate, the steady rate is the calls
+both make from `WARM_UP` seconds in until the job ends, the same window for both. That is
+what watching a job costs a minute; each follower's start (reading what was logged) and its
+drain after the end are paid once a job, and weigh on a short run's whole rate. Needs the
+test extra (`pip install -e '.[test]'`) for moto's server.
 """
 
 from __future__ import annotations
@@ -37,6 +41,8 @@ ROOT = Path(__file__).resolve().parents[1]
 GROUP = "/aws/sagemaker/TrainingJobs"
 REGION = "us-east-1"
 LINE = re.compile(r"host (\d+) seq (\d+) put (\d+\.\d+)")
+WARM_UP = 30.0
+"""Seconds after the lines start before the steady window opens (both followers are up)."""
 
 
 class StampedOut:
@@ -102,8 +108,10 @@ def follow_with_sdk(job: str, count: Any) -> None:
 
 def follower(which: str, job: str, out_file: str) -> None:
     calls: Counter[str] = Counter()
+    times: list[float] = []
 
     def count(request: Any, **kwargs: Any) -> None:
+        times.append(time.time())
         target = request.headers.get("X-Amz-Target", b"")
         target = target.decode() if isinstance(target, bytes) else str(target)
         if not target:  # a query-protocol call (CloudWatch's): its Action names it
@@ -118,7 +126,8 @@ def follower(which: str, job: str, out_file: str) -> None:
         (follow_with_smtui if which == "smtui" else follow_with_sdk)(job, count)
     finally:
         sys.stdout = real
-    result = {"calls": dict(calls), "seconds": time.time() - start, "lines": stamped.lines}
+    result = {"calls": dict(calls), "seconds": time.time() - start, "lines": stamped.lines,
+              "times": times}  # fmt: skip
     Path(out_file).write_text(json.dumps(result))
 
 
@@ -160,7 +169,9 @@ def write_lines(logs: Any, hosts: int, seconds: float, rate: float) -> int:
     return seq
 
 
-def summarise(name: str, result: dict[str, Any], hosts: int, steps: int) -> dict[str, Any]:
+def summarise(
+    name: str, result: dict[str, Any], hosts: int, steps: int, window: tuple[float, float]
+) -> dict[str, Any]:
     latencies, seen = [], Counter[tuple[int, int]]()
     for printed, line in result["lines"]:
         match = LINE.search(line)
@@ -168,11 +179,14 @@ def summarise(name: str, result: dict[str, Any], hosts: int, steps: int) -> dict
             seen[(int(match[1]), int(match[2]))] += 1
             latencies.append(printed - float(match[3]))
     calls = sum(result["calls"].values())
+    opens, closes = window
+    steady = sum(opens <= t < closes for t in result["times"])
     latencies.sort()
     return {
         "name": name,
         "calls": calls,
         "per_min": calls / result["seconds"] * 60,
+        "steady_per_min": steady / (closes - opens) * 60 if closes > opens else float("nan"),
         "by_op": result["calls"],
         "lost": hosts * steps - len(seen),
         "repeated": sum(n - 1 for n in seen.values()),
@@ -225,6 +239,7 @@ def main() -> None:
             )
             for name, out in outs.items()
         }
+        begun = time.time()
         steps = write_lines(logs, args.hosts, args.seconds, args.rate)
         job.training_job_status = "Completed"
         ended = time.time()
@@ -232,16 +247,19 @@ def main() -> None:
             child.wait(timeout=300)
             print(f"{name} exited {time.time() - ended:.1f} s after the job ended", file=sys.stderr)
         rows = [
-            summarise(name, json.loads(Path(out).read_text()), args.hosts, steps)
+            summarise(
+                name, json.loads(Path(out).read_text()), args.hosts, steps, (begun + WARM_UP, ended)
+            )  # fmt: skip
             for name, out in outs.items()
         ]
     server.stop()
-    print(f"\n{'follower':8} {'calls':>6} {'calls/min':>9} {'lost':>5} {'repeated':>8} "
-          f"{'p50 s':>6} {'p95 s':>6} {'max s':>6}")  # fmt: skip
+    print(f"\n{'follower':8} {'calls':>6} {'calls/min':>9} {'steady/min':>10} {'lost':>5} "
+          f"{'repeated':>8} {'p50 s':>6} {'p95 s':>6} {'max s':>6}")  # fmt: skip
     for row in rows:
         print(
-            f"{row['name']:8} {row['calls']:6d} {row['per_min']:9.1f} {row['lost']:5d} "
-            f"{row['repeated']:8d} {row['p50']:6.2f} {row['p95']:6.2f} {row['max']:6.2f}"
+            f"{row['name']:8} {row['calls']:6d} {row['per_min']:9.1f} "
+            f"{row['steady_per_min']:10.1f} {row['lost']:5d} {row['repeated']:8d} "
+            f"{row['p50']:6.2f} {row['p95']:6.2f} {row['max']:6.2f}"
         )
     ours, sdk = rows
     for row in rows:
@@ -249,6 +267,8 @@ def main() -> None:
     print(
         f"\nsmtui/sdk: calls {ours['calls'] / sdk['calls']:.2f}×, "
         f"calls per minute {ours['per_min'] / sdk['per_min']:.2f}×, "
+        f"steady calls per minute {ours['steady_per_min'] / sdk['steady_per_min']:.2f}× "
+        f"({WARM_UP:g} s in to the job's end), "
         f"median latency {ours['p50'] / sdk['p50']:.2f}×, "
         f"p95 latency {ours['p95'] / sdk['p95']:.2f}×"
     )
