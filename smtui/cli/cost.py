@@ -89,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
     since = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=seconds)
     backend = make_backend_for(lenient_spec(args), args)
     book, billed = run_async(bills(backend, since, by, refresh=args.refresh))
-    groups, overall = totals((b.job, b.cost, b.group) for b in billed)
+    groups, overall = totals((b.cost, b.group) for b in billed)
     if args.json:
         report = {
             "since": since.isoformat(),

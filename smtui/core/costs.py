@@ -34,6 +34,8 @@ class JobCost:
     created: dt.datetime
     instances: str
     """`ml.g5.xlarge ×2` (instance groups joined by `+`)."""
+    hosts: int
+    """Instances in all its groups."""
     rate: float | None
     """USD an hour for all the job's instances (None: no price for one of them)."""
     billed_seconds: int
@@ -76,6 +78,7 @@ def job_cost(job: TrainingJob, book: PriceBook, now: dt.datetime | None = None) 
         status=job.status,
         created=job.created,
         instances=instances_label(job),
+        hosts=sum(count for _, count in job.instance_groups),
         rate=book.rate(job.instance_groups),
         billed_seconds=job.billed_seconds(now),
         retained_seconds=job.retained_seconds,
@@ -121,9 +124,9 @@ class CostTotal:
     def total(self) -> float:
         return self.compute + self.retained
 
-    def add(self, cost: JobCost, count: int) -> None:
+    def add(self, cost: JobCost) -> None:
         self.jobs += 1
-        self.instance_hours += (cost.billed_seconds + cost.retained_seconds) * count / 3600
+        self.instance_hours += (cost.billed_seconds + cost.retained_seconds) * cost.hosts / 3600
         if cost.rate is None:
             self.unpriced += 1
             return
@@ -132,17 +135,14 @@ class CostTotal:
         self.spot_saved += cost.spot_saved or 0.0
 
 
-def totals(
-    rows: Iterable[tuple[TrainingJob, JobCost, str]],
-) -> tuple[list[CostTotal], CostTotal]:
-    """Each group's total, dearest first, and the total of all: `rows` are (job, its
-    bill, its group)."""
+def totals(rows: Iterable[tuple[JobCost, str]]) -> tuple[list[CostTotal], CostTotal]:
+    """Each group's total, dearest first, and the total of all: `rows` are (a bill, its
+    group)."""
     groups: dict[str, CostTotal] = {}
     overall = CostTotal("total")
-    for job, cost, group in rows:
-        count = sum(n for _, n in job.instance_groups)
-        groups.setdefault(group, CostTotal(group)).add(cost, count)
-        overall.add(cost, count)
+    for cost, group in rows:
+        groups.setdefault(group, CostTotal(group)).add(cost)
+        overall.add(cost)
     ordered = sorted(groups.values(), key=lambda t: (-t.total, t.label))
     return ordered, overall
 
