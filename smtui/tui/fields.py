@@ -128,17 +128,21 @@ def focus_now(widget: Widget) -> None:
     widget.screen.set_focus(widget)
 
 
-def after_typed(screen: Widget, act: Callable[[], object]) -> None:
+def after_typed(screen: Screen[Any], act: Callable[[], object]) -> None:
     """Run `act` once the keys read before the one that asked for it are in their fields.
 
     A priority binding (the forms' ctrl+s) runs as the App reads its key, while the keys
     read with it still wait in the focused field's queue: `2` then ctrl+s in one read
     would submit the count from before the `2`. So `act` waits behind them in that queue,
-    and again behind any the field passed on to the widget focused since."""
-    target = screen.focused if isinstance(screen, Screen) and screen.focused else screen
+    and again behind any the field passed on to the widget focused since. If those keys
+    closed the screen (esc), or opened another over it, `act` is dropped, as the key
+    would have been."""
+    target: Widget = screen.focused or screen
 
     def then() -> None:
-        now = screen.focused if isinstance(screen, Screen) and screen.focused else screen
+        if not screen.is_attached or screen.app.screen is not screen:
+            return
+        now = screen.focused or screen
         if now is not target:
             after_typed(screen, act)  # keys went on with the focus: wait behind them there
         else:

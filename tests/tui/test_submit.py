@@ -366,3 +366,15 @@ async def test_a_form_over_max_cost_says_so_and_ctrl_s_sends_nothing(
         await until(pilot, lambda: "✓ ready" in shown(form.query_one("#submit-state")), "ready")
         await pilot.press("ctrl+s")
         await until(pilot, lambda: sagemaker_backend().training_jobs, "the job")
+
+
+async def test_esc_then_ctrl_s_in_one_read_cancels_and_sends_nothing(
+    aws_backend: Backend, project: Path
+) -> None:
+    app = SmtuiApp(aws_backend, config=project, overrides=Overrides())
+    async with app.run_test(size=(120, 50)) as pilot:
+        await open_form(app, pilot)
+        burst(app, "escape", "ctrl+s")  # the form closes first: ctrl+s is for no one
+        await until(pilot, lambda: app.screen is app.main, "the main screen")
+        await pilot.pause(0.3)
+        assert app.screen is app.main and not sagemaker_backend().training_jobs
