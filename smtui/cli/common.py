@@ -185,3 +185,28 @@ def send_notice(job: str, status: str, reason: str, command: list[str] | None) -
         problem = run_command(command, notice)
         if problem:
             print(clean(f"smtui: {problem}"), file=sys.stderr)
+
+
+def say_end(
+    backend: Backend,
+    job: str,
+    status: str,
+    *,
+    kind: Kind | None = None,
+    reason: bool = True,
+    notify: bool = False,
+    command: list[str] | None = None,
+) -> None:
+    """How a followed job ended, on stderr, as `logs --follow` and `submit --wait` end:
+    `JOB: Failed`, then (`reason`) its failure reason; with `notify`, the notice too
+    (`send_notice`, with the settings' `command`)."""
+    from smtui.core.kinds import TRAINING
+
+    print(clean(f"{job}: {status}"), file=sys.stderr)
+    failure = ""
+    if status != "Completed":
+        failure = run_async(backend.jobs.describe_job(job, kind or TRAINING)).failure_reason or ""
+        if failure and reason:
+            print(clean(f"failure reason: {failure}", multiline=True), file=sys.stderr)
+    if notify:
+        send_notice(job, status, failure, command)

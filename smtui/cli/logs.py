@@ -20,7 +20,7 @@ from smtui.cli.common import (
     notify_setup,
     resolve_job,
     run_async,
-    send_notice,
+    say_end,
 )
 from smtui.core.errors import UsageError
 from smtui.core.kinds import TRAINING, Kind, kind_of
@@ -227,12 +227,5 @@ def run(args: argparse.Namespace) -> int:
         return 0
     # The tail ended because the job did: say how, and exit as `submit --wait` does.
     status = status or run_async(backend.jobs.describe_job(job, query.kind)).status
-    print(f"{job}: {status}", file=sys.stderr)
-    failure = ""
-    if status in ("Failed", "Stopped"):
-        failure = run_async(backend.jobs.describe_job(job, query.kind)).failure_reason or ""
-        if failure:
-            print(clean(f"failure reason: {failure}", multiline=True), file=sys.stderr)
-    if args.notify:
-        send_notice(job, status, failure, notify)
+    say_end(backend, job, status, kind=query.kind, notify=args.notify, command=notify)
     return 1 if status in ("Failed", "Stopped") else 0

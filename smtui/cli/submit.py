@@ -16,7 +16,7 @@ from smtui.cli.common import (
     notify_setup,
     resolve_job,
     run_async,
-    send_notice,
+    say_end,
     warn,
 )
 from smtui.cli.logs import LogQuery, print_logs
@@ -103,14 +103,8 @@ def follow_up(
     if not wait and not tail:
         return 0
     status = run_async(_follow(backend, job, tail))
-    print(clean(f"{job}: {status}"), file=sys.stderr)
-    failure = ""
-    if status != "Completed":
-        failure = run_async(backend.jobs.describe_job(job)).failure_reason or ""
-        if failure and wait:
-            print(clean(f"failure reason: {failure}", multiline=True), file=sys.stderr)
-    if notify:
-        send_notice(job, status, failure, notify if isinstance(notify, list) else None)
+    command = notify if isinstance(notify, list) else None
+    say_end(backend, job, status, reason=wait, notify=bool(notify), command=command)
     return 1 if wait and status != "Completed" else 0
 
 
