@@ -15,7 +15,7 @@ import datetime as dt
 import logging
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -213,13 +213,11 @@ class SmtuiApp(App[None]):
             self._driver.write(sequences(notice, os.environ))
             self._driver.flush()
         said = f"{notice.job}: {notice.status}" + (f": {notice.reason}" if notice.reason else "")
-        if notice.status == "Completed":
-            self.notify(clean(said), markup=False)
-        else:
-            self.notify(clean(said), severity="warning", markup=False)
+        ended_well = notice.status == "Completed"
+        self.notify(clean(said), severity="information" if ended_well else "warning",
+                    markup=False)  # fmt: skip
         if self.notify_command:
-            self.run_worker(self._run_notify(notice), name=f"notify {notice.job}",
-                            group=ACTION_GROUP, exit_on_error=False)  # fmt: skip
+            self._act(self._run_notify(notice), f"notify {notice.job}")
 
     async def _run_notify(self, notice: Notice) -> None:
         import asyncio
@@ -252,8 +250,7 @@ class SmtuiApp(App[None]):
 
     def open_unlisted(self, job: str, kind: Kind = TRAINING) -> None:
         """A job the list does not hold: its details, and its logs beneath them."""
-        self.run_worker(self._open_unlisted(job, kind), name=f"open {job}", group=ACTION_GROUP,
-                        exit_on_error=False)  # fmt: skip
+        self._act(self._open_unlisted(job, kind), f"open {job}")
 
     async def _open_unlisted(self, job: str, kind: Kind) -> None:
         await self.backend.jobs.describe_job(job, kind)  # NotFound: named by `_action_failed`
@@ -264,8 +261,7 @@ class SmtuiApp(App[None]):
 
     def open_shell(self, job: str, host: str) -> None:
         """A shell on `job`'s `host` (`services/shell.py`), the app suspended while it runs."""
-        self.run_worker(self._shell(job, host), name=f"shell on {job} {host}",
-                        group=ACTION_GROUP, exit_on_error=False)  # fmt: skip
+        self._act(self._shell(job, host), f"shell on {job} {host}")
 
     async def _shell(self, job: str, host: str) -> None:
         from smtui.services.shell import prepare_shell
@@ -302,8 +298,7 @@ class SmtuiApp(App[None]):
         """Every pane on another AWS profile or region (`:profile`, `:region`, the
         palette), remembered for the next start."""
         to = f"profile {profile}" if profile else f"region {region}"
-        self.run_worker(self._switch_place(profile, region), name=f"switch to {to}",
-                        group=ACTION_GROUP, exit_on_error=False)  # fmt: skip
+        self._act(self._switch_place(profile, region), f"switch to {to}")
 
     async def _switch_place(self, profile: str | None, region: str | None) -> None:
         import asyncio
@@ -361,8 +356,7 @@ class SmtuiApp(App[None]):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.run_worker(self._stop(job, kind), name=f"stop {job}", group=ACTION_GROUP,
-                                exit_on_error=False)  # fmt: skip
+                self._act(self._stop(job, kind), f"stop {job}")
 
         from smtui.tui.dialogs import ConfirmDialog
 
@@ -386,8 +380,7 @@ class SmtuiApp(App[None]):
         def answered(yes: bool | None) -> None:
             if yes:
                 self.jobs.clear_marks()
-                self.run_worker(self._stop_all(live, kind), name=f"stop {len(live)} jobs",
-                                group=ACTION_GROUP, exit_on_error=False)  # fmt: skip
+                self._act(self._stop_all(live, kind), f"stop {len(live)} jobs")
 
         from smtui.tui.dialogs import ConfirmDialog
 
@@ -432,8 +425,7 @@ class SmtuiApp(App[None]):
         """Ask how long to keep `job`'s warm pool (0 releases it), then send it."""
         if self.refused("changing a warm pool"):
             return
-        self.run_worker(self._warm_pool(job), name=f"warm pool of {job}", group=ACTION_GROUP,
-                        exit_on_error=False)  # fmt: skip
+        self._act(self._warm_pool(job), f"warm pool of {job}")
 
     async def _warm_pool(self, name: str) -> None:
         from smtui.tui.dialogs import KeepAliveDialog
@@ -454,8 +446,7 @@ class SmtuiApp(App[None]):
     def open_resubmit(self, job: str) -> None:
         if self.refused("resubmitting a job"):
             return
-        self.run_worker(self._open_resubmit(job), name=f"resubmit {job}", group=ACTION_GROUP,
-                        exit_on_error=False)  # fmt: skip
+        self._act(self._open_resubmit(job), f"resubmit {job}")
 
     async def _open_resubmit(self, name: str) -> None:
         job = await self.backend.jobs.describe_job(name)
@@ -493,8 +484,7 @@ class SmtuiApp(App[None]):
 
         def start(force: bool | None = True) -> None:
             if force:
-                self.run_worker(self._download(job), name=f"download {job}",
-                                group=ACTION_GROUP, exit_on_error=False)  # fmt: skip
+                self._act(self._download(job), f"download {job}")
 
         existing = Path.cwd() / job / ARCHIVE
         if existing.exists():
@@ -516,6 +506,11 @@ class SmtuiApp(App[None]):
         if len(first) > COPY_SHOWN or first != text:
             first = f"{first[:COPY_SHOWN]}… ({len(text):,} characters)"
         self.notify(f"copied the {what}: {clean(first)}", markup=False)
+
+    def _act(self, work: Coroutine[Any, Any, None], name: str) -> None:
+        """Run an operation's `work` in a worker of the `job-action` group, named for its
+        failure (`stop run-1 failed: …`, said once by `_action_failed`)."""
+        self.run_worker(work, name=name, group=ACTION_GROUP, exit_on_error=False)
 
     @on(Worker.StateChanged)
     def _action_failed(self, event: Worker.StateChanged) -> None:
