@@ -25,6 +25,7 @@ from textual.widgets.option_list import Option
 from smtui.core.jobs import TrainingJob, Trial
 from smtui.core.jobview import Link, Section, sections
 from smtui.core.kinds import TRAINING, TUNING, Kind
+from smtui.core.s3uri import S3Uri
 from smtui.services.backend import Backend
 from smtui.services.errors import NotFound, ServiceError
 from smtui.services.submit import configs_uri
@@ -258,8 +259,9 @@ class DetailsScreen(Screen[None]):
         uri = job.raw.get("CheckpointConfig", {}).get("S3Uri")
         if job.kind is not TRAINING or job.is_terminal or not uri:
             return None
+        where = S3Uri.parse(uri).folder  # SageMaker accepted it: an s3:// URI
         try:
-            objects = await self.backend.storage.list_all(uri if uri.endswith("/") else uri + "/")
+            objects = await self.backend.storage.list_all(str(where))
         except ServiceError as exc:
             return Section("Checkpoints", [("(cannot list them)", str(exc))])
         from smtui.core.formats import duration
@@ -269,8 +271,7 @@ class DetailsScreen(Screen[None]):
         newest = max(objects, key=lambda item: item.modified)
         age = app_now(self.app) - newest.modified
         limit = self.smtui.logs.thresholds.checkpoint_minutes
-        bucket = uri.removeprefix("s3://").split("/", 1)[0]
-        said = f"{duration(age)} ago: s3://{bucket}/{newest.key}"
+        said = f"{duration(age)} ago: {S3Uri(where.bucket, newest.key)}"
         if age.total_seconds() > limit * 60:
             said = f"⚠ {said} (older than {limit:g} min: a restart would lose that much)"
         return Section("Checkpoints", [("newest checkpoint", said)])
